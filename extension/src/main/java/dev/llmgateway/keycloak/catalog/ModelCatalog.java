@@ -1,0 +1,115 @@
+package dev.llmgateway.keycloak.catalog;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The built-in catalogue of well-known models ({@code llm-gateway/catalog.json}), immutable once loaded.
+ *
+ * <p>Vendors name the same model differently ({@code gpt-4o-2024-08-06}, {@code openai/gpt-4o}); {@link #find} tries
+ * the vendor's own entry first, then any vendor's, each time with the id as given, without an {@code org/} prefix, and
+ * without a date suffix.
+ */
+public final class ModelCatalog {
+
+    private static final Pattern DATE_SUFFIX = Pattern.compile("-(\\d{8}|\\d{4}-\\d{2}-\\d{2})$");
+
+    private final List<CatalogEntry> entries;
+    private final Map<String, CatalogEntry> byVendorAndId = new HashMap<>();
+    private final Map<String, CatalogEntry> byId = new HashMap<>();
+
+    public ModelCatalog(List<CatalogEntry> entries) {
+        this.entries = List.copyOf(entries);
+        for (CatalogEntry e : this.entries) {
+            List<String> names = new ArrayList<>(e.aliases());
+            names.add(e.id());
+            for (String name : names) {
+                String key = name.toLowerCase(Locale.ROOT);
+                byVendorAndId.putIfAbsent(e.vendor() + "|" + key, e);
+                byId.putIfAbsent(key, e);
+            }
+        }
+    }
+
+    public static ModelCatalog loadBuiltIn() {
+        try (InputStream in = ModelCatalog.class.getResourceAsStream("/llm-gateway/catalog.json")) {
+            if (in == null) {
+                throw new IllegalStateException("llm-gateway/catalog.json is missing from the extension jar");
+            }
+            return parse(new ObjectMapper().readTree(in));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the built-in model catalogue", e);
+        }
+    }
+
+    static ModelCatalog parse(JsonNode root) {
+        List<CatalogEntry> entries = new ArrayList<>();
+        for (JsonNode m : root.path("models")) {
+            List<String> aliases = new ArrayList<>();
+            m.path("aliases").forEach(a -> aliases.add(a.asText()));
+            entries.add(new CatalogEntry(m.path("vendor").asText(), m.path("id").asText(), m.path("name").asText(),
+                    decimal(m, "input"), decimal(m, "output"), decimal(m, "cached_input"),
+                    m.hasNonNull("context_window") ? m.get("context_window").asInt() : null,
+                    m.hasNonNull("quality") ? m.get("quality").asInt() : null, aliases));
+        }
+        return new ModelCatalog(entries);
+    }
+
+    private static BigDecimal decimal(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() ? null : new BigDecimal(v.asText());
+    }
+
+    public List<CatalogEntry> entries() {
+        return entries;
+    }
+
+    public Optional<CatalogEntry> find(String vendor, String modelId) {
+        if (modelId == null || modelId.isBlank()) {
+            return Optional.empty();
+        }
+        List<String> candidates = nameVariants(modelId.toLowerCase(Locale.ROOT));
+        for (String name : candidates) {
+            CatalogEntry e = byVendorAndId.get(vendor + "|" + name);
+            if (e != null) {
+                return Optional.of(e);
+            }
+        }
+        for (String name : candidates) {
+            CatalogEntry e = byId.get(name);
+            if (e != null) {
+                return Optional.of(e);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static List<String> nameVariants(String id) {
+        List<String> names = new ArrayList<>(4);
+        names.add(id);
+        int slash = id.lastIndexOf('/');
+        String bare = slash >= 0 ? id.substring(slash + 1) : id;
+        if (!bare.equals(id)) {
+            names.add(bare);
+        }
+        for (String n : List.copyOf(names)) {
+            String undated = DATE_SUFFIX.matcher(n).replaceFirst("");
+            if (!undated.equals(n)) {
+                names.add(undated);
+            }
+        }
+        return names;
+    }
+}

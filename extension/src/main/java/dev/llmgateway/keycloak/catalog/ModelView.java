@@ -1,0 +1,77 @@
+package dev.llmgateway.keycloak.catalog;
+
+import java.math.BigDecimal;
+import java.util.Optional;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.llmgateway.keycloak.common.Decimals;
+
+/**
+ * A provider's model with its effective figures: the admin's override, else the vendor's own listed price, else the
+ * built-in catalogue. {@code price_source} says which one priced it.
+ */
+public record ModelView(
+        @JsonProperty("id") String id,
+        @JsonProperty("provider_id") String providerId,
+        @JsonProperty("provider_type") String providerType,
+        @JsonProperty("provider_name") String providerName,
+        @JsonProperty("name") String name,
+        @JsonProperty("input_price") BigDecimal inputPrice,
+        @JsonProperty("output_price") BigDecimal outputPrice,
+        @JsonProperty("cached_input_price") BigDecimal cachedInputPrice,
+        @JsonProperty("price_source") String priceSource,
+        @JsonProperty("context_window") Integer contextWindow,
+        @JsonProperty("quality") Integer quality,
+        @JsonProperty("in_catalog") boolean inCatalog,
+        @JsonProperty("enabled") boolean enabled) {
+
+    public static ModelView of(LlmModelEntity m, String providerType, String providerName, ModelCatalog catalog) {
+        Optional<CatalogEntry> known = catalog.find(providerType, m.getModelId());
+        CatalogEntry c = known.orElse(null);
+        BigDecimal input;
+        BigDecimal output;
+        BigDecimal cached;
+        String source;
+        if (m.getInputPrice() != null || m.getOutputPrice() != null) {
+            source = "admin";
+            input = m.getInputPrice();
+            output = m.getOutputPrice();
+            cached = m.getCachedInputPrice();
+        } else if (m.getListedInputPrice() != null && m.getListedOutputPrice() != null) {
+            source = "vendor";
+            input = m.getListedInputPrice();
+            output = m.getListedOutputPrice();
+            cached = m.getListedCachedPrice();
+        } else if (c != null && c.inputPrice() != null) {
+            source = "catalog";
+            input = c.inputPrice();
+            output = c.outputPrice();
+            cached = c.cachedInputPrice();
+        } else {
+            source = null;
+            input = null;
+            output = null;
+            cached = null;
+        }
+        if (m.getCachedInputPrice() != null) {
+            cached = m.getCachedInputPrice();
+        }
+        String name = m.getDisplayName() != null ? m.getDisplayName() : c != null ? c.name() : m.getModelId();
+        Integer context = m.getContextWindow() != null ? m.getContextWindow() : c != null ? c.contextWindow() : null;
+        Integer quality = m.getQuality() != null ? m.getQuality() : c != null ? c.quality() : null;
+        return new ModelView(m.getModelId(), m.getProviderId(), providerType, providerName, name, strip(input), strip(output),
+                strip(cached), source, context, quality, c != null, m.isEnabled());
+    }
+
+    private static BigDecimal strip(BigDecimal v) {
+        return Decimals.plain(v);
+    }
+
+    /** Blended price per 1M tokens (mean of input and output), or null when unpriced. */
+    public BigDecimal blendedPrice() {
+        if (inputPrice == null || outputPrice == null) {
+            return null;
+        }
+        return inputPrice.add(outputPrice).divide(BigDecimal.valueOf(2));
+    }
+}

@@ -1,0 +1,208 @@
+package dev.llmgateway.keycloak.config;
+
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.llmgateway.keycloak.catalog.ModelCatalog;
+import dev.llmgateway.keycloak.crypto.SecretCipher;
+import dev.llmgateway.keycloak.crypto.SecretCipherException;
+import dev.llmgateway.keycloak.provider.ConnectionTester;
+import org.jboss.logging.Logger;
+import org.keycloak.Config;
+import org.keycloak.common.util.Environment;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.RealmModel;
+import org.keycloak.provider.ProviderConfigProperty;
+import org.keycloak.provider.ProviderConfigurationBuilder;
+import org.keycloak.vault.VaultStringSecret;
+
+/**
+ * Reads the extension's options. The key-encryption key comes, in this order, from the {@code kek} option, from the
+ * vault secret named by {@code kek-vault-key}, or (only in {@code start-dev}) from a generated development key kept in
+ * Keycloak's data folder. It is never read from the database.
+ */
+public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
+
+    public static final String PROVIDER_ID = "default";
+    static final String KEK = "kek";
+    static final String KEK_VAULT_KEY = "kek-vault-key";
+    static final String VENDOR_TEST_TIMEOUT_MS = "vendor-test-timeout-ms";
+    static final String MAX_BODY_BYTES = "max-body-bytes";
+
+    private static final Logger LOG = Logger.getLogger(DefaultLlmGatewayConfigFactory.class);
+
+    private SecretCipher configuredCipher;
+    private String vaultKey;
+    private Duration vendorTestTimeout;
+    private int maxBodyBytes;
+    private ConnectionTester connectionTester;
+    private ModelCatalog catalog;
+    private final Map<String, SecretCipher> vaultCiphers = new ConcurrentHashMap<>();
+    private volatile SecretCipher devCipher;
+
+    @Override
+    public void init(Config.Scope config) {
+        String kek = config.get(KEK);
+        if (kek != null && !kek.isBlank()) {
+            configuredCipher = new SecretCipher(decodeKek(kek, "option " + KEK));
+        }
+        vaultKey = config.get(KEK_VAULT_KEY);
+        vendorTestTimeout = Duration.ofMillis(config.getLong(VENDOR_TEST_TIMEOUT_MS, 10_000L));
+        maxBodyBytes = config.getInt(MAX_BODY_BYTES, 65_536);
+        catalog = ModelCatalog.loadBuiltIn();
+        connectionTester = new ConnectionTester(HttpClient.newBuilder()
+                .connectTimeout(vendorTestTimeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build());
+    }
+
+    @Override
+    public void postInit(KeycloakSessionFactory factory) {
+        if (configuredCipher != null) {
+            LOG.infof("LLM gateway: secrets encrypted with the configured key-encryption key (id %s)", configuredCipher.kekId());
+        } else if (vaultKey == null && !Environment.isDevMode()) {
+            LOG.errorf("LLM gateway: no key-encryption key configured. Set --spi-%s--%s--%s (base64 of 32 random bytes) "
+                    + "or --spi-%s--%s--%s (a vault secret holding it); provider keys cannot be stored until then.",
+                    LlmGatewaySpi.NAME, PROVIDER_ID, KEK, LlmGatewaySpi.NAME, PROVIDER_ID, KEK_VAULT_KEY);
+        }
+    }
+
+    @Override
+    public LlmGatewayConfig create(KeycloakSession session) {
+        return new LlmGatewayConfig() {
+            @Override
+            public SecretCipher cipher(RealmModel realm) {
+                return cipherFor(session, realm);
+            }
+
+            @Override
+            public Duration vendorTestTimeout() {
+                return vendorTestTimeout;
+            }
+
+            @Override
+            public ConnectionTester connectionTester() {
+                return connectionTester;
+            }
+
+            @Override
+            public ModelCatalog catalog() {
+                return catalog;
+            }
+
+            @Override
+            public int maxBodyBytes() {
+                return maxBodyBytes;
+            }
+        };
+    }
+
+    private SecretCipher cipherFor(KeycloakSession session, RealmModel realm) {
+        if (configuredCipher != null) {
+            return configuredCipher;
+        }
+        if (vaultKey != null) {
+            return vaultCiphers.computeIfAbsent(realm.getId(), id -> {
+                try (VaultStringSecret secret = session.vault().getStringSecret("${vault." + vaultKey + "}")) {
+                    Optional<String> value = secret.get();
+                    if (value.isEmpty()) {
+                        throw new SecretCipherException("the vault has no secret '" + vaultKey + "' for realm "
+                                + realm.getName() + " (option " + KEK_VAULT_KEY + ")");
+                    }
+                    return new SecretCipher(decodeKek(value.get(), "vault secret " + vaultKey));
+                }
+            });
+        }
+        if (Environment.isDevMode()) {
+            return devCipher();
+        }
+        throw new SecretCipherException("no key-encryption key is configured (set spi-" + LlmGatewaySpi.NAME + "--"
+                + PROVIDER_ID + "--" + KEK + " or --" + KEK_VAULT_KEY + ")");
+    }
+
+    private SecretCipher devCipher() {
+        SecretCipher cipher = devCipher;
+        if (cipher == null) {
+            synchronized (this) {
+                if (devCipher == null) {
+                    devCipher = new SecretCipher(loadOrCreateDevKey());
+                }
+                cipher = devCipher;
+            }
+        }
+        return cipher;
+    }
+
+    private static byte[] loadOrCreateDevKey() {
+        String home = System.getProperty("kc.home.dir", ".");
+        Path file = Path.of(home, "data", "llm-gateway", "dev-kek");
+        try {
+            if (Files.isRegularFile(file)) {
+                return decodeKek(Files.readString(file).trim(), "development key file " + file);
+            }
+            byte[] key = SecretCipher.generateKey();
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, Base64.getEncoder().encodeToString(key));
+            try {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException ignored) {
+                // not a POSIX file system
+            }
+            LOG.warnf("LLM gateway: development mode without a configured key-encryption key; generated one in %s. "
+                    + "Never use this in production: configure --spi-%s--%s--%s.", file, LlmGatewaySpi.NAME, PROVIDER_ID, KEK);
+            return key;
+        } catch (IOException e) {
+            throw new SecretCipherException("cannot read or write the development key file " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static byte[] decodeKek(String base64, String source) {
+        byte[] key;
+        try {
+            key = Base64.getDecoder().decode(base64.trim());
+        } catch (IllegalArgumentException e) {
+            throw new SecretCipherException("the key-encryption key from " + source + " is not valid base64");
+        }
+        if (key.length != 32) {
+            throw new SecretCipherException("the key-encryption key from " + source + " must be 32 bytes, found " + key.length);
+        }
+        return key;
+    }
+
+    @Override
+    public List<ProviderConfigProperty> getConfigMetadata() {
+        return ProviderConfigurationBuilder.create()
+                .property().name(KEK).type(ProviderConfigProperty.PASSWORD).secret(true)
+                .helpText("Key-encryption key for provider and BYOK keys: base64 of 32 random bytes (openssl rand -base64 32).")
+                .add()
+                .property().name(KEK_VAULT_KEY).type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("Name of a vault secret that holds the key-encryption key (used when 'kek' is not set).")
+                .add()
+                .property().name(VENDOR_TEST_TIMEOUT_MS).type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("Timeout in milliseconds of a provider connection test.").defaultValue("10000")
+                .add()
+                .property().name(MAX_BODY_BYTES).type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("Largest request body, in bytes, the admin API accepts.").defaultValue("65536")
+                .add()
+                .build();
+    }
+
+    @Override
+    public void close() {
+    }
+
+    @Override
+    public String getId() {
+        return PROVIDER_ID;
+    }
+}

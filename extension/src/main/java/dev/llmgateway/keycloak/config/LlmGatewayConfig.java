@@ -1,0 +1,32 @@
+package dev.llmgateway.keycloak.config;
+
+import java.time.Duration;
+
+import dev.llmgateway.keycloak.catalog.ModelCatalog;
+import dev.llmgateway.keycloak.crypto.SecretCipher;
+import dev.llmgateway.keycloak.provider.ConnectionTester;
+import org.keycloak.models.RealmModel;
+import org.keycloak.provider.Provider;
+
+/** The extension's settings, read once at startup, and the cipher for stored secrets. */
+public interface LlmGatewayConfig extends Provider {
+
+    /** The cipher for secrets of this realm; throws {@link dev.llmgateway.keycloak.crypto.SecretCipherException} if no KEK is configured. */
+    SecretCipher cipher(RealmModel realm);
+
+    /** Timeout of a connection test (list-models call) to a vendor. */
+    Duration vendorTestTimeout();
+
+    /** Calls vendors' list-models endpoints; shares one HTTP client per server. */
+    ConnectionTester connectionTester();
+
+    /** The built-in model catalogue, loaded once. */
+    ModelCatalog catalog();
+
+    /** Largest request body the admin API accepts. */
+    int maxBodyBytes();
+
+    @Override
+    default void close() {
+    }
+}

@@ -1,0 +1,24 @@
+package dev.llmgateway.keycloak.jpa;
+
+import jakarta.persistence.EntityManager;
+import org.keycloak.connections.jpa.JpaConnectionProvider;
+import org.keycloak.models.RealmModel;
+import org.keycloak.provider.ProviderEvent;
+import org.keycloak.provider.ProviderEventListener;
+
+/** Removes a realm's rows in the same transaction that removes the realm. Children first. */
+public class RealmRemovalListener implements ProviderEventListener {
+
+    static final String[] DELETE_QUERIES = {"llmModelsDeleteByRealm", "llmProvidersDeleteByRealm"};
+
+    @Override
+    public void onEvent(ProviderEvent event) {
+        if (event instanceof RealmModel.RealmRemovedEvent removed) {
+            EntityManager em = removed.getKeycloakSession().getProvider(JpaConnectionProvider.class).getEntityManager();
+            String realmId = removed.getRealm().getId();
+            for (String query : DELETE_QUERIES) {
+                em.createNamedQuery(query).setParameter("realmId", realmId).executeUpdate();
+            }
+        }
+    }
+}
