@@ -40,7 +40,7 @@ public final class Providers {
                 p.getLastLatencyMs(), p.getLastError(), p.getCreatedAt(), p.getUpdatedAt(), withModels ? models : null);
     }
 
-    /** Mean blended price per 1M tokens over the priced models, rounded to 4 decimals; null when none is priced. */
+    /** Mean blended price per 1M tokens over the priced models, rounded to 6 decimals; null when none is priced. */
     static BigDecimal averageCost(List<ModelView> models) {
         BigDecimal sum = BigDecimal.ZERO;
         int priced = 0;
@@ -51,6 +51,6 @@ public final class Providers {
                 priced++;
             }
         }
-        return priced == 0 ? null : Decimals.plain(sum.divide(BigDecimal.valueOf(priced), 4, RoundingMode.HALF_EVEN));
+        return priced == 0 ? null : Decimals.plain(sum.divide(BigDecimal.valueOf(priced), 6, RoundingMode.HALF_EVEN));
     }
 }

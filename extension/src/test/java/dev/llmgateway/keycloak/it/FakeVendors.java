@@ -1,0 +1,167 @@
+package dev.llmgateway.keycloak.it;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * Fake LLM vendors on loopback, one HTTP server for all of them: {@code /<vendor>/...} answers like that vendor, with
+ * recorded real-shape bodies from {@code src/test/resources/vendors/<vendor>/}. The API key steers the outcome:
+ * keys containing {@code invalid} get the vendor's 401, {@code ratelimited} its 429 with Retry-After, {@code slow} an
+ * answer after {@link #SLOW_MILLIS}, {@code unavailable} a 503; keys starting with {@code sk-test} succeed.
+ * Shared by every test class of the JVM.
+ */
+public final class FakeVendors {
+
+    public static final long SLOW_MILLIS = 4_000;
+    public static final String RETRY_AFTER = "7";
+
+    /** The path under the vendor's prefix that its real base URL ends with. */
+    private static final Map<String, String> BASE_PATHS = Map.of(
+            "openai", "/v1", "anthropic", "/v1", "openrouter", "/api/v1", "together", "/v1", "huggingface", "/v1",
+            "cohere", "", "groq", "/openai/v1", "mistral", "/v1", "custom", "/v1");
+    private static final Map<String, String> MODEL_PATHS = Map.of(
+            "openai", "/v1/models", "anthropic", "/v1/models", "openrouter", "/api/v1/models", "together", "/v1/models",
+            "huggingface", "/v1/models", "cohere", "/v1/models", "groq", "/openai/v1/models", "mistral", "/v1/models",
+            "custom", "/v1/models");
+
+    private static FakeVendors instance;
+
+    private final HttpServer server;
+    private final List<Recorded> requests = new CopyOnWriteArrayList<>();
+
+    /** One request as the vendor saw it. */
+    public record Recorded(String vendor, String method, String path, String authorization, String apiKeyHeader,
+                           String anthropicVersion) {
+    }
+
+    private FakeVendors() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        server.setExecutor(Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "fake-vendor");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    public static synchronized FakeVendors get() {
+        if (instance == null) {
+            try {
+                instance = new FakeVendors();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return instance;
+    }
+
+    public static List<String> vendors() {
+        return List.of("openrouter", "openai", "anthropic", "together", "huggingface", "cohere", "groq", "mistral", "custom");
+    }
+
+    /** The base URL an admin would configure for this vendor, pointing at the fake. */
+    public String baseUrl(String vendor) {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/" + vendor + BASE_PATHS.get(vendor);
+    }
+
+    public List<Recorded> requests() {
+        return List.copyOf(requests);
+    }
+
+    public void clear() {
+        requests.clear();
+    }
+
+    /** The number of models each fixture lists that a provider offers (chat models only, as the parser keeps them). */
+    public static int expectedModelCount(String vendor) {
+        return switch (vendor) {
+            case "openai" -> 5;
+            case "anthropic", "openrouter", "groq" -> 3;
+            case "together", "huggingface", "cohere", "mistral", "custom" -> 2;
+            default -> throw new IllegalArgumentException(vendor);
+        };
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            String path = ex.getRequestURI().getPath();
+            String[] parts = path.split("/", 3);
+            String vendor = parts.length > 1 ? parts[1] : "";
+            String rest = parts.length > 2 ? "/" + parts[2] : "/";
+            String authorization = ex.getRequestHeaders().getFirst("Authorization");
+            String xApiKey = ex.getRequestHeaders().getFirst("x-api-key");
+            String version = ex.getRequestHeaders().getFirst("anthropic-version");
+            requests.add(new Recorded(vendor, ex.getRequestMethod(), path, authorization, xApiKey, version));
+
+            if (!MODEL_PATHS.containsKey(vendor) || !MODEL_PATHS.get(vendor).equals(rest) || !ex.getRequestMethod().equals("GET")) {
+                send(ex, 404, "{\"error\":{\"message\":\"Not found\",\"type\":\"invalid_request_error\"}}");
+                return;
+            }
+            String key;
+            if (vendor.equals("anthropic")) {
+                if (version == null) {
+                    send(ex, 400, "{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"anthropic-version: header is required\"}}");
+                    return;
+                }
+                key = xApiKey;
+            } else {
+                key = authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7) : null;
+            }
+            if (key == null || key.contains("invalid") || !key.startsWith("sk-test")) {
+                send(ex, 401, fixture(vendor, "error-401.json").replace("{KEY}", key == null ? "" : key));
+            } else if (key.contains("ratelimited")) {
+                ex.getResponseHeaders().add("Retry-After", RETRY_AFTER);
+                send(ex, 429, fixture(vendor, "error-429.json"));
+            } else if (key.contains("unavailable")) {
+                send(ex, 503, "{\"error\":{\"message\":\"The server is overloaded\",\"type\":\"server_error\"}}");
+            } else {
+                if (key.contains("slow")) {
+                    sleep(SLOW_MILLIS);
+                }
+                send(ex, 200, fixture(vendor, "models.json"));
+            }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String fixture(String vendor, String file) {
+        try (InputStream in = FakeVendors.class.getResourceAsStream("/vendors/" + vendor + "/" + file)) {
+            if (in == null) {
+                throw new IllegalStateException("missing fixture " + vendor + "/" + file);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void send(HttpExchange ex, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().add("Content-Type", "application/json");
+        try {
+            ex.sendResponseHeaders(status, bytes.length);
+            ex.getResponseBody().write(bytes);
+        } catch (IOException e) {
+            // the caller gave up (timeout test); nothing to do
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.llmgateway.keycloak.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+import org.keycloak.testframework.server.KeycloakServerConfig;
+import org.keycloak.testframework.server.KeycloakServerConfigBuilder;
+
+/**
+ * The one server configuration of the suite (one shared server): our jar, a configured key-encryption key, a short
+ * vendor timeout so timeout tests stay quick, and a log file the tests search for leaked keys.
+ */
+public class LlmServerConfig implements KeycloakServerConfig {
+
+    /** A test KEK (base64 of 32 bytes). Never a real deployment's. */
+    public static final String TEST_KEK = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=";
+    public static final long VENDOR_TIMEOUT_MS = 1_500;
+
+    @Override
+    public KeycloakServerConfigBuilder configure(KeycloakServerConfigBuilder config) {
+        resetH2Database();
+        try {
+            Files.deleteIfExists(serverLog());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        config.log().handlers(KeycloakServerConfigBuilder.LogHandlers.CONSOLE, KeycloakServerConfigBuilder.LogHandlers.FILE)
+                .categoryLevel("dev.llmgateway", "debug");
+        return config.dependencyCurrentProject()
+                .option("log-file", serverLog().toString())
+                .spiOption("llm-gateway", "default", "kek", TEST_KEK)
+                .spiOption("llm-gateway", "default", "vendor-test-timeout-ms", Long.toString(VENDOR_TIMEOUT_MS));
+    }
+
+    public static Path workDir() {
+        return Path.of(System.getProperty("llm.it.work-dir", "target"));
+    }
+
+    public static Path serverLog() {
+        return workDir().resolve("keycloak-it.log").toAbsolutePath();
+    }
+
+    /** The file-mode H2 database of the default pass starts empty, like the in-memory one it replaces. */
+    private static void resetH2Database() {
+        Path dir = workDir().resolve("it-h2");
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
