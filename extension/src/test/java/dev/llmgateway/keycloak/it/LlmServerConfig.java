@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 import org.keycloak.testframework.server.KeycloakServerConfig;
@@ -20,13 +21,18 @@ public class LlmServerConfig implements KeycloakServerConfig {
     public static final String TEST_KEK = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=";
     public static final long VENDOR_TIMEOUT_MS = 1_500;
 
+    /** The framework calls configure() again to compare configurations while the server runs: reset only once. */
+    private static final AtomicBoolean RESET = new AtomicBoolean();
+
     @Override
     public KeycloakServerConfigBuilder configure(KeycloakServerConfigBuilder config) {
-        resetH2Database();
-        try {
-            Files.deleteIfExists(serverLog());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        if (RESET.compareAndSet(false, true)) {
+            resetH2Database();
+            try {
+                Files.deleteIfExists(serverLog());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
         config.log().handlers(KeycloakServerConfigBuilder.LogHandlers.CONSOLE, KeycloakServerConfigBuilder.LogHandlers.FILE)
                 .categoryLevel("dev.llmgateway", "debug");

@@ -55,7 +55,7 @@ class ProviderCrudIT {
         // avg_cost: the mean of (input+output)/2 over the priced models, from the catalogue prices.
         // gpt-4o 6.25, gpt-4o-mini 0.375, gpt-4o-2024-08-06 6.25 (dated id joins gpt-4o), o3-mini 2.75; the embedding model has no price.
         BigDecimal expected = new BigDecimal("6.25").add(new BigDecimal("0.375")).add(new BigDecimal("6.25"))
-                .add(new BigDecimal("2.75")).divide(BigDecimal.valueOf(4));
+                .add(new BigDecimal("2.75")).divide(BigDecimal.valueOf(4), 6, java.math.RoundingMode.HALF_EVEN);
         assertEquals(0, expected.compareTo(p.get("avg_cost").decimalValue()), "avg_cost " + p.get("avg_cost"));
 
         // Read one, with its models joined with the catalogue.
@@ -176,6 +176,7 @@ class ProviderCrudIT {
 
         // The server log (our category at DEBUG) never saw a key.
         String log = Files.readString(LlmServerConfig.serverLog());
+        assertTrue(log.contains("secrets encrypted with the configured key-encryption key"), "this is the server's log");
         assertNoKeyIn(log, key);
         assertNoKeyIn(log, rejected);
         assertNoKeyIn(log, OPENAI_KEY);

@@ -1,0 +1,51 @@
+package dev.llmgateway.keycloak.catalog;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.math.BigDecimal;
+import java.util.HashSet;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+class ModelCatalogTest {
+
+    private final ModelCatalog catalog = ModelCatalog.loadBuiltIn();
+
+    @Test
+    void everyVendorHasEntriesAndEveryEntryIsSane() {
+        Set<String> vendors = new HashSet<>();
+        for (CatalogEntry e : catalog.entries()) {
+            vendors.add(e.vendor());
+            assertTrue(e.quality() != null && e.quality() >= 0 && e.quality() <= 100, e.id());
+            assertTrue(e.contextWindow() != null && e.contextWindow() > 0, e.id());
+            if (e.inputPrice() != null) {
+                assertTrue(e.inputPrice().signum() >= 0 && e.outputPrice().signum() >= 0, e.id());
+                if (e.cachedInputPrice() != null) {
+                    assertTrue(e.cachedInputPrice().compareTo(e.inputPrice()) <= 0, "cached input costs no more than input: " + e.id());
+                }
+            }
+        }
+        assertEquals(Set.of("openai", "anthropic", "groq", "together", "mistral", "cohere", "huggingface"), vendors);
+    }
+
+    @Test
+    void findsVendorSpellings() {
+        assertEquals("gpt-4o", catalog.find("openai", "gpt-4o-2024-08-06").orElseThrow().id());
+        assertEquals("gpt-4o-mini", catalog.find("openrouter", "openai/gpt-4o-mini").orElseThrow().id());
+        assertEquals("claude-3-5-haiku", catalog.find("anthropic", "claude-3-5-haiku-20241022").orElseThrow().id());
+        assertEquals("meta-llama/llama-3.3-70b-instruct-turbo",
+                catalog.find("together", "meta-llama/Llama-3.3-70B-Instruct-Turbo").orElseThrow().id());
+        assertEquals("command-r-plus-08-2024", catalog.find("cohere", "command-r-plus").orElseThrow().id());
+        assertTrue(catalog.find("openai", "text-embedding-3-small").isEmpty());
+    }
+
+    @Test
+    void vendorOwnEntryWinsOverAnotherVendorsSameName() {
+        // Mixtral is sold by Groq, Together and Mistral at different prices.
+        CatalogEntry together = catalog.find("together", "mistralai/Mixtral-8x7B-Instruct-v0.1").orElseThrow();
+        assertEquals("together", together.vendor());
+        assertEquals(0, new BigDecimal("0.60").compareTo(together.inputPrice()));
+    }
+}

@@ -1,0 +1,42 @@
+package dev.llmgateway.keycloak.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.keycloak.admin.client.Keycloak;
+import org.keycloak.representations.idm.RealmRepresentation;
+import org.keycloak.testframework.annotations.InjectAdminClient;
+import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
+
+/** Removing a realm removes its providers and models, and nothing of other realms. */
+@KeycloakIntegrationTest(config = LlmServerConfig.class)
+class RealmRemovalIT {
+
+    @InjectAdminClient
+    Keycloak adminClient;
+
+    @Test
+    void removingARealmRemovesItsRows() {
+        RealmRepresentation rep = new RealmRepresentation();
+        rep.setRealm("doomed");
+        rep.setEnabled(true);
+        adminClient.realms().create(rep);
+        String realmId = adminClient.realm("doomed").toRepresentation().getId();
+        String token = Api.masterAdminToken();
+        FakeVendors vendors = FakeVendors.get();
+        for (String vendor : new String[]{"openai", "cohere"}) {
+            Api.Reply r = Api.post(Api.admin("doomed", "/providers"), token, Map.of("type", vendor,
+                    "apiKey", "sk-test-doomed-" + vendor, "baseUrl", vendors.baseUrl(vendor)));
+            assertEquals(201, r.status(), r.text());
+        }
+        assertEquals(2, Db.count("select count(*) from LLM_PROVIDER where REALM_ID = ?", realmId));
+        assertEquals(7, Db.count("select count(*) from LLM_MODEL where REALM_ID = ?", realmId));
+
+        adminClient.realm("doomed").remove();
+
+        assertEquals(0, Db.count("select count(*) from LLM_PROVIDER where REALM_ID = ?", realmId));
+        assertEquals(0, Db.count("select count(*) from LLM_MODEL where REALM_ID = ?", realmId));
+    }
+}
