@@ -13,7 +13,6 @@ public final class Providers {
     public static final String STATUS_ACTIVE = "active";
     public static final String STATUS_ERROR = "error";
     public static final String STATUS_DISABLED = "disabled";
-    public static final String STATUS_UNTESTED = "untested";
 
     private Providers() {
     }
