@@ -145,7 +145,7 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
 
     private static byte[] loadOrCreateDevKey() {
         String home = System.getProperty("kc.home.dir", ".");
-        Path file = Path.of(home, "data", "llm-gateway", "dev-kek");
+        Path file = Path.of(home, "data", "llm-gateway", "dev-kek").toAbsolutePath().normalize();
         try {
             if (Files.isRegularFile(file)) {
                 return decodeKek(Files.readString(file).trim(), "development key file " + file);

@@ -102,8 +102,7 @@ public final class ConnectionTester {
             return ConnectionResult.failed(latency, ErrorKind.TIMEOUT,
                     "Connection timeout: " + vendor + " did not answer within " + seconds(timeout) + " (" + uri.getHost() + ")");
         }
-        if (cause instanceof ConnectException && hasCause(cause, UnresolvedAddressException.class)
-                || hasCause(cause, UnknownHostException.class) || hasCause(cause, UnresolvedAddressException.class)) {
+        if (hasCause(cause, UnknownHostException.class) || hasCause(cause, UnresolvedAddressException.class)) {
             return ConnectionResult.failed(latency, ErrorKind.UNREACHABLE, "Unknown host: " + uri.getHost());
         }
         if (hasCause(cause, SSLException.class)) {

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import jakarta.persistence.EntityManager;
 import dev.llmgateway.keycloak.catalog.LlmModelEntity;
@@ -121,7 +122,7 @@ public class ProviderService {
             requireUniqueName(in.name(), p.getId());
         }
         boolean connectionChanged = in.apiKey() != null
-                || (in.baseUrlGiven() && !java.util.Objects.equals(in.baseUrl(), p.getBaseUrl()));
+                || (in.baseUrlGiven() && !Objects.equals(in.baseUrl(), p.getBaseUrl()));
         ConnectionResult test = null;
         if (connectionChanged) {
             String key = in.apiKey() != null ? in.apiKey() : apiKey(p);

@@ -1,6 +1,7 @@
 package dev.llmgateway.keycloak.provider;
 
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,7 @@ public class ProvidersResource {
         ctx.requireView();
         ProviderService service = new ProviderService(ctx.session(), ctx.realm());
         Map<String, List<ModelView>> models = new LinkedHashMap<>();
-        service.allModels().forEach(m -> models.computeIfAbsent(m.providerId(), k -> new java.util.ArrayList<>()).add(m));
+        service.allModels().forEach(m -> models.computeIfAbsent(m.providerId(), k -> new ArrayList<>()).add(m));
         List<ProviderRepresentation> providers = service.list().stream()
                 .map(p -> Providers.toRepresentation(p, models.getOrDefault(p.getId(), List.of()), false))
                 .toList();
