@@ -9,6 +9,7 @@ import dev.llmgateway.keycloak.provider.ConnectionResult;
 import dev.llmgateway.keycloak.provider.ProviderInput;
 import dev.llmgateway.keycloak.provider.ProviderService;
 import dev.llmgateway.keycloak.provider.ProvidersResource;
+import dev.llmgateway.keycloak.routing.RoutingRulesResource;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -32,6 +33,11 @@ public class LlmAdminResource {
     @Path("providers")
     public ProvidersResource providers() {
         return new ProvidersResource(ctx);
+    }
+
+    @Path("routing/rules")
+    public RoutingRulesResource routingRules() {
+        return new RoutingRulesResource(ctx);
     }
 
     /** Tests a key before it is saved: {@code {"provider","api_key","base_url"?}}. Nothing is stored. */

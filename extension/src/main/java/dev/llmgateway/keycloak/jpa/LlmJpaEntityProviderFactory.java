@@ -4,6 +4,8 @@ import java.util.List;
 
 import dev.llmgateway.keycloak.catalog.LlmModelEntity;
 import dev.llmgateway.keycloak.provider.LlmProviderEntity;
+import dev.llmgateway.keycloak.routing.LlmModelAliasEntity;
+import dev.llmgateway.keycloak.routing.LlmRoutingRulesEntity;
 import org.keycloak.Config;
 import org.keycloak.connections.jpa.entityprovider.JpaEntityProvider;
 import org.keycloak.connections.jpa.entityprovider.JpaEntityProviderFactory;
@@ -24,7 +26,7 @@ public class LlmJpaEntityProviderFactory implements JpaEntityProviderFactory, Jp
 
     @Override
     public List<Class<?>> getEntities() {
-        return List.of(LlmProviderEntity.class, LlmModelEntity.class);
+        return List.of(LlmProviderEntity.class, LlmModelEntity.class, LlmRoutingRulesEntity.class, LlmModelAliasEntity.class);
     }
 
     @Override

@@ -9,7 +9,8 @@ import org.keycloak.provider.ProviderEventListener;
 /** Removes a realm's rows in the same transaction that removes the realm. Children first. */
 public class RealmRemovalListener implements ProviderEventListener {
 
-    static final String[] DELETE_QUERIES = {"llmModelsDeleteByRealm", "llmProvidersDeleteByRealm"};
+    static final String[] DELETE_QUERIES = {"llmModelsDeleteByRealm", "llmProvidersDeleteByRealm",
+            "llmAliasesDeleteByRealm", "llmRoutingRulesDeleteByRealm"};
 
     @Override
     public void onEvent(ProviderEvent event) {

@@ -31,12 +31,18 @@ class RealmRemovalIT {
                     "apiKey", "sk-test-doomed-" + vendor, "baseUrl", vendors.baseUrl(vendor)));
             assertEquals(201, r.status(), r.text());
         }
+        assertEquals(200, Api.put(Api.admin("doomed", "/routing/rules"), token,
+                Map.of("strategy", "cost", "aliases", Map.of("fast", "gpt-4o-mini"))).status());
         assertEquals(2, Db.count("select count(*) from LLM_PROVIDER where REALM_ID = ?", realmId));
+        assertEquals(1, Db.count("select count(*) from LLM_ROUTING_RULES where REALM_ID = ?", realmId));
+        assertEquals(1, Db.count("select count(*) from LLM_MODEL_ALIAS where REALM_ID = ?", realmId));
         assertEquals(7, Db.count("select count(*) from LLM_MODEL where REALM_ID = ?", realmId));
 
         adminClient.realm("doomed").remove();
 
         assertEquals(0, Db.count("select count(*) from LLM_PROVIDER where REALM_ID = ?", realmId));
         assertEquals(0, Db.count("select count(*) from LLM_MODEL where REALM_ID = ?", realmId));
+        assertEquals(0, Db.count("select count(*) from LLM_ROUTING_RULES where REALM_ID = ?", realmId));
+        assertEquals(0, Db.count("select count(*) from LLM_MODEL_ALIAS where REALM_ID = ?", realmId));
     }
 }
