@@ -38,6 +38,8 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
     static final String KEK_VAULT_KEY = "kek-vault-key";
     static final String VENDOR_TEST_TIMEOUT_MS = "vendor-test-timeout-ms";
     static final String MAX_BODY_BYTES = "max-body-bytes";
+    static final String UPSTREAM_TIMEOUT_MS = "upstream-timeout-ms";
+    static final String GATEWAY_MAX_BODY_BYTES = "gateway-max-body-bytes";
 
     private static final Logger LOG = Logger.getLogger(DefaultLlmGatewayConfigFactory.class);
 
@@ -45,6 +47,8 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
     private String vaultKey;
     private Duration vendorTestTimeout;
     private int maxBodyBytes;
+    private Duration upstreamTimeout;
+    private int gatewayMaxBodyBytes;
     private ConnectionTester connectionTester;
     private ModelCatalog catalog;
     private final Map<String, SecretCipher> vaultCiphers = new ConcurrentHashMap<>();
@@ -59,6 +63,8 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
         vaultKey = config.get(KEK_VAULT_KEY);
         vendorTestTimeout = Duration.ofMillis(config.getLong(VENDOR_TEST_TIMEOUT_MS, 10_000L));
         maxBodyBytes = config.getInt(MAX_BODY_BYTES, 65_536);
+        upstreamTimeout = Duration.ofMillis(config.getLong(UPSTREAM_TIMEOUT_MS, 120_000L));
+        gatewayMaxBodyBytes = config.getInt(GATEWAY_MAX_BODY_BYTES, 10_485_760);
         catalog = ModelCatalog.loadBuiltIn();
         connectionTester = new ConnectionTester(HttpClient.newBuilder()
                 .connectTimeout(vendorTestTimeout)
@@ -88,6 +94,16 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
             @Override
             public Duration vendorTestTimeout() {
                 return vendorTestTimeout;
+            }
+
+            @Override
+            public Duration upstreamTimeout() {
+                return upstreamTimeout;
+            }
+
+            @Override
+            public int gatewayMaxBodyBytes() {
+                return gatewayMaxBodyBytes;
             }
 
             @Override
@@ -190,6 +206,13 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
                 .add()
                 .property().name(VENDOR_TEST_TIMEOUT_MS).type(ProviderConfigProperty.STRING_TYPE)
                 .helpText("Timeout in milliseconds of a provider connection test.").defaultValue("10000")
+                .add()
+                .property().name(UPSTREAM_TIMEOUT_MS).type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("Deadline in milliseconds of one gateway attempt at a vendor (a timeout falls back to the next candidate).")
+                .defaultValue("120000")
+                .add()
+                .property().name(GATEWAY_MAX_BODY_BYTES).type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("Largest chat request body, in bytes, the gateway accepts.").defaultValue("10485760")
                 .add()
                 .property().name(MAX_BODY_BYTES).type(ProviderConfigProperty.STRING_TYPE)
                 .helpText("Largest request body, in bytes, the admin API accepts.").defaultValue("65536")

@@ -17,6 +17,12 @@ public interface LlmGatewayConfig extends Provider {
     /** Timeout of a connection test (list-models call) to a vendor. */
     Duration vendorTestTimeout();
 
+    /** Deadline of one gateway attempt at a vendor, until its answer is complete (non-streamed calls). */
+    Duration upstreamTimeout();
+
+    /** Largest chat request body the gateway accepts. */
+    int gatewayMaxBodyBytes();
+
     /** Calls vendors' list-models endpoints; shares one HTTP client per server. */
     ConnectionTester connectionTester();
 

@@ -96,6 +96,7 @@ public class ProviderResource {
         LlmProviderEntity p = service.get(id);
         LlmModelEntity m = service.model(p, modelId);
         applyOverride(m, ctx.body(body));
+        service.modelChanged();
         ModelView view = service.view(p, m);
         ctx.event(OperationType.UPDATE, MODEL_EVENT_RESOURCE, view, "llm", "providers", id, "models", modelId);
         return ProvidersResource.success("model", view);

@@ -15,6 +15,7 @@ import dev.llmgateway.keycloak.common.ApiErrors;
 import dev.llmgateway.keycloak.config.LlmGatewayConfig;
 import dev.llmgateway.keycloak.crypto.KeyHints;
 import dev.llmgateway.keycloak.crypto.SecretCipher;
+import dev.llmgateway.keycloak.routing.ConfigVersion;
 import org.keycloak.common.util.Time;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.KeycloakSession;
@@ -106,6 +107,7 @@ public class ProviderService {
         em.persist(p);
         syncModels(p, p.isModelsPinned() ? in.models() : null, test);
         em.flush();
+        ConfigVersion.bump(realm);
         return p;
     }
 
@@ -160,6 +162,7 @@ public class ProviderService {
             syncModels(p, p.isModelsPinned() ? pinnedIds(p, in) : null, test);
         }
         em.flush();
+        ConfigVersion.bump(realm);
         return p;
     }
 
@@ -171,6 +174,7 @@ public class ProviderService {
         p.setUpdatedAt(now);
         syncModels(p, p.isModelsPinned() ? currentIds(p) : null, result);
         em.flush();
+        ConfigVersion.bump(realm);
         return result;
     }
 
@@ -178,12 +182,19 @@ public class ProviderService {
         em.createNamedQuery("llmModelsDeleteByProvider").setParameter("providerId", p.getId()).executeUpdate();
         em.remove(p);
         em.flush();
+        ConfigVersion.bump(realm);
     }
 
     public LlmModelEntity model(LlmProviderEntity p, String modelId) {
         return em.createNamedQuery("llmModelsByProvider", LlmModelEntity.class).setParameter("providerId", p.getId())
                 .getResultStream().filter(m -> m.getModelId().equals(modelId)).findFirst()
                 .orElseThrow(() -> ApiErrors.notFound("model '" + modelId + "' is not offered by provider " + p.getName()));
+    }
+
+    /** To be called after changing a model row of the realm. */
+    public void modelChanged() {
+        em.flush();
+        ConfigVersion.bump(realm);
     }
 
     public ModelView view(LlmProviderEntity p, LlmModelEntity m) {
@@ -195,7 +206,8 @@ public class ProviderService {
         return config.cipher(realm).decrypt(p.getApiKeySealed(), keyContext(p));
     }
 
-    private static String keyContext(LlmProviderEntity p) {
+    /** The associated data a provider key is sealed with: its realm and row. */
+    public static String keyContext(LlmProviderEntity p) {
         return "provider|" + p.getRealmId() + "|" + p.getId();
     }
 

@@ -96,6 +96,7 @@ public class RoutingRulesService {
             }
         }
         em.flush();
+        ConfigVersion.bump(realm);
         return get();
     }
 

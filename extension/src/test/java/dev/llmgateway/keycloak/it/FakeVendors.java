@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
@@ -35,6 +37,7 @@ public final class FakeVendors {
             "huggingface", "/v1/models", "cohere", "/v1/models", "groq", "/openai/v1/models", "mistral", "/v1/models",
             "custom", "/v1/models");
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static FakeVendors instance;
 
     private final HttpServer server;
@@ -42,7 +45,7 @@ public final class FakeVendors {
 
     /** One request as the vendor saw it. */
     public record Recorded(String vendor, String method, String path, String authorization, String apiKeyHeader,
-                           String anthropicVersion) {
+                           String anthropicVersion, String body) {
     }
 
     private FakeVendors() throws IOException {
@@ -103,8 +106,13 @@ public final class FakeVendors {
             String authorization = ex.getRequestHeaders().getFirst("Authorization");
             String xApiKey = ex.getRequestHeaders().getFirst("x-api-key");
             String version = ex.getRequestHeaders().getFirst("anthropic-version");
-            requests.add(new Recorded(vendor, ex.getRequestMethod(), path, authorization, xApiKey, version));
+            String requestBody = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            requests.add(new Recorded(vendor, ex.getRequestMethod(), path, authorization, xApiKey, version, requestBody));
 
+            if (ex.getRequestMethod().equals("POST") && rest.equals(chatPath(vendor))) {
+                chat(ex, vendor, authorization, requestBody);
+                return;
+            }
             if (!MODEL_PATHS.containsKey(vendor) || !MODEL_PATHS.get(vendor).equals(rest) || !ex.getRequestMethod().equals("GET")) {
                 send(ex, 404, "{\"error\":{\"message\":\"Not found\",\"type\":\"invalid_request_error\"}}");
                 return;
@@ -133,6 +141,50 @@ public final class FakeVendors {
                 send(ex, 200, fixture(vendor, "models.json"));
             }
         }
+    }
+
+    static String chatPath(String vendor) {
+        return vendor.equals("cohere") ? "/compatibility/v1/chat/completions" : BASE_PATHS.get(vendor) + "/chat/completions";
+    }
+
+    /** Prompt, completion and cached prompt tokens every fake completion reports. */
+    public static final long PROMPT_TOKENS = 1200;
+    public static final long COMPLETION_TOKENS = 80;
+    public static final long CACHED_TOKENS = 1000;
+
+    /**
+     * OpenAI-compatible chat completions. Keys that pass the list-models call steer chat failures: {@code fail401},
+     * {@code fail429} (with Retry-After), {@code fail503}, {@code failstall} (answers after {@link #SLOW_MILLIS}),
+     * {@code faildrop} (drops the connection); {@code "max_tokens": -1} gets the vendor's 400.
+     */
+    private void chat(HttpExchange ex, String vendor, String authorization, String body) throws IOException {
+        String key = authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7) : "";
+        if (key.contains("faildrop")) {
+            return; // closes the exchange without an answer: the connection drops
+        }
+        if (key.contains("fail401") || !key.startsWith("sk-test")) {
+            send(ex, 401, fixture(vendor, "error-401.json").replace("{KEY}", key));
+            return;
+        }
+        if (key.contains("fail429")) {
+            ex.getResponseHeaders().add("Retry-After", RETRY_AFTER);
+            send(ex, 429, fixture(vendor, "error-429.json"));
+            return;
+        }
+        if (key.contains("fail503")) {
+            send(ex, 503, "{\"error\":{\"message\":\"The server is overloaded\",\"type\":\"server_error\"}}");
+            return;
+        }
+        if (key.contains("failstall")) {
+            sleep(SLOW_MILLIS);
+        }
+        JsonNode request = JSON.readTree(body);
+        if (request.path("max_tokens").asInt(1) < 0) {
+            send(ex, 400, "{\"error\":{\"message\":\"Invalid 'max_tokens': integer below minimum value. Expected a value >= 1, but got -1 instead.\",\"type\":\"invalid_request_error\",\"param\":\"max_tokens\",\"code\":\"integer_below_min_value\"}}");
+            return;
+        }
+        String model = request.path("model").asText();
+        send(ex, 200, fixture("openai", "chat-completion.json").replace("{MODEL}", model).replace("{VENDOR}", vendor));
     }
 
     private static void sleep(long millis) {

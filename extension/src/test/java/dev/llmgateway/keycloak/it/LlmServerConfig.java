@@ -20,6 +20,7 @@ public class LlmServerConfig implements KeycloakServerConfig {
     /** A test KEK (base64 of 32 bytes). Never a real deployment's. */
     public static final String TEST_KEK = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=";
     public static final long VENDOR_TIMEOUT_MS = 1_500;
+    public static final int GATEWAY_MAX_BODY_BYTES = 262_144;
 
     /** The framework calls configure() again to compare configurations while the server runs: reset only once. */
     private static final AtomicBoolean RESET = new AtomicBoolean();
@@ -39,7 +40,9 @@ public class LlmServerConfig implements KeycloakServerConfig {
         return config.dependencyCurrentProject()
                 .option("log-file", serverLog().toString())
                 .spiOption("llm-gateway", "default", "kek", TEST_KEK)
-                .spiOption("llm-gateway", "default", "vendor-test-timeout-ms", Long.toString(VENDOR_TIMEOUT_MS));
+                .spiOption("llm-gateway", "default", "vendor-test-timeout-ms", Long.toString(VENDOR_TIMEOUT_MS))
+                .spiOption("llm-gateway", "default", "upstream-timeout-ms", Long.toString(VENDOR_TIMEOUT_MS))
+                .spiOption("llm-gateway", "default", "gateway-max-body-bytes", Integer.toString(GATEWAY_MAX_BODY_BYTES));
     }
 
     public static Path workDir() {

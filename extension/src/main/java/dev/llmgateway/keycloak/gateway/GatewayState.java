@@ -1,0 +1,10 @@
+package dev.llmgateway.keycloak.gateway;
+
+import java.net.http.HttpClient;
+
+import dev.llmgateway.keycloak.routing.CooldownTracker;
+import dev.llmgateway.keycloak.routing.RoutingSnapshots;
+
+/** What the gateway keeps for the life of the server, per node: snapshots, cooldowns, one HTTP client. */
+public record GatewayState(RoutingSnapshots snapshots, CooldownTracker cooldowns, HttpClient http, CandidateFilter filter) {
+}

@@ -1,0 +1,77 @@
+package dev.llmgateway.keycloak.gateway;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmgateway.keycloak.provider.ProviderType;
+import dev.llmgateway.keycloak.routing.ProviderEndpoint;
+
+/**
+ * The OpenAI Chat Completions wire format, spoken by OpenAI, OpenRouter, Together AI, Groq, Mistral, the HuggingFace
+ * router, Cohere's compatibility API and custom endpoints: the body passes through with the vendor's model id.
+ */
+public final class OpenAiChatAdapter implements ChatAdapter {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    public HttpRequest request(ProviderEndpoint endpoint, String apiKey, String vendorModel, ObjectNode openAiBody,
+                               Duration timeout) {
+        ObjectNode body = openAiBody.deepCopy();
+        body.put("model", vendorModel);
+        body.remove("stream_options");
+        body.put("stream", false);
+        try {
+            return HttpRequest.newBuilder(URI.create(chatUrl(endpoint)))
+                    .timeout(timeout)
+                    .header("Authorization", "Bearer " + apiKey)
+                    .header("Content-Type", "application/json")
+                    .header("Accept", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
+                    .build();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String chatUrl(ProviderEndpoint endpoint) {
+        String base = endpoint.baseUrl().endsWith("/") ? endpoint.baseUrl().substring(0, endpoint.baseUrl().length() - 1)
+                : endpoint.baseUrl();
+        // Cohere's native API lists models; its OpenAI compatibility API serves chat.
+        return base + (endpoint.type() == ProviderType.COHERE ? "/compatibility/v1/chat/completions" : "/chat/completions");
+    }
+
+    @Override
+    public ChatResult parse(byte[] body) {
+        try {
+            JsonNode node = JSON.readTree(body);
+            if (node == null || !node.isObject() || !node.has("choices")) {
+                throw new IllegalArgumentException("not a chat completion");
+            }
+            JsonNode usage = node.path("usage");
+            return new ChatResult((ObjectNode) node, usage.path("prompt_tokens").asLong(0),
+                    usage.path("completion_tokens").asLong(0),
+                    usage.path("prompt_tokens_details").path("cached_tokens").asLong(0),
+                    usage.path("completion_tokens_details").path("reasoning_tokens").asLong(0));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not JSON");
+        }
+    }
+
+    @Override
+    public String errorMessage(byte[] body) {
+        try {
+            JsonNode node = JSON.readTree(body);
+            JsonNode error = node.path("error");
+            String message = error.isTextual() ? error.asText() : error.path("message").asText(node.path("message").asText(""));
+            return message.isBlank() ? null : message;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

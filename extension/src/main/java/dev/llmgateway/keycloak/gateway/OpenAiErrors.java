@@ -1,0 +1,37 @@
+package dev.llmgateway.keycloak.gateway;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.keycloak.services.ErrorResponseException;
+
+/** Errors in OpenAI's shape, {@code {"error":{"message","type","param","code"}}}, so OpenAI SDKs surface them. */
+public final class OpenAiErrors {
+
+    private OpenAiErrors() {
+    }
+
+    public static ErrorResponseException error(int status, String type, String code, String param, String message) {
+        return new ErrorResponseException(response(status, type, code, param, message));
+    }
+
+    public static Response response(int status, String type, String code, String param, String message) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("message", message);
+        error.put("type", type);
+        error.put("param", param);
+        error.put("code", code);
+        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(Map.of("error", error)).build();
+    }
+
+    public static ErrorResponseException invalidRequest(String param, String message) {
+        return error(400, "invalid_request_error", null, param, message);
+    }
+
+    public static ErrorResponseException unauthenticated() {
+        return error(401, "invalid_request_error", "invalid_api_key", null,
+                "Missing, invalid or expired access token: send 'Authorization: Bearer <Keycloak access token>'");
+    }
+}

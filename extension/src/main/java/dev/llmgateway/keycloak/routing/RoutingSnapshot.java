@@ -1,0 +1,67 @@
+package dev.llmgateway.keycloak.routing;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Everything the gateway needs to route a realm's calls, immutable, built when the realm's configuration version
+ * changes: candidates (enabled models of enabled, active providers), endpoints and rules.
+ */
+public final class RoutingSnapshot {
+
+    public static final String AUTO = "auto";
+
+    private final String version;
+    private final RoutingRules rules;
+    private final List<Candidate> all;
+    private final Map<String, List<Candidate>> byModel = new HashMap<>();
+    private final Map<String, ProviderEndpoint> endpoints;
+
+    public RoutingSnapshot(String version, RoutingRules rules, List<Candidate> candidates,
+                           Map<String, ProviderEndpoint> endpoints) {
+        this.version = version;
+        this.rules = rules;
+        this.all = List.copyOf(candidates);
+        this.endpoints = Map.copyOf(endpoints);
+        for (Candidate c : all) {
+            byModel.computeIfAbsent(c.modelId(), k -> new ArrayList<>()).add(c);
+        }
+    }
+
+    public String version() {
+        return version;
+    }
+
+    public RoutingRules rules() {
+        return rules;
+    }
+
+    public ProviderEndpoint endpoint(String providerId) {
+        return endpoints.get(providerId);
+    }
+
+    public List<Candidate> all() {
+        return all;
+    }
+
+    /**
+     * The candidates for a requested model: a concrete model id, an alias (its models, in the strategy's order), or
+     * {@code auto} (every model). Empty when nothing matches.
+     */
+    public List<Candidate> candidatesFor(String requested) {
+        if (AUTO.equals(requested)) {
+            return all;
+        }
+        List<String> aliased = rules.aliases().get(requested);
+        if (aliased != null) {
+            Set<Candidate> out = new LinkedHashSet<>();
+            aliased.forEach(m -> out.addAll(byModel.getOrDefault(m, List.of())));
+            return new ArrayList<>(out);
+        }
+        return byModel.getOrDefault(requested, List.of());
+    }
+}
