@@ -3,18 +3,20 @@ package dev.llmgateway.keycloak.gateway;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmgateway.keycloak.routing.ProviderEndpoint;
 
 /** Translates between the OpenAI Chat Completions format our callers speak and one vendor wire format. */
 public interface ChatAdapter {
 
-    /** The vendor request for a non-streamed call of {@code vendorModel}. */
-    HttpRequest request(ProviderEndpoint endpoint, String apiKey, String vendorModel, ObjectNode openAiBody, Duration timeout);
+    /** The vendor request for {@code vendorModel}, streamed when the caller asked for a stream. */
+    HttpRequest request(ProviderEndpoint endpoint, String apiKey, String vendorModel, ChatRequest request, Duration timeout);
 
-    /** The vendor's successful answer as an OpenAI chat.completion, with its token usage. */
+    /** The vendor's successful non-streamed answer as an OpenAI chat.completion, with its usage. */
     ChatResult parse(byte[] body);
 
-    /** What a vendor's error answer says, for callers whose own request was at fault (never contains our key). */
+    /** A translator for the vendor's streamed answer to this request. */
+    StreamTranslator streamTranslator(ChatRequest request);
+
+    /** What a vendor's error answer says, for callers whose own request was at fault. */
     String errorMessage(byte[] body);
 }

@@ -3,14 +3,24 @@ package dev.llmgateway.keycloak.gateway;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmgateway.keycloak.routing.Candidate;
 import dev.llmgateway.keycloak.routing.CooldownTracker;
 import dev.llmgateway.keycloak.routing.ProviderEndpoint;
@@ -18,17 +28,43 @@ import dev.llmgateway.keycloak.routing.RoutingRules;
 import dev.llmgateway.keycloak.routing.RoutingSnapshot;
 
 /**
- * Tries the ordered candidates of one non-streamed call: skips providers cooling down, falls back on 429, 5xx,
- * timeouts, connection errors and on answers that show the provider itself is misconfigured (401/403/404), only to
- * providers with auto-fallback; returns the vendor's answer to the caller's own 4xx errors without falling back.
+ * Tries the ordered candidates of one call, without blocking a thread while vendors answer. Skips providers cooling
+ * down; falls back on 429, 5xx, timeouts, connection errors and answers showing the provider itself is misconfigured
+ * (401/403/404), only to providers with auto-fallback, and only before anything reached the caller (for a stream:
+ * before the vendor's first 2xx answer); answers the caller's own 4xx errors as the vendor did, without falling back.
  */
 public final class GatewayCall {
 
-    /** The outcome: a completion, or an error for the caller; with every attempt and the time spent upstream. */
-    public record Outcome(ChatResult result, Candidate chosen, int status, String errorType, String errorCode,
-                          String errorMessage, List<Attempt> attempts, long upstreamNanos, Long retryAfterSeconds) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The vendor's answer body: read whole (non-streamed calls, errors) or relayed as it comes (streams). */
+    sealed interface Upstream permits Upstream.Bytes, Upstream.Stream {
+        record Bytes(byte[] body) implements Upstream {
+        }
+
+        record Stream(Flow.Publisher<List<ByteBuffer>> body) implements Upstream {
+        }
+    }
+
+    /**
+     * How the call ended. On success {@code body} holds the completion (non-streamed) or {@code stream} and
+     * {@code translator} the vendor's stream; otherwise {@code body} holds an OpenAI-style error.
+     */
+    public record Outcome(Candidate chosen, int status, byte[] body, Flow.Publisher<List<ByteBuffer>> stream,
+                          StreamTranslator translator, Usage usage, List<Attempt> attempts, long upstreamNanos,
+                          Long retryAfterSeconds) {
+
         public boolean success() {
-            return result != null;
+            return status >= 200 && status < 300;
+        }
+
+        public boolean streamed() {
+            return stream != null;
+        }
+
+        /** Attempts that reached a vendor (skipped candidates are not counted). */
+        public long attemptCount() {
+            return attempts.stream().filter(a -> !a.skipped()).count();
         }
     }
 
@@ -45,106 +81,147 @@ public final class GatewayCall {
         this.timeout = timeout;
     }
 
-    public Outcome run(RoutingSnapshot snapshot, List<Candidate> ordered, ChatRequest request) {
-        RoutingRules.Retry retry = snapshot.rules().retry();
-        List<Attempt> attempts = new ArrayList<>();
-        long upstream = 0;
-        int tried = 0;
-        boolean allRateLimited = true;
-        Long retryAfter = null;
-        for (Candidate c : ordered) {
-            if (tried >= retry.maxAttempts()) {
-                break;
-            }
-            long now = System.currentTimeMillis();
-            if (cooldowns.isCoolingDown(c.providerId(), now)) {
-                attempts.add(new Attempt(c.providerName(), c.modelId(),
-                        "skipped: cooling down for " + seconds(cooldowns.coolingUntil(c.providerId()) - now) + " s", 0));
-                continue;
-            }
-            if (tried > 0 && !c.autoFallback()) {
-                attempts.add(new Attempt(c.providerName(), c.modelId(), "skipped: auto-fallback is off for this provider", 0));
-                continue;
-            }
-            ProviderEndpoint endpoint = snapshot.endpoint(c.providerId());
-            ChatAdapter adapter = ChatAdapters.forType(endpoint.type());
-            if (adapter == null) {
-                attempts.add(new Attempt(c.providerName(), c.modelId(),
-                        "skipped: the gateway does not speak " + endpoint.type().displayName() + "'s API yet", 0));
-                continue;
-            }
-            tried++;
-            String key = keys.apply(endpoint);
-            long start = System.nanoTime();
-            HttpResponse<byte[]> response;
-            try {
-                response = http.send(adapter.request(endpoint, key, c.modelId(), request.body(), timeout),
-                        HttpResponse.BodyHandlers.ofByteArray());
-            } catch (HttpTimeoutException e) {
-                upstream += System.nanoTime() - start;
-                allRateLimited = false;
-                fail(attempts, c, "timeout after " + timeout.toMillis() + " ms", start, retry, null);
-                continue;
-            } catch (IOException e) {
-                upstream += System.nanoTime() - start;
-                allRateLimited = false;
-                fail(attempts, c, e instanceof ConnectException ? "connection refused" : "connection error ("
-                        + e.getClass().getSimpleName() + ")", start, retry, null);
-                continue;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            upstream += System.nanoTime() - start;
-            int status = response.statusCode();
-            if (status >= 200 && status < 300) {
-                try {
-                    ChatResult result = adapter.parse(response.body());
-                    cooldowns.recordSuccess(c.providerId());
-                    attempts.add(new Attempt(c.providerName(), c.modelId(), "ok", millis(start)));
-                    return new Outcome(result, c, 200, null, null, null, attempts, upstream, null);
-                } catch (IllegalArgumentException e) {
-                    allRateLimited = false;
-                    fail(attempts, c, "unreadable answer (HTTP " + status + ")", start, retry, null);
-                    continue;
-                }
-            }
-            Long vendorRetryAfter = status == 429 ? retryAfter(response) : null;
-            if (isProviderFailure(status)) {
-                allRateLimited &= status == 429;
-                if (vendorRetryAfter != null) {
-                    retryAfter = vendorRetryAfter;
-                }
-                fail(attempts, c, "HTTP " + status, start, retry, vendorRetryAfter);
-                continue;
-            }
-            // The caller's own request was refused: answer it as the vendor did, without trying elsewhere.
-            attempts.add(new Attempt(c.providerName(), c.modelId(), "HTTP " + status + " (request refused)", millis(start)));
-            String message = redact(adapter.errorMessage(response.body()), key);
-            return new Outcome(null, c, status, "invalid_request_error", null,
-                    message != null ? message : c.providerName() + " refused the request (HTTP " + status + ")",
-                    attempts, upstream, null);
-        }
-        String summary = attempts.isEmpty() ? "no candidate was tried"
-                : attempts.stream().map(Attempt::describe).collect(Collectors.joining("; "));
-        boolean rateLimited = tried > 0 && allRateLimited;
-        return new Outcome(null, null, rateLimited ? 429 : tried == 0 ? 503 : 502,
-                rateLimited ? "rate_limit_error" : "api_error", "all_providers_failed",
-                "No provider could serve the request: " + summary, attempts, upstream, retryAfter);
+    public CompletableFuture<Outcome> run(RoutingSnapshot snapshot, List<Candidate> ordered, ChatRequest request) {
+        return new Run(snapshot, ordered, request).next(0);
     }
 
-    /** 429 and 5xx, and answers showing the provider's own key or model is wrong; not the caller's fault. */
+    /** 429 and 5xx, and answers showing the provider's own key or model is wrong: not the caller's fault. */
     static boolean isProviderFailure(int status) {
         return status == 429 || status >= 500 || status == 401 || status == 403 || status == 404 || status == 408;
     }
 
-    private void fail(List<Attempt> attempts, Candidate c, String outcome, long startNanos, RoutingRules.Retry retry,
-                      Long retryAfterSeconds) {
-        attempts.add(new Attempt(c.providerName(), c.modelId(), outcome, millis(startNanos)));
-        cooldowns.recordFailure(c.providerId(), System.currentTimeMillis(), retry, retryAfterSeconds);
+    /** One call's progress through its candidates; its steps run one after another, never at once. */
+    private final class Run {
+        private final RoutingSnapshot snapshot;
+        private final List<Candidate> ordered;
+        private final ChatRequest request;
+        private final RoutingRules.Retry retry;
+        private final List<Attempt> attempts = new ArrayList<>();
+        private long upstreamNanos;
+        private int tried;
+        private boolean allRateLimited = true;
+        private Long retryAfter;
+
+        Run(RoutingSnapshot snapshot, List<Candidate> ordered, ChatRequest request) {
+            this.snapshot = snapshot;
+            this.ordered = ordered;
+            this.request = request;
+            this.retry = snapshot.rules().retry();
+        }
+
+        CompletableFuture<Outcome> next(int from) {
+            for (int i = from; i < ordered.size() && tried < retry.maxAttempts(); i++) {
+                Candidate c = ordered.get(i);
+                long now = System.currentTimeMillis();
+                if (cooldowns.isCoolingDown(c.providerId(), now)) {
+                    skip(c, "cooling down for " + Math.max(1, (cooldowns.coolingUntil(c.providerId()) - now + 999) / 1000) + " s");
+                    continue;
+                }
+                if (tried > 0 && !c.autoFallback()) {
+                    skip(c, "auto-fallback is off for this provider");
+                    continue;
+                }
+                ProviderEndpoint endpoint = snapshot.endpoint(c.providerId());
+                ChatAdapter adapter = ChatAdapters.forType(endpoint.type());
+                if (adapter == null) {
+                    skip(c, "the gateway does not speak " + endpoint.type().displayName() + "'s API yet");
+                    continue;
+                }
+                tried++;
+                String key = keys.apply(endpoint);
+                HttpRequest vendorRequest = adapter.request(endpoint, key, c.modelId(), request, timeout);
+                long start = System.nanoTime();
+                CompletableFuture<HttpResponse<Upstream>> sent = http.sendAsync(vendorRequest, this::bodyHandler);
+                if (!request.stream()) {
+                    sent = sent.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                }
+                int following = i + 1;
+                return sent.handle((response, error) -> answered(c, adapter, key, start, response, error, following))
+                        .thenCompose(Function.identity());
+            }
+            return CompletableFuture.completedFuture(allFailed());
+        }
+
+        private HttpResponse.BodySubscriber<Upstream> bodyHandler(HttpResponse.ResponseInfo info) {
+            if (request.stream() && info.statusCode() / 100 == 2) {
+                return HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofPublisher(), Upstream.Stream::new);
+            }
+            return HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofByteArray(), Upstream.Bytes::new);
+        }
+
+        private CompletableFuture<Outcome> answered(Candidate c, ChatAdapter adapter, String key, long start,
+                                                    HttpResponse<Upstream> response, Throwable error, int following) {
+            long elapsed = System.nanoTime() - start;
+            upstreamNanos += elapsed;
+            if (error != null) {
+                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                String outcome = cause instanceof HttpTimeoutException || cause instanceof TimeoutException
+                        ? "timeout after " + timeout.toMillis() + " ms"
+                        : cause instanceof ConnectException ? "connection refused"
+                        : "connection error (" + (cause instanceof IOException ? "closed before an answer" : cause.getClass().getSimpleName()) + ")";
+                fail(c, outcome, elapsed, null);
+                return next(following);
+            }
+            int status = response.statusCode();
+            if (status / 100 == 2) {
+                if (response.body() instanceof Upstream.Stream stream) {
+                    cooldowns.recordSuccess(c.providerId());
+                    attempts.add(new Attempt(c.providerName(), c.modelId(), "ok", elapsed / 1_000_000));
+                    return CompletableFuture.completedFuture(new Outcome(c, status, null, stream.body(),
+                            adapter.streamTranslator(request), null, attempts, upstreamNanos, null));
+                }
+                byte[] body = ((Upstream.Bytes) response.body()).body();
+                try {
+                    ChatResult result = adapter.parse(body);
+                    cooldowns.recordSuccess(c.providerId());
+                    attempts.add(new Attempt(c.providerName(), c.modelId(), "ok", elapsed / 1_000_000));
+                    return CompletableFuture.completedFuture(new Outcome(c, 200, JSON.writeValueAsBytes(result.response()),
+                            null, null, result.usage(), attempts, upstreamNanos, null));
+                } catch (IllegalArgumentException | JsonProcessingException e) {
+                    fail(c, "unreadable answer (HTTP " + status + ")", elapsed, null);
+                    return next(following);
+                }
+            }
+            if (isProviderFailure(status)) {
+                Long vendorRetryAfter = status == 429 ? retryAfterOf(response) : null;
+                if (vendorRetryAfter != null) {
+                    retryAfter = vendorRetryAfter;
+                }
+                fail(c, "HTTP " + status, elapsed, vendorRetryAfter);
+                return next(following);
+            }
+            // The caller's own request was refused: answer as the vendor did, without trying elsewhere.
+            attempts.add(new Attempt(c.providerName(), c.modelId(), "HTTP " + status + " (request refused)", elapsed / 1_000_000));
+            String message = redact(adapter.errorMessage(((Upstream.Bytes) response.body()).body()), key);
+            return CompletableFuture.completedFuture(error(c, status, "invalid_request_error", null,
+                    message != null ? message : c.providerName() + " refused the request (HTTP " + status + ")", null));
+        }
+
+        private void skip(Candidate c, String why) {
+            attempts.add(new Attempt(c.providerName(), c.modelId(), "skipped: " + why, 0));
+        }
+
+        private void fail(Candidate c, String outcome, long elapsedNanos, Long retryAfterSeconds) {
+            allRateLimited &= outcome.equals("HTTP 429");
+            attempts.add(new Attempt(c.providerName(), c.modelId(), outcome, elapsedNanos / 1_000_000));
+            cooldowns.recordFailure(c.providerId(), System.currentTimeMillis(), retry, retryAfterSeconds);
+        }
+
+        private Outcome allFailed() {
+            String summary = attempts.isEmpty() ? "no candidate was tried"
+                    : attempts.stream().map(Attempt::describe).collect(Collectors.joining("; "));
+            boolean rateLimited = tried > 0 && allRateLimited;
+            return error(null, rateLimited ? 429 : tried == 0 ? 503 : 502, rateLimited ? "rate_limit_error" : "api_error",
+                    "all_providers_failed", "No provider could serve the request: " + summary, retryAfter);
+        }
+
+        private Outcome error(Candidate chosen, int status, String type, String code, String message, Long retryAfterSeconds) {
+            byte[] body = OpenAiErrors.body(type, code, null, message).getBytes(StandardCharsets.UTF_8);
+            return new Outcome(chosen, status, body, null, null, null, attempts, upstreamNanos, retryAfterSeconds);
+        }
     }
 
-    private static Long retryAfter(HttpResponse<?> response) {
+    private static Long retryAfterOf(HttpResponse<?> response) {
         return response.headers().firstValue("Retry-After").map(v -> {
             try {
                 return Long.parseLong(v.trim());
@@ -160,13 +237,5 @@ public final class GatewayCall {
         }
         String out = key == null || key.isEmpty() ? text : text.replace(key, "[redacted]");
         return out.length() > 500 ? out.substring(0, 500) + "…" : out;
-    }
-
-    private static long millis(long startNanos) {
-        return (System.nanoTime() - startNanos) / 1_000_000;
-    }
-
-    private static long seconds(long millis) {
-        return Math.max(1, (millis + 999) / 1000);
     }
 }

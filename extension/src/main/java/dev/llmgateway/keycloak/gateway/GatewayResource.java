@@ -7,16 +7,19 @@ import java.util.List;
 import java.util.Map;
 
 import dev.llmgateway.keycloak.config.LlmGatewayConfig;
+import dev.llmgateway.keycloak.crypto.SecretCipher;
 import dev.llmgateway.keycloak.routing.Candidate;
 import dev.llmgateway.keycloak.routing.CandidateOrder;
 import dev.llmgateway.keycloak.routing.RoutingSnapshot;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.RestMulti;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.services.managers.AppAuthManager;
@@ -40,18 +43,19 @@ public class GatewayResource {
         this.state = state;
     }
 
+    /**
+     * Chat Completions, streamed or not. Routing and authentication happen before this method returns; the vendor
+     * calls run without holding a thread or the Keycloak session (returning a {@link RestMulti} closes it at once).
+     * Declared without {@code @Produces}: the content type is set per answer (JSON or server-sent events).
+     */
     @POST
     @Path("chat/completions")
     @Consumes(MediaType.WILDCARD)
-    @Produces(MediaType.APPLICATION_JSON)
-    public Response chatCompletions(InputStream body) {
+    public RestMulti<byte[]> chatCompletions(InputStream body) {
         long start = System.nanoTime();
         AuthenticationManager.AuthResult auth = authenticate();
         LlmGatewayConfig config = session.getProvider(LlmGatewayConfig.class);
         ChatRequest request = ChatRequest.read(body, config.gatewayMaxBodyBytes());
-        if (request.stream()) {
-            throw OpenAiErrors.invalidRequest("stream", "Streamed responses (stream: true) are not available in this version of the gateway yet");
-        }
         RoutingSnapshot snapshot = state.snapshots().get(session, realm);
         List<Candidate> candidates = state.filter().allowed(realm, auth.user(), snapshot.candidatesFor(request.model()));
         if (candidates.isEmpty()) {
@@ -59,26 +63,45 @@ public class GatewayResource {
                     "The model '" + abbreviate(request.model()) + "' does not exist or you do not have access to it.");
         }
         List<Candidate> ordered = CandidateOrder.sort(candidates, snapshot.rules().routingStrategy());
-        GatewayCall.Outcome outcome = new GatewayCall(state.http(), state.cooldowns(),
-                e -> config.cipher(realm).decrypt(e.sealedKey(), e.keyContext()), config.upstreamTimeout())
-                .run(snapshot, ordered, request);
+        SecretCipher cipher = config.cipher(realm);
+        GatewayCall call = new GatewayCall(state.http(), state.cooldowns(),
+                e -> cipher.decrypt(e.sealedKey(), e.keyContext()), config.upstreamTimeout());
+        Uni<GatewayCall.Outcome> outcome = Uni.createFrom().completionStage(call.run(snapshot, ordered, request));
+        return RestMulti.fromUniResponse(outcome, GatewayResource::content, o -> headers(o, start), GatewayCall.Outcome::status);
+    }
 
-        long overheadMs = Math.max(0, (System.nanoTime() - start - outcome.upstreamNanos()) / 1_000_000);
-        Response.ResponseBuilder response;
-        if (outcome.success()) {
-            response = Response.ok(outcome.result().response(), MediaType.APPLICATION_JSON_TYPE);
-        } else {
-            response = Response.fromResponse(OpenAiErrors.response(outcome.status(), outcome.errorType(), outcome.errorCode(),
-                    null, outcome.errorMessage()));
-            if (outcome.retryAfterSeconds() != null) {
-                response.header("Retry-After", outcome.retryAfterSeconds());
-            }
+    private static Multi<byte[]> content(GatewayCall.Outcome outcome) {
+        if (!outcome.streamed()) {
+            return Multi.createFrom().item(outcome.body());
+        }
+        StreamTranslator translator = outcome.translator();
+        return Multi.createFrom().publisher(outcome.stream())
+                .onItem().transformToIterable(buffers -> {
+                    List<byte[]> out = new ArrayList<>();
+                    buffers.forEach(b -> out.addAll(translator.translate(b)));
+                    return out;
+                })
+                .onCompletion().continueWith(translator.finish());
+    }
+
+    private static Map<String, List<String>> headers(GatewayCall.Outcome outcome, long startNanos) {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", List.of(outcome.streamed() ? "text/event-stream" : MediaType.APPLICATION_JSON));
+        if (outcome.streamed()) {
+            headers.put("Cache-Control", List.of("no-cache"));
+            headers.put("X-Accel-Buffering", List.of("no"));
         }
         if (outcome.chosen() != null) {
-            response.header(HEADER_PROVIDER, outcome.chosen().providerName()).header(HEADER_MODEL, outcome.chosen().modelId());
+            headers.put(HEADER_PROVIDER, List.of(outcome.chosen().providerName()));
+            headers.put(HEADER_MODEL, List.of(outcome.chosen().modelId()));
         }
-        return response.header(HEADER_ATTEMPTS, outcome.attempts().stream().filter(a -> !a.outcome().startsWith("skipped")).count())
-                .header(HEADER_OVERHEAD, overheadMs).build();
+        if (outcome.retryAfterSeconds() != null) {
+            headers.put("Retry-After", List.of(Long.toString(outcome.retryAfterSeconds())));
+        }
+        headers.put(HEADER_ATTEMPTS, List.of(Long.toString(outcome.attemptCount())));
+        long overheadMs = Math.max(0, (System.nanoTime() - startNanos - outcome.upstreamNanos()) / 1_000_000);
+        headers.put(HEADER_OVERHEAD, List.of(Long.toString(overheadMs)));
+        return headers;
     }
 
     /** The models and aliases this caller may ask for, in OpenAI's list format. */

@@ -20,12 +20,18 @@ public final class OpenAiChatAdapter implements ChatAdapter {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
-    public HttpRequest request(ProviderEndpoint endpoint, String apiKey, String vendorModel, ObjectNode openAiBody,
+    public HttpRequest request(ProviderEndpoint endpoint, String apiKey, String vendorModel, ChatRequest request,
                                Duration timeout) {
-        ObjectNode body = openAiBody.deepCopy();
+        ObjectNode body = request.body().deepCopy();
         body.put("model", vendorModel);
-        body.remove("stream_options");
-        body.put("stream", false);
+        if (request.stream()) {
+            // Usage is always asked for, so the ledger has it even when the caller did not ask.
+            body.put("stream", true);
+            body.putObject("stream_options").put("include_usage", true);
+        } else {
+            body.remove("stream_options");
+            body.put("stream", false);
+        }
         try {
             return HttpRequest.newBuilder(URI.create(chatUrl(endpoint)))
                     .timeout(timeout)
@@ -53,14 +59,15 @@ public final class OpenAiChatAdapter implements ChatAdapter {
             if (node == null || !node.isObject() || !node.has("choices")) {
                 throw new IllegalArgumentException("not a chat completion");
             }
-            JsonNode usage = node.path("usage");
-            return new ChatResult((ObjectNode) node, usage.path("prompt_tokens").asLong(0),
-                    usage.path("completion_tokens").asLong(0),
-                    usage.path("prompt_tokens_details").path("cached_tokens").asLong(0),
-                    usage.path("completion_tokens_details").path("reasoning_tokens").asLong(0));
+            return new ChatResult((ObjectNode) node, Usage.fromOpenAi(node.get("usage")));
         } catch (IOException e) {
             throw new IllegalArgumentException("not JSON");
         }
+    }
+
+    @Override
+    public StreamTranslator streamTranslator(ChatRequest request) {
+        return new OpenAiStreamTranslator(request.body().path("stream_options").path("include_usage").asBoolean(false));
     }
 
     @Override

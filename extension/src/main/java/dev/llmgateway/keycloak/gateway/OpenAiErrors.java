@@ -3,12 +3,16 @@ package dev.llmgateway.keycloak.gateway;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.keycloak.services.ErrorResponseException;
 
 /** Errors in OpenAI's shape, {@code {"error":{"message","type","param","code"}}}, so OpenAI SDKs surface them. */
 public final class OpenAiErrors {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private OpenAiErrors() {
     }
@@ -24,6 +28,20 @@ public final class OpenAiErrors {
         error.put("param", param);
         error.put("code", code);
         return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(Map.of("error", error)).build();
+    }
+
+    /** The error as JSON text, for bodies written outside JAX-RS serialisation. */
+    public static String body(String type, String code, String param, String message) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("message", message);
+        error.put("type", type);
+        error.put("param", param);
+        error.put("code", code);
+        try {
+            return JSON.writeValueAsString(Map.of("error", error));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public static ErrorResponseException invalidRequest(String param, String message) {

@@ -41,6 +41,14 @@ public final class Api {
         }
     }
 
+    public static JsonNode parse(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new AssertionError("not JSON: " + json);
+        }
+    }
+
     /** An access token from the password grant of {@code admin-cli} in the given realm. */
     public static String token(String realm, String username, String password) {
         Reply r = form(BASE + "/realms/" + realm + "/protocol/openid-connect/token", Map.of(

@@ -184,7 +184,55 @@ public final class FakeVendors {
             return;
         }
         String model = request.path("model").asText();
+        if (request.path("stream").asBoolean(false)) {
+            stream(ex, vendor, model, request.path("stream_options").path("include_usage").asBoolean(false),
+                    key.contains("streamslow") ? STREAM_SLOW_GAP_MILLIS : 0);
+            return;
+        }
         send(ex, 200, fixture("openai", "chat-completion.json").replace("{MODEL}", model).replace("{VENDOR}", vendor));
+    }
+
+    /** The pieces of every fake streamed answer; joined they read "Hello from <vendor>.". */
+    public static List<String> streamPieces(String vendor) {
+        return List.of("Hello", " from ", vendor, ".");
+    }
+
+    /** Gap between the events of a slow stream (keys containing {@code streamslow}). */
+    public static final long STREAM_SLOW_GAP_MILLIS = 2_000;
+
+    /** OpenAI's streamed shape: a role chunk, content chunks, a finish chunk, the usage chunk if asked, [DONE]. */
+    private static void stream(HttpExchange ex, String vendor, String model, boolean includeUsage, long gapMillis)
+            throws IOException {
+        ex.getResponseHeaders().add("Content-Type", "text/event-stream; charset=utf-8");
+        ex.sendResponseHeaders(200, 0);
+        java.io.OutputStream out = ex.getResponseBody();
+        String head = "{\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion.chunk\",\"created\":1741569952,\"model\":\""
+                + model + "\",\"system_fingerprint\":\"fp_fake\",\"choices\":[";
+        String usageNull = includeUsage ? ",\"usage\":null" : "";
+        List<String> events = new java.util.ArrayList<>();
+        events.add(head + "{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null},\"logprobs\":null,\"finish_reason\":null}]" + usageNull + "}");
+        for (String piece : streamPieces(vendor)) {
+            events.add(head + "{\"index\":0,\"delta\":{\"content\":\"" + piece + "\"},\"logprobs\":null,\"finish_reason\":null}]" + usageNull + "}");
+        }
+        events.add(head + "{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\"stop\"}]" + usageNull + "}");
+        if (includeUsage) {
+            events.add(head + "],\"usage\":{\"prompt_tokens\":" + PROMPT_TOKENS + ",\"completion_tokens\":" + COMPLETION_TOKENS
+                    + ",\"total_tokens\":" + (PROMPT_TOKENS + COMPLETION_TOKENS) + ",\"prompt_tokens_details\":{\"cached_tokens\":"
+                    + CACHED_TOKENS + ",\"audio_tokens\":0},\"completion_tokens_details\":{\"reasoning_tokens\":0,\"audio_tokens\":0}}}");
+        }
+        events.add("[DONE]");
+        try {
+            for (String e : events) {
+                out.write(("data: " + e + "\n\n").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                if (gapMillis > 0) {
+                    sleep(gapMillis);
+                }
+            }
+            out.close();
+        } catch (IOException e) {
+            // the gateway hung up
+        }
     }
 
     private static void sleep(long millis) {

@@ -238,4 +238,68 @@ class GatewayIT {
         assertEquals(413, oversized.status());
         assertEquals("request_too_large", oversized.json().get("error").get("code").asText());
     }
+
+    /** The data of each server-sent event of a streamed answer. */
+    private static List<String> events(Api.Reply r) {
+        List<String> out = new ArrayList<>();
+        for (String block : r.text().split("\n\n")) {
+            if (block.startsWith("data: ")) {
+                out.add(block.substring(6));
+            }
+        }
+        return out;
+    }
+
+    private static String content(List<String> events) {
+        StringBuilder sb = new StringBuilder();
+        for (String e : events) {
+            if (!e.equals("[DONE]")) {
+                JsonNode chunk = Api.parse(e);
+                for (JsonNode choice : chunk.path("choices")) {
+                    sb.append(choice.path("delta").path("content").asText(""));
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void streamedCompletionEndsWithDoneAndHidesUsageUnlessAsked() {
+        String model = "stream-model";
+        String key = "sk-test-stream-plain";
+        provider("groq", "Streamer", key, 50, true, model);
+        Map<String, Object> body = new HashMap<>(chat(model));
+        body.put("stream", true);
+        Api.Reply r = Api.post(chatUrl(), userToken(), body);
+        assertEquals(200, r.status(), r.text());
+        assertTrue(r.header("Content-Type").startsWith("text/event-stream"), r.header("Content-Type"));
+        assertEquals("Streamer", r.header("X-LLM-Provider"));
+        List<String> events = events(r);
+        assertEquals("[DONE]", events.get(events.size() - 1));
+        assertEquals("Hello from groq.", content(events));
+        assertFalse(r.text().contains("\"usage\":{"), "the caller did not ask for usage: " + r.text());
+        String sent = chatsTo(key).get(0).body();
+        assertTrue(Api.parse(sent).path("stream_options").path("include_usage").asBoolean(),
+                "the gateway asked the vendor for usage anyway: " + sent);
+    }
+
+    @Test
+    void streamedCompletionWithUsageWhenAskedAndFallbackBeforeTheFirstByte() {
+        String model = "stream-usage-model";
+        provider("openai", "Stream primary", "sk-test-stream-fail503", 90, true, model);
+        provider("mistral", "Stream backup", "sk-test-stream-backup", 10, true, model);
+        Map<String, Object> body = new HashMap<>(chat(model));
+        body.put("stream", true);
+        body.put("stream_options", Map.of("include_usage", true));
+        Api.Reply r = Api.post(chatUrl(), userToken(), body);
+        assertEquals(200, r.status(), r.text());
+        assertEquals("Stream backup", r.header("X-LLM-Provider"));
+        assertEquals("2", r.header("X-LLM-Attempts"));
+        List<String> events = events(r);
+        assertEquals("Hello from mistral.", content(events));
+        JsonNode usageChunk = Api.parse(events.get(events.size() - 2));
+        assertEquals(0, usageChunk.get("choices").size());
+        assertEquals(FakeVendors.PROMPT_TOKENS, usageChunk.get("usage").get("prompt_tokens").asLong());
+        assertEquals(FakeVendors.CACHED_TOKENS, usageChunk.get("usage").get("prompt_tokens_details").get("cached_tokens").asLong());
+    }
 }

@@ -1,0 +1,18 @@
+package dev.llmgateway.keycloak.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** Token counts of one completion, OpenAI's way: cached tokens are part of the prompt, reasoning part of the completion. */
+public record Usage(long promptTokens, long completionTokens, long cachedTokens, long reasoningTokens) {
+
+    public static final Usage NONE = new Usage(0, 0, 0, 0);
+
+    public static Usage fromOpenAi(JsonNode usage) {
+        if (usage == null || !usage.isObject()) {
+            return NONE;
+        }
+        return new Usage(usage.path("prompt_tokens").asLong(0), usage.path("completion_tokens").asLong(0),
+                usage.path("prompt_tokens_details").path("cached_tokens").asLong(0),
+                usage.path("completion_tokens_details").path("reasoning_tokens").asLong(0));
+    }
+}
