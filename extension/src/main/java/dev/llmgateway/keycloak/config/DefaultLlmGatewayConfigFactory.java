@@ -40,6 +40,8 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
     static final String MAX_BODY_BYTES = "max-body-bytes";
     static final String UPSTREAM_TIMEOUT_MS = "upstream-timeout-ms";
     static final String GATEWAY_MAX_BODY_BYTES = "gateway-max-body-bytes";
+    static final String USAGE_FLUSH_INTERVAL_MS = "usage-flush-interval-ms";
+    static final String USAGE_QUEUE_CAPACITY = "usage-queue-capacity";
 
     private static final Logger LOG = Logger.getLogger(DefaultLlmGatewayConfigFactory.class);
 
@@ -49,6 +51,8 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
     private int maxBodyBytes;
     private Duration upstreamTimeout;
     private int gatewayMaxBodyBytes;
+    private long usageFlushIntervalMillis;
+    private int usageQueueCapacity;
     private ConnectionTester connectionTester;
     private ModelCatalog catalog;
     private final Map<String, SecretCipher> vaultCiphers = new ConcurrentHashMap<>();
@@ -65,6 +69,8 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
         maxBodyBytes = config.getInt(MAX_BODY_BYTES, 65_536);
         upstreamTimeout = Duration.ofMillis(config.getLong(UPSTREAM_TIMEOUT_MS, 120_000L));
         gatewayMaxBodyBytes = config.getInt(GATEWAY_MAX_BODY_BYTES, 10_485_760);
+        usageFlushIntervalMillis = config.getLong(USAGE_FLUSH_INTERVAL_MS, 1_000L);
+        usageQueueCapacity = config.getInt(USAGE_QUEUE_CAPACITY, 100_000);
         catalog = ModelCatalog.loadBuiltIn();
         connectionTester = new ConnectionTester(HttpClient.newBuilder()
                 .connectTimeout(vendorTestTimeout)
@@ -81,6 +87,16 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
                     + "or --spi-%s--%s--%s (a vault secret holding it); provider keys cannot be stored until then.",
                     LlmGatewaySpi.NAME, PROVIDER_ID, KEK, LlmGatewaySpi.NAME, PROVIDER_ID, KEK_VAULT_KEY);
         }
+    }
+
+    @Override
+    public long usageFlushIntervalMillis() {
+        return usageFlushIntervalMillis;
+    }
+
+    @Override
+    public int usageQueueCapacity() {
+        return usageQueueCapacity;
     }
 
     @Override
@@ -213,6 +229,12 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
                 .add()
                 .property().name(GATEWAY_MAX_BODY_BYTES).type(ProviderConfigProperty.STRING_TYPE)
                 .helpText("Largest chat request body, in bytes, the gateway accepts.").defaultValue("10485760")
+                .add()
+                .property().name(USAGE_FLUSH_INTERVAL_MS).type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("How often queued usage events are written to the database, in milliseconds.").defaultValue("1000")
+                .add()
+                .property().name(USAGE_QUEUE_CAPACITY).type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("Usage events that may wait in memory; beyond it new events are dropped and logged.").defaultValue("100000")
                 .add()
                 .property().name(MAX_BODY_BYTES).type(ProviderConfigProperty.STRING_TYPE)
                 .helpText("Largest request body, in bytes, the admin API accepts.").defaultValue("65536")

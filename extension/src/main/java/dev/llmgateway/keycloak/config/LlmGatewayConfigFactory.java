@@ -3,4 +3,10 @@ package dev.llmgateway.keycloak.config;
 import org.keycloak.provider.ProviderFactory;
 
 public interface LlmGatewayConfigFactory extends ProviderFactory<LlmGatewayConfig> {
+
+    /** How often the usage ledger writes queued events, in milliseconds. */
+    long usageFlushIntervalMillis();
+
+    /** How many usage events may wait in memory before new ones are dropped (and logged). */
+    int usageQueueCapacity();
 }

@@ -11,6 +11,7 @@ import dev.llmgateway.keycloak.crypto.SecretCipher;
 import dev.llmgateway.keycloak.routing.Candidate;
 import dev.llmgateway.keycloak.routing.CandidateOrder;
 import dev.llmgateway.keycloak.routing.RoutingSnapshot;
+import dev.llmgateway.keycloak.usage.UsageLedger;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -66,11 +67,20 @@ public class GatewayResource {
         SecretCipher cipher = config.cipher(realm);
         GatewayCall call = new GatewayCall(state.http(), state.cooldowns(),
                 e -> cipher.decrypt(e.sealedKey(), e.keyContext()), config.upstreamTimeout());
-        Uni<GatewayCall.Outcome> outcome = Uni.createFrom().completionStage(call.run(snapshot, ordered, request));
-        return RestMulti.fromUniResponse(outcome, GatewayResource::content, o -> headers(o, start), GatewayCall.Outcome::status);
+        CallRecord record = new CallRecord(realm.getId(), auth.user().getId(), auth.token().getIssuedFor(),
+                request.model(), request.stream(), System.currentTimeMillis(), start);
+        UsageLedger ledger = state.ledger();
+        Uni<GatewayCall.Outcome> outcome = Uni.createFrom().completionStage(call.run(snapshot, ordered, request))
+                .invoke(o -> {
+                    if (!o.streamed()) {
+                        ledger.record(record.event(o, o.usage(), CallRecord.resultOf(o)));
+                    }
+                });
+        return RestMulti.fromUniResponse(outcome, o -> content(o, record, ledger), o -> headers(o, start),
+                GatewayCall.Outcome::status);
     }
 
-    private static Multi<byte[]> content(GatewayCall.Outcome outcome) {
+    private static Multi<byte[]> content(GatewayCall.Outcome outcome, CallRecord record, UsageLedger ledger) {
         if (!outcome.streamed()) {
             return Multi.createFrom().item(outcome.body());
         }
@@ -81,7 +91,9 @@ public class GatewayResource {
                     buffers.forEach(b -> out.addAll(translator.translate(b)));
                     return out;
                 })
-                .onCompletion().continueWith(translator.finish());
+                .onCompletion().continueWith(translator.finish())
+                .onTermination().invoke((failure, cancelled) -> ledger.record(record.event(outcome, translator.usage(),
+                        cancelled ? CallRecord.CANCELLED : failure != null ? CallRecord.ERROR : CallRecord.OK)));
     }
 
     private static Map<String, List<String>> headers(GatewayCall.Outcome outcome, long startNanos) {

@@ -3,8 +3,11 @@ package dev.llmgateway.keycloak.gateway;
 import java.net.http.HttpClient;
 import java.time.Duration;
 
+import dev.llmgateway.keycloak.config.LlmGatewayConfig;
+import dev.llmgateway.keycloak.config.LlmGatewayConfigFactory;
 import dev.llmgateway.keycloak.routing.CooldownTracker;
 import dev.llmgateway.keycloak.routing.RoutingSnapshots;
+import dev.llmgateway.keycloak.usage.UsageLedger;
 import org.keycloak.Config;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
@@ -16,8 +19,11 @@ import org.keycloak.services.resource.RealmResourceProviderFactory;
 public class LlmRealmResourceProviderFactory implements RealmResourceProviderFactory {
 
     public static final String PROVIDER_ID = "llm";
+    /** Usage events written per transaction. */
+    static final int USAGE_BATCH_SIZE = 500;
 
     private GatewayState state;
+    private HttpClient http;
 
     @Override
     public RealmResourceProvider create(KeycloakSession session) {
@@ -35,15 +41,18 @@ public class LlmRealmResourceProviderFactory implements RealmResourceProviderFac
 
     @Override
     public void init(Config.Scope config) {
-        HttpClient http = HttpClient.newBuilder()
+        http = HttpClient.newBuilder()
                 .connectTimeout(Duration.ofSeconds(10))
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
-        state = new GatewayState(new RoutingSnapshots(), new CooldownTracker(), http, CandidateFilter.ALLOW_ALL);
     }
 
     @Override
     public void postInit(KeycloakSessionFactory factory) {
+        LlmGatewayConfigFactory settings = (LlmGatewayConfigFactory) factory.getProviderFactory(LlmGatewayConfig.class);
+        UsageLedger ledger = new UsageLedger(factory, settings.usageQueueCapacity(), USAGE_BATCH_SIZE,
+                settings.usageFlushIntervalMillis());
+        state = new GatewayState(new RoutingSnapshots(), new CooldownTracker(), http, CandidateFilter.ALLOW_ALL, ledger);
         factory.register(event -> {
             if (event instanceof RealmModel.RealmRemovedEvent removed) {
                 state.snapshots().forget(removed.getRealm().getId());
@@ -51,8 +60,12 @@ public class LlmRealmResourceProviderFactory implements RealmResourceProviderFac
         });
     }
 
+    /** Writes what the usage ledger still holds before the server stops. */
     @Override
     public void close() {
+        if (state != null) {
+            state.ledger().close();
+        }
     }
 
     @Override

@@ -6,6 +6,8 @@ import dev.llmgateway.keycloak.catalog.LlmModelEntity;
 import dev.llmgateway.keycloak.provider.LlmProviderEntity;
 import dev.llmgateway.keycloak.routing.LlmModelAliasEntity;
 import dev.llmgateway.keycloak.routing.LlmRoutingRulesEntity;
+import dev.llmgateway.keycloak.usage.LlmUsageDailyEntity;
+import dev.llmgateway.keycloak.usage.LlmUsageEventEntity;
 import org.keycloak.Config;
 import org.keycloak.connections.jpa.entityprovider.JpaEntityProvider;
 import org.keycloak.connections.jpa.entityprovider.JpaEntityProviderFactory;
@@ -26,7 +28,8 @@ public class LlmJpaEntityProviderFactory implements JpaEntityProviderFactory, Jp
 
     @Override
     public List<Class<?>> getEntities() {
-        return List.of(LlmProviderEntity.class, LlmModelEntity.class, LlmRoutingRulesEntity.class, LlmModelAliasEntity.class);
+        return List.of(LlmProviderEntity.class, LlmModelEntity.class, LlmRoutingRulesEntity.class, LlmModelAliasEntity.class,
+                LlmUsageEventEntity.class, LlmUsageDailyEntity.class);
     }
 
     @Override

@@ -10,7 +10,7 @@ import org.keycloak.provider.ProviderEventListener;
 public class RealmRemovalListener implements ProviderEventListener {
 
     static final String[] DELETE_QUERIES = {"llmModelsDeleteByRealm", "llmProvidersDeleteByRealm",
-            "llmAliasesDeleteByRealm", "llmRoutingRulesDeleteByRealm"};
+            "llmAliasesDeleteByRealm", "llmRoutingRulesDeleteByRealm", "llmUsageEventsDeleteByRealm", "llmUsageDailyDeleteByRealm"};
 
     @Override
     public void onEvent(ProviderEvent event) {

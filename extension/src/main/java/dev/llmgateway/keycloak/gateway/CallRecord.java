@@ -1,0 +1,36 @@
+package dev.llmgateway.keycloak.gateway;
+
+import java.math.BigDecimal;
+
+import dev.llmgateway.keycloak.routing.Candidate;
+import dev.llmgateway.keycloak.usage.Pricing;
+import dev.llmgateway.keycloak.usage.UsageEvent;
+import org.keycloak.models.utils.KeycloakModelUtils;
+
+/** Who made a gateway call and when, captured before the call leaves the request thread. */
+record CallRecord(String realmId, String userId, String clientId, String requestedModel, boolean streamed,
+                  long startMillis, long startNanos) {
+
+    static final String OK = "ok";
+    static final String ERROR = "error";
+    static final String REFUSED = "refused";
+    static final String CANCELLED = "cancelled";
+
+    UsageEvent event(GatewayCall.Outcome outcome, Usage usage, String result) {
+        Candidate c = outcome.chosen();
+        Usage u = usage == null ? Usage.NONE : usage;
+        BigDecimal cost = c == null ? null : Pricing.cost(u, c.inputPrice(), c.outputPrice(), c.cachedInputPrice());
+        return new UsageEvent(KeycloakModelUtils.generateId(), realmId, userId, clientId, UsageEvent.SOURCE_GATEWAY,
+                c == null ? null : c.providerId(), c == null ? null : c.providerType(), c == null ? null : c.modelId(),
+                requestedModel, false, streamed, u, cost, outcome.status(), result, (int) outcome.attemptCount(),
+                (System.nanoTime() - startNanos) / 1_000_000, startMillis);
+    }
+
+    /** The result word of a call that ended without a stream. */
+    static String resultOf(GatewayCall.Outcome outcome) {
+        if (outcome.success()) {
+            return OK;
+        }
+        return outcome.chosen() != null ? REFUSED : ERROR;
+    }
+}
