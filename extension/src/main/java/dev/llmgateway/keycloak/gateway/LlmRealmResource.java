@@ -1,9 +1,17 @@
 package dev.llmgateway.keycloak.gateway;
 
+import java.io.InputStream;
+import java.util.Map;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import org.keycloak.models.KeycloakSession;
 
-/** {@code /realms/{realm}/llm}: the user-facing entry point; the gateway lives under {@code v1}. */
+/** {@code /realms/{realm}/llm}: the user- and service-facing entry point; the gateway lives under {@code v1}. */
 public class LlmRealmResource {
 
     private final KeycloakSession session;
@@ -17,5 +25,25 @@ public class LlmRealmResource {
     @Path("v1")
     public GatewayResource gateway() {
         return new GatewayResource(session, session.getContext().getRealm(), state);
+    }
+
+    @POST
+    @Path("route")
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Object> route(InputStream body) {
+        return serviceApi().route(body);
+    }
+
+    @POST
+    @Path("usage/events")
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response reportUsage(InputStream body) {
+        return serviceApi().reportUsage(body);
+    }
+
+    private ServiceApiResource serviceApi() {
+        return new ServiceApiResource(session, session.getContext().getRealm(), state);
     }
 }
