@@ -18,10 +18,15 @@ public final class JsonBodies {
     private JsonBodies() {
     }
 
+    /** Reads at most {@code maxBytes + 1} bytes: a longer result means the body is over the limit. */
+    public static byte[] readBounded(InputStream in, int maxBytes) throws IOException {
+        return in == null ? new byte[0] : in.readNBytes(maxBytes + 1);
+    }
+
     public static ObjectNode readObject(InputStream in, int maxBytes) {
         byte[] body;
         try {
-            body = in == null ? new byte[0] : in.readNBytes(maxBytes + 1);
+            body = readBounded(in, maxBytes);
         } catch (IOException e) {
             throw ApiErrors.badRequest(null, "could not read the request body");
         }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmgateway.keycloak.common.JsonBodies;
 
 /** A Chat Completions request, checked just enough to route it; the vendor validates the rest. */
 public record ChatRequest(String model, boolean stream, ObjectNode body) {
@@ -17,7 +18,7 @@ public record ChatRequest(String model, boolean stream, ObjectNode body) {
     public static ChatRequest read(InputStream in, int maxBytes) {
         byte[] bytes;
         try {
-            bytes = in == null ? new byte[0] : in.readNBytes(maxBytes + 1);
+            bytes = JsonBodies.readBounded(in, maxBytes);
         } catch (IOException e) {
             throw OpenAiErrors.invalidRequest(null, "Could not read the request body");
         }

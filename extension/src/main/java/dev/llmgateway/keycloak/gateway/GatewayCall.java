@@ -187,7 +187,7 @@ public final class GatewayCall {
                 if (vendorRetryAfter != null) {
                     retryAfter = vendorRetryAfter;
                 }
-                fail(c, "HTTP " + status, elapsed, vendorRetryAfter);
+                fail(c, "HTTP " + status, elapsed, vendorRetryAfter, status == 429);
                 return next(following);
             }
             // The caller's own request was refused: answer as the vendor did, without trying elsewhere.
@@ -202,7 +202,11 @@ public final class GatewayCall {
         }
 
         private void fail(Candidate c, String outcome, long elapsedNanos, Long retryAfterSeconds) {
-            allRateLimited &= outcome.equals("HTTP 429");
+            fail(c, outcome, elapsedNanos, retryAfterSeconds, false);
+        }
+
+        private void fail(Candidate c, String outcome, long elapsedNanos, Long retryAfterSeconds, boolean rateLimited) {
+            allRateLimited &= rateLimited;
             attempts.add(new Attempt(c.providerName(), c.modelId(), outcome, elapsedNanos / 1_000_000));
             cooldowns.recordFailure(c.providerId(), System.currentTimeMillis(), retry, retryAfterSeconds);
         }

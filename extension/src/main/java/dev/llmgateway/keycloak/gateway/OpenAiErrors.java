@@ -22,23 +22,22 @@ public final class OpenAiErrors {
     }
 
     public static Response response(int status, String type, String code, String param, String message) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(shape(type, code, param, message)).build();
+    }
+
+    private static Map<String, Object> shape(String type, String code, String param, String message) {
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("message", message);
         error.put("type", type);
         error.put("param", param);
         error.put("code", code);
-        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(Map.of("error", error)).build();
+        return Map.of("error", error);
     }
 
     /** The error as JSON text, for bodies written outside JAX-RS serialisation. */
     public static String body(String type, String code, String param, String message) {
-        Map<String, Object> error = new LinkedHashMap<>();
-        error.put("message", message);
-        error.put("type", type);
-        error.put("param", param);
-        error.put("code", code);
         try {
-            return JSON.writeValueAsString(Map.of("error", error));
+            return JSON.writeValueAsString(shape(type, code, param, message));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -44,4 +44,23 @@ public final class Db {
     public static long count(String sql, Object... params) {
         return ((Number) query(sql, params).get(0).values().iterator().next()).longValue();
     }
+
+    /** Polls until the query returns at least {@code expected} rows (the usage ledger writes asynchronously). */
+    public static List<Map<String, Object>> waitFor(int expected, String sql, Object... params) {
+        long deadline = System.currentTimeMillis() + 15_000;
+        List<Map<String, Object>> rows;
+        do {
+            rows = query(sql, params);
+            if (rows.size() >= expected) {
+                return rows;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        } while (System.currentTimeMillis() < deadline);
+        throw new AssertionError("expected " + expected + " rows within 15 s, found " + rows.size() + ": " + sql);
+    }
 }

@@ -108,7 +108,8 @@ class ServiceApiIT {
         assertEquals(202, r.status(), r.text());
         assertEquals(2, r.json().get("accepted").asInt());
 
-        List<Map<String, Object>> rows = waitFor("select * from LLM_USAGE_EVENT where REALM_ID = ? and SOURCE = 'reported' order by PROMPT_TOKENS desc", 2);
+        List<Map<String, Object>> rows = Db.waitFor(2,
+                "select * from LLM_USAGE_EVENT where REALM_ID = ? and SOURCE = 'reported' order by PROMPT_TOKENS desc", realm.getId());
         Map<String, Object> first = rows.get(0);
         assertEquals(userId, first.get("USER_ID"));
         assertEquals("router-svc", first.get("CLIENT_ID"));
@@ -132,18 +133,5 @@ class ServiceApiIT {
         Thread.sleep(2_500);
         assertEquals(0, Db.count("select count(*) from LLM_USAGE_EVENT where REALM_ID = ? and MODEL = ?", realm.getId(),
                 "bad-report-model"), "nothing of a refused report was written");
-    }
-
-    private List<Map<String, Object>> waitFor(String sql, int expected) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 15_000;
-        List<Map<String, Object>> rows;
-        do {
-            rows = Db.query(sql, realm.getId());
-            if (rows.size() >= expected) {
-                return rows;
-            }
-            Thread.sleep(200);
-        } while (System.currentTimeMillis() < deadline);
-        throw new AssertionError("expected " + expected + " rows, found " + rows.size());
     }
 }

@@ -47,19 +47,9 @@ class UsageLedgerIT {
                 Api.token(realm.getName(), "plainuser", LlmRealmConfig.PASSWORD), body);
     }
 
-    /** Waits for the ledger's writer (it flushes every second). */
-    private List<Map<String, Object>> events(String requestedModel, int expected) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 15_000;
-        List<Map<String, Object>> rows;
-        do {
-            rows = Db.query("select * from LLM_USAGE_EVENT where REALM_ID = ? and REQUESTED_MODEL = ? order by CREATED_AT",
-                    realm.getId(), requestedModel);
-            if (rows.size() >= expected) {
-                return rows;
-            }
-            Thread.sleep(200);
-        } while (System.currentTimeMillis() < deadline);
-        throw new AssertionError("expected " + expected + " usage events for " + requestedModel + ", found " + rows.size());
+    private List<Map<String, Object>> events(String requestedModel, int expected) {
+        return Db.waitFor(expected, "select * from LLM_USAGE_EVENT where REALM_ID = ? and REQUESTED_MODEL = ? order by CREATED_AT",
+                realm.getId(), requestedModel);
     }
 
     @Test
