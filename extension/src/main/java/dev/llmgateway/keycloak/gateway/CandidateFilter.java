@@ -7,7 +7,8 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 
 /**
- * Narrows a caller's candidates before ordering. Power levels plug in here; until then every candidate is allowed.
+ * Narrows a caller's ordered candidates (keeping their order). Power levels plug in here; until then every
+ * candidate is allowed.
  */
 @FunctionalInterface
 public interface CandidateFilter {

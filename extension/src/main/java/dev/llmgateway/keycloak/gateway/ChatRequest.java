@@ -10,8 +10,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmgateway.keycloak.common.JsonBodies;
 
-/** A Chat Completions request, checked just enough to route it; the vendor validates the rest. */
-public record ChatRequest(String model, boolean stream, ObjectNode body) {
+/**
+ * A Chat Completions request, checked just enough to route it; the vendor validates the rest. {@code includeUsage}
+ * is the caller's own {@code stream_options.include_usage}, kept apart because adapters may rewrite the body.
+ */
+public record ChatRequest(String model, boolean stream, boolean includeUsage, ObjectNode body) {
+
+    public ChatRequest(String model, boolean stream, ObjectNode body) {
+        this(model, stream, body.path("stream_options").path("include_usage").asBoolean(false), body);
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -9,7 +9,6 @@ import java.util.Map;
 import dev.llmgateway.keycloak.config.LlmGatewayConfig;
 import dev.llmgateway.keycloak.crypto.SecretCipher;
 import dev.llmgateway.keycloak.routing.Candidate;
-import dev.llmgateway.keycloak.routing.CandidateOrder;
 import dev.llmgateway.keycloak.routing.RoutingSnapshot;
 import dev.llmgateway.keycloak.usage.UsageLedger;
 import io.smallrye.mutiny.Multi;
@@ -58,12 +57,11 @@ public class GatewayResource {
         LlmGatewayConfig config = session.getProvider(LlmGatewayConfig.class);
         ChatRequest request = ChatRequest.read(body, config.gatewayMaxBodyBytes());
         RoutingSnapshot snapshot = state.snapshots().get(session, realm);
-        List<Candidate> candidates = state.filter().allowed(realm, auth.user(), snapshot.candidatesFor(request.model()));
-        if (candidates.isEmpty()) {
+        List<Candidate> ordered = state.filter().allowed(realm, auth.user(), snapshot.orderedCandidatesFor(request.model()));
+        if (ordered.isEmpty()) {
             throw OpenAiErrors.error(404, "invalid_request_error", "model_not_found", "model",
                     "The model '" + abbreviate(request.model()) + "' does not exist or you do not have access to it.");
         }
-        List<Candidate> ordered = CandidateOrder.sort(candidates, snapshot.rules().routingStrategy());
         SecretCipher cipher = config.cipher(realm);
         GatewayCall call = new GatewayCall(state.http(), state.cooldowns(),
                 e -> cipher.decrypt(e.sealedKey(), e.keyContext()), config.upstreamTimeout());

@@ -22,7 +22,8 @@ public final class OpenAiChatAdapter implements ChatAdapter {
     @Override
     public HttpRequest request(ProviderEndpoint endpoint, String apiKey, String vendorModel, ChatRequest request,
                                Duration timeout) {
-        ObjectNode body = request.body().deepCopy();
+        // Attempts of one call run one after another, so the request's own body can carry each attempt's model.
+        ObjectNode body = request.body();
         body.put("model", vendorModel);
         if (request.stream()) {
             // Usage is always asked for, so the ledger has it even when the caller did not ask.
@@ -67,7 +68,7 @@ public final class OpenAiChatAdapter implements ChatAdapter {
 
     @Override
     public StreamTranslator streamTranslator(ChatRequest request) {
-        return new OpenAiStreamTranslator(request.body().path("stream_options").path("include_usage").asBoolean(false));
+        return new OpenAiStreamTranslator(request.includeUsage());
     }
 
     @Override

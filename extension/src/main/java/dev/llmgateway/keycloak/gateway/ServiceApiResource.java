@@ -15,7 +15,6 @@ import dev.llmgateway.keycloak.common.ApiErrors;
 import dev.llmgateway.keycloak.common.JsonBodies;
 import dev.llmgateway.keycloak.config.LlmGatewayConfig;
 import dev.llmgateway.keycloak.routing.Candidate;
-import dev.llmgateway.keycloak.routing.CandidateOrder;
 import dev.llmgateway.keycloak.routing.ProviderEndpoint;
 import dev.llmgateway.keycloak.routing.RoutingSnapshot;
 import dev.llmgateway.keycloak.usage.Pricing;
@@ -59,13 +58,13 @@ public class ServiceApiResource {
         ObjectNode json = JsonBodies.readObject(body, session.getProvider(LlmGatewayConfig.class).maxBodyBytes());
         String model = text(json, "model", true);
         RoutingSnapshot snapshot = state.snapshots().get(session, realm);
-        List<Candidate> candidates = state.filter().allowed(realm, auth.user(), snapshot.candidatesFor(model));
+        List<Candidate> candidates = state.filter().allowed(realm, auth.user(), snapshot.orderedCandidatesFor(model));
         if (candidates.isEmpty()) {
             throw ApiErrors.notFound("no provider offers model '" + model + "' in realm " + realm.getName());
         }
         long now = System.currentTimeMillis();
         List<Map<String, Object>> out = new ArrayList<>();
-        for (Candidate c : CandidateOrder.sort(candidates, snapshot.rules().routingStrategy())) {
+        for (Candidate c : candidates) {
             ProviderEndpoint e = snapshot.endpoint(c.providerId());
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("provider_id", c.providerId());

@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Everything the gateway needs to route a realm's calls, immutable, built when the realm's configuration version
@@ -20,6 +21,8 @@ public final class RoutingSnapshot {
     private final List<Candidate> all;
     private final Map<String, List<Candidate>> byModel = new HashMap<>();
     private final Map<String, ProviderEndpoint> endpoints;
+    /** Ordered candidates per requested name, computed once per snapshot (only for names that have candidates). */
+    private final Map<String, List<Candidate>> orderedByName = new ConcurrentHashMap<>();
 
     public RoutingSnapshot(String version, RoutingRules rules, List<Candidate> candidates,
                            Map<String, ProviderEndpoint> endpoints) {
@@ -46,6 +49,21 @@ public final class RoutingSnapshot {
 
     public List<Candidate> all() {
         return all;
+    }
+
+    /** {@link #candidatesFor} in the realm strategy's order; memoised, so the hot path does not sort. */
+    public List<Candidate> orderedCandidatesFor(String requested) {
+        List<Candidate> cached = orderedByName.get(requested);
+        if (cached != null) {
+            return cached;
+        }
+        List<Candidate> candidates = candidatesFor(requested);
+        if (candidates.isEmpty()) {
+            return candidates;
+        }
+        List<Candidate> ordered = List.copyOf(CandidateOrder.sort(candidates, rules.routingStrategy()));
+        orderedByName.putIfAbsent(requested, ordered);
+        return ordered;
     }
 
     /**
