@@ -8,6 +8,7 @@ import dev.llmgateway.keycloak.catalog.ModelView;
 import dev.llmgateway.keycloak.provider.ConnectionResult;
 import dev.llmgateway.keycloak.provider.ProviderInput;
 import dev.llmgateway.keycloak.provider.ProviderService;
+import dev.llmgateway.keycloak.powerlevel.PowerLevelsResource;
 import dev.llmgateway.keycloak.provider.ProvidersResource;
 import dev.llmgateway.keycloak.routing.RoutingRulesResource;
 import jakarta.ws.rs.GET;
@@ -38,6 +39,11 @@ public class LlmAdminResource {
     @Path("routing/rules")
     public RoutingRulesResource routingRules() {
         return new RoutingRulesResource(ctx);
+    }
+
+    @Path("power-levels")
+    public PowerLevelsResource powerLevels() {
+        return new PowerLevelsResource(ctx);
     }
 
     /** Tests a key before it is saved: {@code {"provider","api_key","base_url"?}}. Nothing is stored. */

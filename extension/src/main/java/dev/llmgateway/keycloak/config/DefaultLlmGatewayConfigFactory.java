@@ -158,8 +158,9 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
         if (Environment.isDevMode()) {
             return devCipher();
         }
-        throw new SecretCipherException("no key-encryption key is configured (set spi-" + LlmGatewaySpi.NAME + "--"
-                + PROVIDER_ID + "--" + KEK + " or --" + KEK_VAULT_KEY + ")");
+        String option = "--spi-" + LlmGatewaySpi.NAME + "--" + PROVIDER_ID + "--";
+        throw new SecretCipherException("no key-encryption key is configured (set " + option + KEK + " or " + option
+                + KEK_VAULT_KEY + ")");
     }
 
     private SecretCipher devCipher() {

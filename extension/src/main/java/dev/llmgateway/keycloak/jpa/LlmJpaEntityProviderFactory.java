@@ -3,6 +3,7 @@ package dev.llmgateway.keycloak.jpa;
 import java.util.List;
 
 import dev.llmgateway.keycloak.catalog.LlmModelEntity;
+import dev.llmgateway.keycloak.powerlevel.LlmPowerLevelEntity;
 import dev.llmgateway.keycloak.provider.LlmProviderEntity;
 import dev.llmgateway.keycloak.routing.LlmModelAliasEntity;
 import dev.llmgateway.keycloak.routing.LlmRoutingRulesEntity;
@@ -29,7 +30,7 @@ public class LlmJpaEntityProviderFactory implements JpaEntityProviderFactory, Jp
     @Override
     public List<Class<?>> getEntities() {
         return List.of(LlmProviderEntity.class, LlmModelEntity.class, LlmRoutingRulesEntity.class, LlmModelAliasEntity.class,
-                LlmUsageEventEntity.class, LlmUsageDailyEntity.class);
+                LlmUsageEventEntity.class, LlmUsageDailyEntity.class, LlmPowerLevelEntity.class);
     }
 
     @Override

@@ -10,7 +10,7 @@ import org.keycloak.provider.ProviderEventListener;
 public class RealmRemovalListener implements ProviderEventListener {
 
     static final String[] DELETE_QUERIES = {"llmModelsDeleteByRealm", "llmProvidersDeleteByRealm",
-            "llmAliasesDeleteByRealm", "llmRoutingRulesDeleteByRealm", "llmUsageEventsDeleteByRealm", "llmUsageDailyDeleteByRealm"};
+            "llmAliasesDeleteByRealm", "llmRoutingRulesDeleteByRealm", "llmUsageEventsDeleteByRealm", "llmUsageDailyDeleteByRealm", "llmPowerLevelsDeleteByRealm"};
 
     @Override
     public void onEvent(ProviderEvent event) {

@@ -85,7 +85,8 @@ public class ProviderResource {
 
     /**
      * Overrides a model's figures: {@code {"inputPrice","outputPrice","cachedInputPrice","quality","enabled"}} (USD per
-     * 1M tokens; quality 0-100). A null clears an override; absent fields stay.
+     * 1M tokens; quality 0-100). A null clears a price or quality override; {@code enabled} takes true or false;
+     * absent fields stay.
      */
     @PUT
     @Path("models/{model: .+}")
@@ -123,7 +124,7 @@ public class ProviderResource {
             JsonNode q = json.get("quality");
             if (q.isNull()) {
                 quality = null;
-            } else if (!q.isIntegralNumber() || q.intValue() < 0 || q.intValue() > 100) {
+            } else if (!q.isIntegralNumber() || !q.canConvertToInt() || q.intValue() < 0 || q.intValue() > 100) {
                 throw ApiErrors.badRequest("quality", "quality must be a whole number between 0 and 100");
             } else {
                 quality = q.intValue();

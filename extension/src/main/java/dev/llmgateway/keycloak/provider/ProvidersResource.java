@@ -42,7 +42,7 @@ public class ProvidersResource {
     }
 
     /**
-     * Creates a provider: {@code {"type","apiKey","priority"?,"autoFallback"?,"models"?,"name"?,"baseUrl"?}}. The key is
+     * Creates a provider: {@code {"type","apiKey","priority"?,"autoFallback"?,"enabled"?,"models"?,"name"?,"baseUrl"?}}. The key is
      * tested against the vendor first (its outcome becomes the status); the provider is saved either way.
      */
     @POST

@@ -110,7 +110,7 @@ public class RoutingRulesService {
         if (node == null || !node.isTextual()) {
             throw ApiErrors.badRequest("strategy", "strategy must be one of: " + known);
         }
-        return RoutingStrategy.fromId(node.asText()).map(RoutingStrategy::id).orElseThrow(() ->
+        return RoutingStrategy.fromId(node.asText().strip().toLowerCase(java.util.Locale.ROOT)).map(RoutingStrategy::id).orElseThrow(() ->
                 ApiErrors.badRequest("strategy", "unknown strategy '" + abbreviate(node.asText()) + "'; expected one of: " + known));
     }
 

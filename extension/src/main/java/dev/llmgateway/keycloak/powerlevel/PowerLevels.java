@@ -1,0 +1,28 @@
+package dev.llmgateway.keycloak.powerlevel;
+
+import java.util.List;
+import java.util.Optional;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** A realm's power levels, lowest first, and the key of the default one. */
+public record PowerLevels(@JsonProperty("levels") List<PowerLevel> levels, @JsonProperty("default") String defaultLevel) {
+
+    public Optional<PowerLevel> find(String key) {
+        return levels.stream().filter(l -> l.id().equals(key)).findFirst();
+    }
+
+    /** Position from the bottom; -1 when unknown. */
+    public int rank(String key) {
+        for (int i = 0; i < levels.size(); i++) {
+            if (levels.get(i).id().equals(key)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    public PowerLevel defaultOne() {
+        return find(defaultLevel).orElse(levels.get(0));
+    }
+}
