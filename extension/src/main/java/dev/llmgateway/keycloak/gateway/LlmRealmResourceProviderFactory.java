@@ -39,6 +39,11 @@ public class LlmRealmResourceProviderFactory implements RealmResourceProviderFac
         };
     }
 
+    /** The gateway's per-node state, for the other parts of the extension (the power-level mapper). */
+    public GatewayState state() {
+        return state;
+    }
+
     @Override
     public void init(Config.Scope config) {
         http = HttpClient.newBuilder()

@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.llmgateway.keycloak.powerlevel.PowerLevels;
+
 /**
  * Everything the gateway needs to route a realm's calls, immutable, built when the realm's configuration version
  * changes: candidates (enabled models of enabled, active providers), endpoints and rules.
@@ -18,16 +20,18 @@ public final class RoutingSnapshot {
 
     private final String version;
     private final RoutingRules rules;
+    private final PowerLevels powerLevels;
     private final List<Candidate> all;
     private final Map<String, List<Candidate>> byModel = new HashMap<>();
     private final Map<String, ProviderEndpoint> endpoints;
     /** Ordered candidates per requested name, computed once per snapshot (only for names that have candidates). */
     private final Map<String, List<Candidate>> orderedByName = new ConcurrentHashMap<>();
 
-    public RoutingSnapshot(String version, RoutingRules rules, List<Candidate> candidates,
+    public RoutingSnapshot(String version, RoutingRules rules, PowerLevels powerLevels, List<Candidate> candidates,
                            Map<String, ProviderEndpoint> endpoints) {
         this.version = version;
         this.rules = rules;
+        this.powerLevels = powerLevels;
         this.all = List.copyOf(candidates);
         this.endpoints = Map.copyOf(endpoints);
         for (Candidate c : all) {
@@ -41,6 +45,10 @@ public final class RoutingSnapshot {
 
     public RoutingRules rules() {
         return rules;
+    }
+
+    public PowerLevels powerLevels() {
+        return powerLevels;
     }
 
     public ProviderEndpoint endpoint(String providerId) {

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.llmgateway.keycloak.catalog.ModelView;
+import dev.llmgateway.keycloak.powerlevel.PowerLevelService;
 import dev.llmgateway.keycloak.provider.LlmProviderEntity;
 import dev.llmgateway.keycloak.provider.ProviderService;
 import dev.llmgateway.keycloak.provider.Providers;
@@ -56,6 +57,6 @@ public final class RoutingSnapshots {
                         m.id(), m.inputPrice(), m.outputPrice(), m.cachedInputPrice(), m.quality()));
             }
         }
-        return new RoutingSnapshot(version, rules, candidates, endpoints);
+        return new RoutingSnapshot(version, rules, new PowerLevelService(session, realm).get(), candidates, endpoints);
     }
 }

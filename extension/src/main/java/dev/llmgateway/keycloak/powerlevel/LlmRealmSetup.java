@@ -1,0 +1,56 @@
+package dev.llmgateway.keycloak.powerlevel;
+
+import org.jboss.logging.Logger;
+import org.keycloak.models.ClientScopeModel;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.models.utils.PostMigrationEvent;
+import org.keycloak.protocol.oidc.OIDCLoginProtocol;
+import org.keycloak.provider.ProviderEvent;
+import org.keycloak.provider.ProviderEventListener;
+
+/**
+ * Gives every realm, once, the client scope {@value #SCOPE} holding the power-level mapper, as a default client scope:
+ * new realms when they are created, existing ones at the first start with the extension. Once is once: a realm whose
+ * admins removed or changed the scope keeps their choice ({@value #PROVISIONED} marks the realm).
+ */
+public class LlmRealmSetup implements ProviderEventListener {
+
+    public static final String SCOPE = "llm";
+    static final String PROVISIONED = "llm.gateway.scope-provisioned";
+    private static final Logger LOG = Logger.getLogger(LlmRealmSetup.class);
+
+    private final KeycloakSessionFactory factory;
+
+    LlmRealmSetup(KeycloakSessionFactory factory) {
+        this.factory = factory;
+    }
+
+    @Override
+    public void onEvent(ProviderEvent event) {
+        if (event instanceof RealmModel.RealmPostCreateEvent created) {
+            provision(created.getCreatedRealm());
+        } else if (event instanceof PostMigrationEvent) {
+            KeycloakModelUtils.runJobInTransaction(factory, session -> session.realms().getRealmsStream().forEach(LlmRealmSetup::provision));
+        }
+    }
+
+    static void provision(RealmModel realm) {
+        if (Boolean.parseBoolean(realm.getAttribute(PROVISIONED))) {
+            return;
+        }
+        ClientScopeModel scope = realm.getClientScopesStream().filter(s -> SCOPE.equals(s.getName())).findFirst().orElse(null);
+        if (scope == null) {
+            scope = realm.addClientScope(SCOPE);
+            scope.setProtocol(OIDCLoginProtocol.LOGIN_PROTOCOL);
+            scope.setDescription("LLM gateway: the user's power level (llm_power_level)");
+            scope.setIncludeInTokenScope(true);
+            scope.setDisplayOnConsentScreen(false);
+            scope.addProtocolMapper(PowerLevelMapper.model());
+            realm.addDefaultClientScope(scope, true);
+            LOG.infof("LLM gateway: added the default client scope '%s' to realm %s", SCOPE, realm.getName());
+        }
+        realm.setAttribute(PROVISIONED, "true");
+    }
+}
