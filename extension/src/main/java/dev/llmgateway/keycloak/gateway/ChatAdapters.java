@@ -6,12 +6,13 @@ import dev.llmgateway.keycloak.provider.ProviderType;
 public final class ChatAdapters {
 
     private static final ChatAdapter OPENAI = new OpenAiChatAdapter();
+    private static final ChatAdapter ANTHROPIC = new AnthropicMessagesAdapter();
 
     private ChatAdapters() {
     }
 
-    /** The adapter for a provider type, or null when the gateway cannot speak its wire format yet (Anthropic). */
+    /** The adapter for a provider type: Anthropic's Messages API, or OpenAI Chat Completions for every other vendor. */
     public static ChatAdapter forType(ProviderType type) {
-        return type == ProviderType.ANTHROPIC ? null : OPENAI;
+        return type == ProviderType.ANTHROPIC ? ANTHROPIC : OPENAI;
     }
 }

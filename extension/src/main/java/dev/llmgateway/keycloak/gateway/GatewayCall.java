@@ -123,10 +123,6 @@ public final class GatewayCall {
                 }
                 ProviderEndpoint endpoint = snapshot.endpoint(c.providerId());
                 ChatAdapter adapter = ChatAdapters.forType(endpoint.type());
-                if (adapter == null) {
-                    skip(c, "the gateway does not speak " + endpoint.type().displayName() + "'s API yet");
-                    continue;
-                }
                 tried++;
                 String key = keys.apply(endpoint);
                 HttpRequest vendorRequest = adapter.request(endpoint, key, c.modelId(), request, timeout);

@@ -25,7 +25,7 @@ import com.sun.net.httpserver.HttpServer;
  */
 public final class FakeVendors {
 
-    public static final long SLOW_MILLIS = 4_000;
+    public static final long SLOW_MILLIS = 7_000;
     public static final String RETRY_AFTER = "7";
 
     /** The path under the vendor's prefix that its real base URL ends with. */
@@ -109,6 +109,10 @@ public final class FakeVendors {
             String requestBody = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             requests.add(new Recorded(vendor, ex.getRequestMethod(), path, authorization, xApiKey, version, requestBody));
 
+            if (vendor.equals("anthropic") && ex.getRequestMethod().equals("POST") && rest.equals("/v1/messages")) {
+                anthropicMessages(ex, xApiKey, version, requestBody);
+                return;
+            }
             if (ex.getRequestMethod().equals("POST") && rest.equals(chatPath(vendor))) {
                 chat(ex, vendor, authorization, requestBody);
                 return;
@@ -190,6 +194,44 @@ public final class FakeVendors {
             return;
         }
         send(ex, 200, fixture("openai", "chat-completion.json").replace("{MODEL}", model).replace("{VENDOR}", vendor));
+    }
+
+    /** The text of the recorded Anthropic answer (non-streamed and streamed). */
+    public static final String ANTHROPIC_TEXT = "Bonjour ! À Paris il fait 21 °C ☀️ — parfait pour une promenade.";
+
+    /**
+     * Anthropic's Messages API: recorded answers ({@code message.json}, {@code stream.txt}); the same key triggers as
+     * the chat endpoint (a 503 is Anthropic's 529 "overloaded"); a missing max_tokens gets Anthropic's 400.
+     */
+    private void anthropicMessages(HttpExchange ex, String key, String version, String body) throws IOException {
+        if (version == null) {
+            send(ex, 400, "{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"anthropic-version: header is required\"}}");
+            return;
+        }
+        if (key == null || key.contains("fail401") || !key.startsWith("sk-test")) {
+            send(ex, 401, fixture("anthropic", "error-401.json"));
+            return;
+        }
+        if (key.contains("fail503")) {
+            send(ex, 529, "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}");
+            return;
+        }
+        JsonNode request = JSON.readTree(body);
+        if (!request.has("max_tokens")) {
+            send(ex, 400, "{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"max_tokens: Field required\"}}");
+            return;
+        }
+        if (!request.path("stream").asBoolean(false)) {
+            send(ex, 200, fixture("anthropic", "message.json"));
+            return;
+        }
+        ex.getResponseHeaders().add("Content-Type", "text/event-stream; charset=utf-8");
+        ex.sendResponseHeaders(200, 0);
+        try (java.io.OutputStream out = ex.getResponseBody()) {
+            out.write(fixture("anthropic", "stream.txt").getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            // the gateway hung up
+        }
     }
 
     /** The pieces of every fake streamed answer; joined they read "Hello from <vendor>.". */

@@ -302,4 +302,38 @@ class GatewayIT {
         assertEquals(FakeVendors.PROMPT_TOKENS, usageChunk.get("usage").get("prompt_tokens").asLong());
         assertEquals(FakeVendors.CACHED_TOKENS, usageChunk.get("usage").get("prompt_tokens_details").get("cached_tokens").asLong());
     }
+
+    @Test
+    void anthropicThroughTheMessagesApiStreamedAndNot() {
+        String model = "claude-sonnet-4-5";
+        String key = "sk-test-anthropic-gw";
+        provider("anthropic", "Claude", key, 50, true, model);
+        String token = userToken();
+
+        Api.Reply plain = Api.post(chatUrl(), token, chat(model));
+        assertEquals(200, plain.status(), plain.text());
+        JsonNode j = plain.json();
+        assertEquals("chat.completion", j.get("object").asText());
+        assertEquals(FakeVendors.ANTHROPIC_TEXT, j.get("choices").get(0).get("message").get("content").asText());
+        assertEquals("stop", j.get("choices").get(0).get("finish_reason").asText());
+        assertEquals(21 + 188 + 1800, j.get("usage").get("prompt_tokens").asLong(), "input + cache write + cache read");
+        assertEquals(1800, j.get("usage").get("prompt_tokens_details").get("cached_tokens").asLong());
+        FakeVendors.Recorded seen = vendors.requests().stream()
+                .filter(r -> key.equals(r.apiKeyHeader()) && r.path().endsWith("/messages")).findFirst().orElseThrow();
+        assertEquals("/anthropic/v1/messages", seen.path());
+        JsonNode sent = Api.parse(seen.body());
+        assertTrue(sent.get("max_tokens").asInt() > 0, "a max_tokens default was sent: " + seen.body());
+        assertEquals(model, sent.get("model").asText());
+
+        Map<String, Object> body = new HashMap<>(chat(model));
+        body.put("stream", true);
+        body.put("stream_options", Map.of("include_usage", true));
+        Api.Reply streamed = Api.post(chatUrl(), token, body);
+        assertEquals(200, streamed.status(), streamed.text());
+        List<String> events = events(streamed);
+        assertEquals("[DONE]", events.get(events.size() - 1));
+        assertEquals(FakeVendors.ANTHROPIC_TEXT, content(events));
+        JsonNode usageChunk = Api.parse(events.get(events.size() - 2));
+        assertEquals(27, usageChunk.get("usage").get("completion_tokens").asLong());
+    }
 }

@@ -19,7 +19,7 @@ public class LlmServerConfig implements KeycloakServerConfig {
 
     /** A test KEK (base64 of 32 bytes). Never a real deployment's. */
     public static final String TEST_KEK = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=";
-    public static final long VENDOR_TIMEOUT_MS = 1_500;
+    public static final long VENDOR_TIMEOUT_MS = 3_000;
     public static final int GATEWAY_MAX_BODY_BYTES = 262_144;
 
     /** The framework calls configure() again to compare configurations while the server runs: reset only once. */
