@@ -1,6 +1,7 @@
 package dev.llmgateway.keycloak.catalog;
 
 import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.Optional;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -19,6 +20,7 @@ public record ModelView(
         @JsonProperty("input_price") BigDecimal inputPrice,
         @JsonProperty("output_price") BigDecimal outputPrice,
         @JsonProperty("cached_input_price") BigDecimal cachedInputPrice,
+        @JsonProperty("cache_write_price") BigDecimal cacheWritePrice,
         @JsonProperty("price_source") String priceSource,
         @JsonProperty("context_window") Integer contextWindow,
         @JsonProperty("quality") Integer quality,
@@ -60,7 +62,25 @@ public record ModelView(
         Integer context = m.getContextWindow() != null ? m.getContextWindow() : c != null ? c.contextWindow() : null;
         Integer quality = m.getQuality() != null ? m.getQuality() : c != null ? c.quality() : null;
         return new ModelView(m.getModelId(), m.getProviderId(), providerType, providerName, name, strip(input), strip(output),
-                strip(cached), source, context, quality, c != null, m.isEnabled());
+                strip(cached), strip(cacheWrite(c, input)), source, context, quality, c != null, m.isEnabled());
+    }
+
+    /**
+     * The cache-write price, for vendors that bill cache writes apart: the catalogue's, scaled by the same factor when
+     * the input price is not the catalogue's (an admin's or the vendor's), so an override keeps the vendor's ratio.
+     * Null elsewhere: cache writes are then priced as input.
+     */
+    static BigDecimal cacheWrite(CatalogEntry c, BigDecimal input) {
+        if (c == null || c.cacheWriteInputPrice() == null || input == null) {
+            return null;
+        }
+        if (input.compareTo(c.inputPrice()) == 0) {
+            return c.cacheWriteInputPrice();
+        }
+        if (c.inputPrice().signum() == 0) {
+            return null;
+        }
+        return input.multiply(c.cacheWriteInputPrice()).divide(c.inputPrice(), MathContext.DECIMAL64);
     }
 
     private static BigDecimal strip(BigDecimal v) {

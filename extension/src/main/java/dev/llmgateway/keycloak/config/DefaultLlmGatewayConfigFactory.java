@@ -42,6 +42,7 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
     static final String GATEWAY_MAX_BODY_BYTES = "gateway-max-body-bytes";
     static final String USAGE_FLUSH_INTERVAL_MS = "usage-flush-interval-ms";
     static final String USAGE_QUEUE_CAPACITY = "usage-queue-capacity";
+    static final String BUDGET_REFRESH_MS = "budget-refresh-ms";
 
     private static final Logger LOG = Logger.getLogger(DefaultLlmGatewayConfigFactory.class);
 
@@ -53,6 +54,7 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
     private int gatewayMaxBodyBytes;
     private long usageFlushIntervalMillis;
     private int usageQueueCapacity;
+    private long budgetRefreshMillis;
     private ConnectionTester connectionTester;
     private ModelCatalog catalog;
     private final Map<String, SecretCipher> vaultCiphers = new ConcurrentHashMap<>();
@@ -71,6 +73,7 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
         gatewayMaxBodyBytes = config.getInt(GATEWAY_MAX_BODY_BYTES, 10_485_760);
         usageFlushIntervalMillis = config.getLong(USAGE_FLUSH_INTERVAL_MS, 1_000L);
         usageQueueCapacity = config.getInt(USAGE_QUEUE_CAPACITY, 100_000);
+        budgetRefreshMillis = config.getLong(BUDGET_REFRESH_MS, 10_000L);
         catalog = ModelCatalog.loadBuiltIn();
         connectionTester = new ConnectionTester(HttpClient.newBuilder()
                 .connectTimeout(vendorTestTimeout)
@@ -97,6 +100,11 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
     @Override
     public int usageQueueCapacity() {
         return usageQueueCapacity;
+    }
+
+    @Override
+    public long budgetRefreshMillis() {
+        return budgetRefreshMillis;
     }
 
     @Override
@@ -236,6 +244,10 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
                 .add()
                 .property().name(USAGE_QUEUE_CAPACITY).type(ProviderConfigProperty.STRING_TYPE)
                 .helpText("Usage events that may wait in memory; beyond it new events are dropped and logged.").defaultValue("100000")
+                .add()
+                .property().name(BUDGET_REFRESH_MS).type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("How long, in milliseconds, a node trusts the month's spend of a user with a budget it read from "
+                        + "the database before reading it again (its own calls are added in between).").defaultValue("10000")
                 .add()
                 .property().name(MAX_BODY_BYTES).type(ProviderConfigProperty.STRING_TYPE)
                 .helpText("Largest request body, in bytes, the admin API accepts.").defaultValue("65536")

@@ -9,4 +9,7 @@ public interface LlmGatewayConfigFactory extends ProviderFactory<LlmGatewayConfi
 
     /** How many usage events may wait in memory before new ones are dropped (and logged). */
     int usageQueueCapacity();
+
+    /** How long a node trusts a user's monthly spend read from the database, in milliseconds. */
+    long budgetRefreshMillis();
 }

@@ -19,7 +19,7 @@ record CallRecord(String realmId, String userId, String clientId, String request
     UsageEvent event(GatewayCall.Outcome outcome, Usage usage, String result) {
         Candidate c = outcome.chosen();
         Usage u = usage == null ? Usage.NONE : usage;
-        BigDecimal cost = c == null ? null : Pricing.cost(u, c.inputPrice(), c.outputPrice(), c.cachedInputPrice());
+        BigDecimal cost = c == null ? null : Pricing.cost(u, c);
         return new UsageEvent(KeycloakModelUtils.generateId(), realmId, userId, clientId, UsageEvent.SOURCE_GATEWAY,
                 c == null ? null : c.providerId(), c == null ? null : c.providerType(), c == null ? null : c.modelId(),
                 requestedModel, false, streamed, u, cost, outcome.status(), result, (int) outcome.attemptCount(),

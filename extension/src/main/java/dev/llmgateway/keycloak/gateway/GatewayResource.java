@@ -8,9 +8,9 @@ import java.util.Map;
 
 import dev.llmgateway.keycloak.config.LlmGatewayConfig;
 import dev.llmgateway.keycloak.crypto.SecretCipher;
+import dev.llmgateway.keycloak.powerlevel.PowerLevel;
 import dev.llmgateway.keycloak.routing.Candidate;
 import dev.llmgateway.keycloak.routing.RoutingSnapshot;
-import dev.llmgateway.keycloak.usage.UsageLedger;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -57,28 +57,26 @@ public class GatewayResource {
         LlmGatewayConfig config = session.getProvider(LlmGatewayConfig.class);
         ChatRequest request = ChatRequest.read(body, config.gatewayMaxBodyBytes());
         RoutingSnapshot snapshot = state.snapshots().get(session, realm);
-        List<Candidate> ordered = state.filter().allowed(realm, auth.user(), snapshot.orderedCandidatesFor(request.model()));
-        if (ordered.isEmpty()) {
-            throw OpenAiErrors.error(404, "invalid_request_error", "model_not_found", "model",
-                    "The model '" + abbreviate(request.model()) + "' does not exist or you do not have access to it.");
-        }
+        PowerLevel level = Entitlements.levelOf(auth.user(), snapshot);
+        List<Candidate> ordered = Entitlements.candidates(snapshot, level, request.model());
+        Entitlements.checkBudget(session, realm, auth.user(), level, state.budgets());
         SecretCipher cipher = config.cipher(realm);
         GatewayCall call = new GatewayCall(state.http(), state.cooldowns(),
                 e -> cipher.decrypt(e.sealedKey(), e.keyContext()), config.upstreamTimeout());
         CallRecord record = new CallRecord(realm.getId(), auth.user().getId(), auth.token().getIssuedFor(),
                 request.model(), request.stream(), System.currentTimeMillis(), start);
-        UsageLedger ledger = state.ledger();
+        GatewayState state = this.state;
         Uni<GatewayCall.Outcome> outcome = Uni.createFrom().completionStage(call.run(snapshot, ordered, request))
                 .invoke(o -> {
                     if (!o.streamed()) {
-                        ledger.record(record.event(o, o.usage(), CallRecord.resultOf(o)));
+                        state.record(record.event(o, o.usage(), CallRecord.resultOf(o)));
                     }
                 });
-        return RestMulti.fromUniResponse(outcome, o -> content(o, record, ledger), o -> headers(o, start),
+        return RestMulti.fromUniResponse(outcome, o -> content(o, record, state), o -> headers(o, start),
                 GatewayCall.Outcome::status);
     }
 
-    private static Multi<byte[]> content(GatewayCall.Outcome outcome, CallRecord record, UsageLedger ledger) {
+    private static Multi<byte[]> content(GatewayCall.Outcome outcome, CallRecord record, GatewayState state) {
         if (!outcome.streamed()) {
             return Multi.createFrom().item(outcome.body());
         }
@@ -90,7 +88,7 @@ public class GatewayResource {
                     return out;
                 })
                 .onCompletion().continueWith(translator.finish())
-                .onTermination().invoke((failure, cancelled) -> ledger.record(record.event(outcome, translator.usage(),
+                .onTermination().invoke((failure, cancelled) -> state.record(record.event(outcome, translator.usage(),
                         cancelled ? CallRecord.CANCELLED : failure != null ? CallRecord.ERROR : CallRecord.OK)));
     }
 
@@ -121,7 +119,7 @@ public class GatewayResource {
     public Map<String, Object> models() {
         AuthenticationManager.AuthResult auth = authenticate();
         RoutingSnapshot snapshot = state.snapshots().get(session, realm);
-        List<Candidate> allowed = state.filter().allowed(realm, auth.user(), snapshot.all());
+        List<Candidate> allowed = snapshot.all(Entitlements.levelOf(auth.user(), snapshot));
         List<Map<String, Object>> data = new ArrayList<>();
         Map<String, String> owners = new LinkedHashMap<>();
         allowed.forEach(c -> owners.putIfAbsent(c.modelId(), c.providerType()));
@@ -155,7 +153,4 @@ public class GatewayResource {
         return auth;
     }
 
-    private static String abbreviate(String s) {
-        return s.length() > 100 ? s.substring(0, 100) + "…" : s;
-    }
 }

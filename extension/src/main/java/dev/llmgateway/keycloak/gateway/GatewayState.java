@@ -4,9 +4,20 @@ import java.net.http.HttpClient;
 
 import dev.llmgateway.keycloak.routing.CooldownTracker;
 import dev.llmgateway.keycloak.routing.RoutingSnapshots;
+import dev.llmgateway.keycloak.usage.Budgets;
+import dev.llmgateway.keycloak.usage.UsageEvent;
 import dev.llmgateway.keycloak.usage.UsageLedger;
 
-/** What the gateway keeps for the life of the server, per node: snapshots, cooldowns, one HTTP client, the ledger. */
-public record GatewayState(RoutingSnapshots snapshots, CooldownTracker cooldowns, HttpClient http, CandidateFilter filter,
-                           UsageLedger ledger) {
+/**
+ * What the gateway keeps for the life of the server, per node: snapshots, cooldowns, one HTTP client, the ledger and
+ * the budget tracker.
+ */
+public record GatewayState(RoutingSnapshots snapshots, CooldownTracker cooldowns, HttpClient http, UsageLedger ledger,
+                           Budgets budgets) {
+
+    /** Queues a usage event for the ledger and counts its cost towards the user's budget on this node at once. */
+    public void record(UsageEvent event) {
+        ledger.record(event);
+        budgets.recorded(event);
+    }
 }

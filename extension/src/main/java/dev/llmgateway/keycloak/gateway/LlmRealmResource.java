@@ -27,6 +27,11 @@ public class LlmRealmResource {
         return new GatewayResource(session, session.getContext().getRealm(), state);
     }
 
+    @Path("me")
+    public MeResource me() {
+        return new MeResource(session, session.getContext().getRealm(), state);
+    }
+
     @POST
     @Path("route")
     @Consumes(MediaType.WILDCARD)

@@ -7,6 +7,7 @@ import dev.llmgateway.keycloak.config.LlmGatewayConfig;
 import dev.llmgateway.keycloak.config.LlmGatewayConfigFactory;
 import dev.llmgateway.keycloak.routing.CooldownTracker;
 import dev.llmgateway.keycloak.routing.RoutingSnapshots;
+import dev.llmgateway.keycloak.usage.Budgets;
 import dev.llmgateway.keycloak.usage.UsageLedger;
 import org.keycloak.Config;
 import org.keycloak.models.KeycloakSession;
@@ -57,10 +58,12 @@ public class LlmRealmResourceProviderFactory implements RealmResourceProviderFac
         LlmGatewayConfigFactory settings = (LlmGatewayConfigFactory) factory.getProviderFactory(LlmGatewayConfig.class);
         UsageLedger ledger = new UsageLedger(factory, settings.usageQueueCapacity(), USAGE_BATCH_SIZE,
                 settings.usageFlushIntervalMillis());
-        state = new GatewayState(new RoutingSnapshots(), new CooldownTracker(), http, CandidateFilter.ALLOW_ALL, ledger);
+        state = new GatewayState(new RoutingSnapshots(), new CooldownTracker(), http, ledger,
+                new Budgets(settings.budgetRefreshMillis()));
         factory.register(event -> {
             if (event instanceof RealmModel.RealmRemovedEvent removed) {
                 state.snapshots().forget(removed.getRealm().getId());
+                state.budgets().forgetRealm(removed.getRealm().getId());
             }
         });
     }

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmgateway.keycloak.common.ApiErrors;
 import dev.llmgateway.keycloak.common.JsonBodies;
 import dev.llmgateway.keycloak.config.LlmGatewayConfig;
+import dev.llmgateway.keycloak.powerlevel.PowerLevel;
 import dev.llmgateway.keycloak.routing.Candidate;
 import dev.llmgateway.keycloak.routing.ProviderEndpoint;
 import dev.llmgateway.keycloak.routing.RoutingSnapshot;
@@ -52,15 +53,32 @@ public class ServiceApiResource {
         this.state = state;
     }
 
-    /** {@code {"model"}}: the ordered candidates a gateway call for that model would try now, without keys. */
+    /**
+     * {@code {"model","user_id"?}}: the ordered candidates a gateway call for that model would try now, without keys,
+     * within the power level of the user named (else of the calling service account).
+     */
     public Map<String, Object> route(InputStream body) {
         AuthenticationManager.AuthResult auth = requireServiceRole();
         ObjectNode json = JsonBodies.readObject(body, session.getProvider(LlmGatewayConfig.class).maxBodyBytes());
         String model = text(json, "model", true);
         RoutingSnapshot snapshot = state.snapshots().get(session, realm);
-        List<Candidate> candidates = state.filter().allowed(realm, auth.user(), snapshot.orderedCandidatesFor(model));
-        if (candidates.isEmpty()) {
+        String userId = text(json, "user_id", false);
+        UserModel user = auth.user();
+        if (userId != null) {
+            user = session.users().getUserById(realm, userId);
+            if (user == null) {
+                throw ApiErrors.badRequest("user_id", "no user '" + userId + "' in realm " + realm.getName());
+            }
+        }
+        if (snapshot.orderedCandidatesFor(model).isEmpty()) {
             throw ApiErrors.notFound("no provider offers model '" + model + "' in realm " + realm.getName());
+        }
+        PowerLevel level = Entitlements.levelOf(user, snapshot);
+        List<Candidate> candidates = snapshot.orderedCandidatesFor(model, level);
+        if (candidates.isEmpty()) {
+            throw ApiErrors.error(Response.Status.FORBIDDEN, "model", "model '" + model + "' is above the power level '"
+                    + level.name() + "' of " + (userId != null ? "user " + userId : "this service account") + " ("
+                    + Entitlements.reach(level) + ")");
         }
         long now = System.currentTimeMillis();
         List<Map<String, Object>> out = new ArrayList<>();
@@ -75,6 +93,7 @@ public class ServiceApiResource {
             row.put("input_price", c.inputPrice());
             row.put("output_price", c.outputPrice());
             row.put("cached_input_price", c.cachedInputPrice());
+            row.put("cache_write_price", c.cacheWritePrice());
             row.put("quality", c.quality());
             row.put("priority", c.priority());
             row.put("auto_fallback", c.autoFallback());
@@ -111,7 +130,7 @@ public class ServiceApiResource {
         for (int i = 0; i < events.size(); i++) {
             accepted.add(event(events.get(i), "events[" + i + "]", snapshot, now, clientId));
         }
-        accepted.forEach(state.ledger()::record);
+        accepted.forEach(state::record);
         return Response.accepted(Map.of("success", true, "accepted", accepted.size())).type(MediaType.APPLICATION_JSON_TYPE).build();
     }
 
@@ -120,7 +139,7 @@ public class ServiceApiResource {
             throw ApiErrors.badRequest(at, at + " must be an object");
         }
         Iterator<String> names = e.fieldNames();
-        Set<String> known = Set.of("model", "provider_id", "user_id", "prompt_tokens", "completion_tokens", "cached_tokens",
+        Set<String> known = Set.of("model", "provider_id", "user_id", "prompt_tokens", "completion_tokens", "cached_tokens", "cache_write_tokens",
                 "reasoning_tokens", "status", "latency_ms", "timestamp", "byok");
         while (names.hasNext()) {
             String f = names.next();
@@ -153,6 +172,10 @@ public class ServiceApiResource {
         if (cached > prompt) {
             throw ApiErrors.badRequest(at + ".cached_tokens", "cached_tokens cannot exceed prompt_tokens");
         }
+        long cacheWrite = count(e, "cache_write_tokens", at, false);
+        if (cached + cacheWrite > prompt) {
+            throw ApiErrors.badRequest(at + ".cache_write_tokens", "cached_tokens + cache_write_tokens cannot exceed prompt_tokens");
+        }
         long reasoning = count(e, "reasoning_tokens", at, false);
         int status = (int) (e.has("status") ? bounded(e, "status", at, 100, 599) : 200);
         long latency = e.has("latency_ms") ? bounded(e, "latency_ms", at, 0, 86_400_000L) : 0;
@@ -164,8 +187,8 @@ public class ServiceApiResource {
             }
             byok = e.get("byok").booleanValue();
         }
-        Usage usage = new Usage(prompt, completion, cached, reasoning);
-        BigDecimal cost = priced == null ? null : Pricing.cost(usage, priced.inputPrice(), priced.outputPrice(), priced.cachedInputPrice());
+        Usage usage = new Usage(prompt, completion, cached, reasoning, cacheWrite);
+        BigDecimal cost = priced == null ? null : Pricing.cost(usage, priced);
         return new UsageEvent(KeycloakModelUtils.generateId(), realm.getId(), userId, clientId, UsageEvent.SOURCE_REPORTED,
                 priced == null ? null : priced.providerId(), priced == null ? null : priced.providerType(), model, model,
                 byok, false, usage, cost, status, status < 400 ? "ok" : "error", 1, latency, timestamp);

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.llmgateway.keycloak.routing.Candidate;
 
 /** A realm's power levels, lowest first, and the key of the default one. */
 public record PowerLevels(@JsonProperty("levels") List<PowerLevel> levels, @JsonProperty("default") String defaultLevel) {
@@ -20,6 +21,17 @@ public record PowerLevels(@JsonProperty("levels") List<PowerLevel> levels, @Json
             }
         }
         return -1;
+    }
+
+    /** Whether a user of {@code level} may call the candidate: by the rule of the level or of any level below it. */
+    public boolean allows(PowerLevel level, Candidate c) {
+        int top = rank(level.id());
+        for (int i = 0; i <= top; i++) {
+            if (levels.get(i).allows(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public PowerLevel defaultOne() {

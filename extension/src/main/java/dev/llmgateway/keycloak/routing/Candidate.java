@@ -8,7 +8,7 @@ import java.math.BigDecimal;
  */
 public record Candidate(String providerId, String providerName, String providerType, int priority, boolean autoFallback,
                         String modelId, BigDecimal inputPrice, BigDecimal outputPrice, BigDecimal cachedInputPrice,
-                        Integer quality) {
+                        BigDecimal cacheWritePrice, Integer quality) {
 
     /** Mean of input and output price, or null when unpriced. */
     public BigDecimal blendedPrice() {

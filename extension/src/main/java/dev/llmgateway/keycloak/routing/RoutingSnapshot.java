@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.llmgateway.keycloak.powerlevel.PowerLevel;
 import dev.llmgateway.keycloak.powerlevel.PowerLevels;
 
 /**
@@ -26,6 +27,8 @@ public final class RoutingSnapshot {
     private final Map<String, ProviderEndpoint> endpoints;
     /** Ordered candidates per requested name, computed once per snapshot (only for names that have candidates). */
     private final Map<String, List<Candidate>> orderedByName = new ConcurrentHashMap<>();
+    /** The same, narrowed per power level. */
+    private final Map<String, List<Candidate>> allowedByLevelAndName = new ConcurrentHashMap<>();
 
     public RoutingSnapshot(String version, RoutingRules rules, PowerLevels powerLevels, List<Candidate> candidates,
                            Map<String, ProviderEndpoint> endpoints) {
@@ -72,6 +75,30 @@ public final class RoutingSnapshot {
         List<Candidate> ordered = List.copyOf(CandidateOrder.sort(candidates, rules.routingStrategy()));
         orderedByName.putIfAbsent(requested, ordered);
         return ordered;
+    }
+
+    /**
+     * {@link #orderedCandidatesFor} narrowed to what a user of {@code level} may call, in the same order; memoised
+     * per level and name like the order itself.
+     */
+    public List<Candidate> orderedCandidatesFor(String requested, PowerLevel level) {
+        String key = level.id() + '\u0000' + requested;
+        List<Candidate> cached = allowedByLevelAndName.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        List<Candidate> ordered = orderedCandidatesFor(requested);
+        if (ordered.isEmpty()) {
+            return ordered;
+        }
+        List<Candidate> allowed = ordered.stream().filter(c -> powerLevels.allows(level, c)).toList();
+        allowedByLevelAndName.putIfAbsent(key, allowed);
+        return allowed;
+    }
+
+    /** Every candidate a user of {@code level} may call, in no particular order. */
+    public List<Candidate> all(PowerLevel level) {
+        return all.stream().filter(c -> powerLevels.allows(level, c)).toList();
     }
 
     /**

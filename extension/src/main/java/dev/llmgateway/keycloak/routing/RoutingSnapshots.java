@@ -54,7 +54,7 @@ public final class RoutingSnapshots {
             LlmProviderEntity p = usable.get(m.providerId());
             if (p != null && m.enabled()) {
                 candidates.add(new Candidate(p.getId(), p.getName(), p.getType(), p.getPriority(), p.isAutoFallback(),
-                        m.id(), m.inputPrice(), m.outputPrice(), m.cachedInputPrice(), m.quality()));
+                        m.id(), m.inputPrice(), m.outputPrice(), m.cachedInputPrice(), m.cacheWritePrice(), m.quality()));
             }
         }
         return new RoutingSnapshot(version, rules, new PowerLevelService(session, realm).get(), candidates, endpoints);

@@ -3,12 +3,13 @@ package dev.llmgateway.keycloak.usage;
 import java.math.BigDecimal;
 
 import dev.llmgateway.keycloak.gateway.Usage;
+import dev.llmgateway.keycloak.routing.Candidate;
 
 /**
  * The cost of one call in USD, exact (BigDecimal, no rounding): prices are per 1M tokens. Cache-read tokens are
- * priced at the cached-input price (the input price where the model has none), cache-write tokens at the input
- * price, the rest of the prompt at the input price, and the completion (reasoning included, as vendors bill it) at
- * the output price. Unpriced models cost null, not zero.
+ * priced at the cached-input price (the input price where the model has none), cache-write tokens at the cache-write
+ * price (the input price where the model has none), the rest of the prompt at the input price, and the completion
+ * (reasoning included, as vendors bill it) at the output price. Unpriced models cost null, not zero.
  */
 public final class Pricing {
 
@@ -17,15 +18,24 @@ public final class Pricing {
     private Pricing() {
     }
 
-    public static BigDecimal cost(Usage usage, BigDecimal inputPrice, BigDecimal outputPrice, BigDecimal cachedInputPrice) {
+    /** The cost of a call to a candidate, at its prices. */
+    public static BigDecimal cost(Usage usage, Candidate c) {
+        return cost(usage, c.inputPrice(), c.outputPrice(), c.cachedInputPrice(), c.cacheWritePrice());
+    }
+
+    public static BigDecimal cost(Usage usage, BigDecimal inputPrice, BigDecimal outputPrice, BigDecimal cachedInputPrice,
+                                  BigDecimal cacheWritePrice) {
         if (inputPrice == null || outputPrice == null) {
             return null;
         }
         long cached = Math.min(usage.cachedTokens(), usage.promptTokens());
-        long uncached = Math.max(0, usage.promptTokens() - cached);
+        long written = Math.min(usage.cacheWriteTokens(), usage.promptTokens() - cached);
+        long plain = usage.promptTokens() - cached - written;
         BigDecimal cachedPrice = cachedInputPrice != null ? cachedInputPrice : inputPrice;
-        BigDecimal perMillion = inputPrice.multiply(BigDecimal.valueOf(uncached))
+        BigDecimal writePrice = cacheWritePrice != null ? cacheWritePrice : inputPrice;
+        BigDecimal perMillion = inputPrice.multiply(BigDecimal.valueOf(plain))
                 .add(cachedPrice.multiply(BigDecimal.valueOf(cached)))
+                .add(writePrice.multiply(BigDecimal.valueOf(written)))
                 .add(outputPrice.multiply(BigDecimal.valueOf(usage.completionTokens())));
         return perMillion.divide(MILLION).stripTrailingZeros();
     }

@@ -48,4 +48,14 @@ class ModelCatalogTest {
         assertEquals("together", together.vendor());
         assertEquals(0, new BigDecimal("0.60").compareTo(together.inputPrice()));
     }
+
+    @Test
+    void anthropicCacheWritesKeepTheCatalogueRatioWhenTheInputPriceIsOverridden() {
+        CatalogEntry sonnet = catalog.find("anthropic", "claude-sonnet-4-5").orElseThrow();
+        assertEquals(0, new BigDecimal("3.75").compareTo(sonnet.cacheWriteInputPrice()));
+        assertEquals(0, new BigDecimal("3.75").compareTo(ModelView.cacheWrite(sonnet, new BigDecimal("3.0"))));
+        assertEquals(0, new BigDecimal("2.5").compareTo(ModelView.cacheWrite(sonnet, new BigDecimal("2"))), "1.25 x an override");
+        CatalogEntry mini = catalog.find("openai", "gpt-4o-mini").orElseThrow();
+        assertEquals(null, ModelView.cacheWrite(mini, mini.inputPrice()), "no cache-write price where the vendor has none");
+    }
 }

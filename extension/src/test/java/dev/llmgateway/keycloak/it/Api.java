@@ -67,6 +67,18 @@ public final class Api {
         return BASE + "/admin/realms/" + realm + "/llm" + path;
     }
 
+    /**
+     * For tests about routing rather than power levels: one level, "unlimited" (models ["*"]), the realm's default,
+     * so every model is reachable whatever its price.
+     */
+    public static void allowEveryModel(String realm) {
+        Reply r = put(admin(realm, "/power-levels"), masterAdminToken(), Map.of("default", "unlimited",
+                "levels", java.util.List.of(Map.of("id", "unlimited", "name", "Unlimited", "models", java.util.List.of("*")))));
+        if (r.status() != 200) {
+            throw new AssertionError("could not set the power levels of " + realm + ": HTTP " + r.status() + " " + r.text());
+        }
+    }
+
     public static Reply get(String url, String token) {
         return send(HttpRequest.newBuilder(URI.create(url)).GET(), token);
     }

@@ -31,6 +31,7 @@ class ServiceApiIT {
 
     @BeforeEach
     void servicesAndProviders() {
+        Api.allowEveryModel(realm.getName());
         if (!realm.admin().clients().findByClientId("router-svc").isEmpty()) {
             return;
         }

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
@@ -22,6 +23,12 @@ class UsageLedgerIT {
 
     @InjectRealm(config = LlmRealmConfig.class)
     ManagedRealm realm;
+
+    /** Routing, not power levels, is under test here: every model is reachable. */
+    @BeforeEach
+    void everyModelReachable() {
+        Api.allowEveryModel(realm.getName());
+    }
 
     private final FakeVendors vendors = FakeVendors.get();
 
@@ -104,5 +111,27 @@ class UsageLedgerIT {
         assertEquals(502, ((Number) e.get("STATUS")).intValue());
         assertNull(e.get("COST"));
         assertNull(e.get("PROVIDER_ID"), "no provider served it");
+    }
+
+    @Test
+    void anthropicCacheWritesAndReadsArePricedAsAnthropicBillsThem() throws InterruptedException {
+        String model = "claude-sonnet-4-5";
+        String token = Api.masterAdminToken();
+        Api.Reply r = Api.post(Api.admin(realm.getName(), "/providers"), token, Map.of("type", "anthropic",
+                "name", "Ledger Claude", "apiKey", "sk-test-ledger-claude", "baseUrl", vendors.baseUrl("anthropic"),
+                "models", List.of(model)));
+        assertEquals(201, r.status(), r.text());
+        assertEquals(200, call(model, false).status());
+        assertEquals(200, call(model, true).status());
+
+        for (Map<String, Object> e : events(model, 2)) {
+            assertEquals(21L + 188 + 1800, ((Number) e.get("PROMPT_TOKENS")).longValue());
+            assertEquals(1800L, ((Number) e.get("CACHED_TOKENS")).longValue());
+            assertEquals(188L, ((Number) e.get("CACHE_WRITE_TOKENS")).longValue());
+            assertEquals(27L, ((Number) e.get("COMPLETION_TOKENS")).longValue());
+            // Catalogue prices of Claude Sonnet 4.5 per 1M: input 3, cache write 3.75, cache read 0.30, output 15:
+            // (21 * 3 + 188 * 3.75 + 1800 * 0.30 + 27 * 15) / 1M, exactly
+            assertEquals(0, new BigDecimal("0.001713").compareTo((BigDecimal) e.get("COST")), "cost " + e.get("COST"));
+        }
     }
 }

@@ -12,7 +12,7 @@ class CandidateOrderTest {
 
     private static Candidate c(String provider, int priority, String model, String in, String out, Integer quality) {
         return new Candidate(provider, provider, "openai", priority, true, model,
-                in == null ? null : new BigDecimal(in), out == null ? null : new BigDecimal(out), null, quality);
+                in == null ? null : new BigDecimal(in), out == null ? null : new BigDecimal(out), null, null, quality);
     }
 
     // blended: llama 0.065, mini 0.375, haiku 3.0, opus 45.0; unknown has no price and no quality

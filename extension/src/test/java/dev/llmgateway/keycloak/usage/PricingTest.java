@@ -17,24 +17,24 @@ class PricingTest {
     @Test
     void cachedTokensAtTheCachedPrice() {
         // 200 uncached * 0.15 + 1000 cached * 0.075 + 80 * 0.60 = 30 + 75 + 48 = 153 per million
-        assertEquals(new BigDecimal("0.000153"), Pricing.cost(new Usage(1200, 80, 1000, 0), IN, OUT, CACHED));
+        assertEquals(new BigDecimal("0.000153"), Pricing.cost(new Usage(1200, 80, 1000, 0), IN, OUT, CACHED, null));
     }
 
     @Test
     void withoutACachedPriceCachedTokensCostTheInputPrice() {
-        assertEquals(new BigDecimal("0.000228"), Pricing.cost(new Usage(1200, 80, 1000, 0), IN, OUT, null));
+        assertEquals(new BigDecimal("0.000228"), Pricing.cost(new Usage(1200, 80, 1000, 0), IN, OUT, null, null));
     }
 
     @Test
     void reasoningTokensArePartOfTheCompletionAndNotCountedTwice() {
-        assertEquals(0, new BigDecimal("0.0006").compareTo(Pricing.cost(new Usage(0, 1000, 0, 700), IN, OUT, CACHED)));
+        assertEquals(0, new BigDecimal("0.0006").compareTo(Pricing.cost(new Usage(0, 1000, 0, 700), IN, OUT, CACHED, null)));
     }
 
     @Test
     void noDriftOverManyCalls() {
         BigDecimal sum = BigDecimal.ZERO;
         for (int i = 0; i < 100_000; i++) {
-            sum = sum.add(Pricing.cost(new Usage(7, 3, 1, 0), IN, OUT, CACHED));
+            sum = sum.add(Pricing.cost(new Usage(7, 3, 1, 0), IN, OUT, CACHED, null));
         }
         // per call: 6*0.15 + 1*0.075 + 3*0.60 = 2.775 per million
         assertEquals(0, new BigDecimal("0.2775").compareTo(sum));
@@ -42,6 +42,23 @@ class PricingTest {
 
     @Test
     void unpricedModelsHaveNoCost() {
-        assertNull(Pricing.cost(new Usage(10, 10, 0, 0), null, null, null));
+        assertNull(Pricing.cost(new Usage(10, 10, 0, 0), null, null, null, null));
+    }
+
+    @Test
+    void cacheWritesAtTheCacheWritePriceAndReadsAtTheCachedPrice() {
+        // Claude Sonnet 4.5: input 3, cache write 3.75, cache read 0.30, output 15 (per 1M tokens).
+        // 21 plain * 3 + 188 written * 3.75 + 1800 read * 0.30 + 27 * 15 = 63 + 705 + 540 + 405 = 1713 per million
+        Usage usage = new Usage(21 + 188 + 1800, 27, 1800, 0, 188);
+        assertEquals(new BigDecimal("0.001713"), Pricing.cost(usage, new BigDecimal("3"), new BigDecimal("15"),
+                new BigDecimal("0.30"), new BigDecimal("3.75")));
+    }
+
+    @Test
+    void withoutACacheWritePriceCacheWritesCostTheInputPrice() {
+        Usage usage = new Usage(21 + 188 + 1800, 27, 1800, 0, 188);
+        // 209 * 3 + 540 + 405 = 1572 per million
+        assertEquals(new BigDecimal("0.001572"), Pricing.cost(usage, new BigDecimal("3"), new BigDecimal("15"),
+                new BigDecimal("0.30"), null));
     }
 }

@@ -1,0 +1,97 @@
+package dev.llmgateway.keycloak.gateway;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.LocalDate;
+import java.util.List;
+
+import dev.llmgateway.keycloak.powerlevel.PowerLevel;
+import dev.llmgateway.keycloak.powerlevel.PowerLevelResolver;
+import dev.llmgateway.keycloak.routing.Candidate;
+import dev.llmgateway.keycloak.routing.RoutingSnapshot;
+import dev.llmgateway.keycloak.usage.Budgets;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.services.ErrorResponseException;
+
+/**
+ * What a caller may use: the candidates their power level reaches, and whether their monthly budget has room.
+ * Refusals are OpenAI-style errors: 404 for a model nobody offers, 403 naming the level for a model above it, 429
+ * naming the budget and its reset date.
+ */
+final class Entitlements {
+
+    private Entitlements() {
+    }
+
+    static PowerLevel levelOf(UserModel user, RoutingSnapshot snapshot) {
+        return PowerLevelResolver.levelOf(user, snapshot.powerLevels());
+    }
+
+    /** The ordered candidates for the requested name that the level reaches; never empty. */
+    static List<Candidate> candidates(RoutingSnapshot snapshot, PowerLevel level, String requested) {
+        List<Candidate> offered = snapshot.orderedCandidatesFor(requested);
+        if (offered.isEmpty()) {
+            throw OpenAiErrors.error(404, "invalid_request_error", "model_not_found", "model",
+                    "The model '" + abbreviate(requested) + "' does not exist or you do not have access to it.");
+        }
+        List<Candidate> allowed = snapshot.orderedCandidatesFor(requested, level);
+        if (allowed.isEmpty()) {
+            boolean unpriced = offered.stream().allMatch(c -> c.blendedPrice() == null);
+            throw OpenAiErrors.error(403, "permission_error", "model_not_allowed", "model",
+                    "The model '" + abbreviate(requested) + "' is " + (unpriced ? "unpriced and not named by" : "above")
+                            + " your power level '" + level.name() + "' (" + reach(level) + "). "
+                            + "Pick a model within your level or ask an administrator for a higher level.");
+        }
+        return allowed;
+    }
+
+    /** Refuses the call with a 429 when the level has a monthly budget and the user has spent it. */
+    static void checkBudget(KeycloakSession session, RealmModel realm, UserModel user, PowerLevel level, Budgets budgets) {
+        BigDecimal budget = level.monthlyBudget();
+        if (budget == null) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        BigDecimal spent = budgets.spentThisMonth(session, realm.getId(), user.getId(), now);
+        if (spent.compareTo(budget) < 0) {
+            return;
+        }
+        LocalDate reset = Budgets.resetDate(now);
+        String message = "You have used $" + money(spent) + " of your monthly LLM budget of $" + money(budget)
+                + " (power level '" + level.name() + "'). It resets on " + reset + " (UTC).";
+        throw new ErrorResponseException(Response.status(429).type(MediaType.APPLICATION_JSON_TYPE)
+                // OpenAI's SDKs retry a 429 unless told not to; waiting will not help before the reset date.
+                .header("x-should-retry", "false")
+                .entity(OpenAiErrors.body("insufficient_quota", "budget_exceeded", null, message))
+                .build());
+    }
+
+    static String money(BigDecimal amount) {
+        return amount.setScale(2, RoundingMode.HALF_UP).toPlainString();
+    }
+
+    /** What a level reaches, in words. */
+    static String reach(PowerLevel level) {
+        StringBuilder s = new StringBuilder();
+        if (level.priceCeiling() != null) {
+            s.append("priced models up to $").append(money(level.priceCeiling())).append(" per 1M tokens");
+        }
+        if (level.models() != null && !level.models().isEmpty()) {
+            s.append(s.length() > 0 ? ", and " : "").append("the models ");
+            List<String> named = level.models();
+            s.append(String.join(", ", named.subList(0, Math.min(named.size(), 5))));
+            if (named.size() > 5) {
+                s.append(" and ").append(named.size() - 5).append(" more");
+            }
+        }
+        return s.toString();
+    }
+
+    static String abbreviate(String s) {
+        return s.length() > 100 ? s.substring(0, 100) + "…" : s;
+    }
+}
