@@ -1,0 +1,1028 @@
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * Load driver for the Keycloak LLM Gateway (single-file source, JDK 17, no dependencies):
+ *
+ * <pre>java bench/GatewayBench.java --kc=http://127.0.0.1:8180 --kc-pid=&lt;keycloak java pid&gt; [options]</pre>
+ *
+ * Starts its own fake OpenAI-compatible vendor on 127.0.0.1 (random port), creates the realm "bench" (user, public
+ * client with direct access grants), two custom providers pointing at the fake vendor, takes a user access token and
+ * drives {@code POST /realms/bench/llm/v1/chat/completions}: non-streamed at several concurrency levels, streamed, and
+ * many concurrent slow streams. The fake vendor runs in this JVM and records, per request id (sent as the OpenAI
+ * {@code user} field, which the gateway passes through), when it received the request, when it wrote its first byte
+ * and when it finished, on the same {@link System#nanoTime()} clock as the client: "added latency" is the client's
+ * latency minus the vendor's own handling time. Options: see {@link Opts}. Everything is bounded in count and time.
+ */
+public final class GatewayBench {
+
+    // ---------------------------------------------------------------------------------------------- options
+
+    static final class Opts {
+        String kc = "http://127.0.0.1:8180";
+        String adminUser = "admin";
+        String adminPassword = "admin";
+        long kcPid = -1;
+        int warmup = 2000;
+        int requests = 5000;
+        int[] levels = {1, 8, 32, 64};
+        int streamConcurrency = 32;
+        int streamRequests = 5000;
+        long levelLimitSeconds = 60;
+        int slowStreams = 1000;
+        long slowMillis = 10_000;
+        long slowRampMillis = 2_000;
+        long slowExtraSeconds = 60;
+        boolean skipSlow = false;
+        String realm = "bench";
+
+        static Opts parse(String[] args) {
+            Opts o = new Opts();
+            for (String a : args) {
+                if (a.equals("-h") || a.equals("--help")) {
+                    System.out.println("options: --kc=URL --admin-user= --admin-password= --kc-pid= --warmup=N --requests=N "
+                            + "--levels=1,8,32,64 --stream-concurrency=N --stream-requests=N --level-limit-seconds=S "
+                            + "--slow-streams=N --slow-millis=MS --slow-ramp-millis=MS --skip-slow");
+                    System.exit(0);
+                }
+                if (a.equals("--skip-slow")) {
+                    o.skipSlow = true;
+                    continue;
+                }
+                int eq = a.indexOf('=');
+                if (!a.startsWith("--") || eq < 0) {
+                    throw new IllegalArgumentException("unknown argument: " + a);
+                }
+                String k = a.substring(2, eq);
+                String v = a.substring(eq + 1);
+                switch (k) {
+                    case "kc" -> o.kc = v.replaceAll("/+$", "");
+                    case "admin-user" -> o.adminUser = v;
+                    case "admin-password" -> o.adminPassword = v;
+                    case "kc-pid" -> o.kcPid = Long.parseLong(v);
+                    case "warmup" -> o.warmup = Integer.parseInt(v);
+                    case "requests" -> o.requests = Integer.parseInt(v);
+                    case "levels" -> o.levels = Arrays.stream(v.split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
+                    case "stream-concurrency" -> o.streamConcurrency = Integer.parseInt(v);
+                    case "stream-requests" -> o.streamRequests = Integer.parseInt(v);
+                    case "level-limit-seconds" -> o.levelLimitSeconds = Long.parseLong(v);
+                    case "slow-streams" -> o.slowStreams = Integer.parseInt(v);
+                    case "slow-millis" -> o.slowMillis = Long.parseLong(v);
+                    case "slow-ramp-millis" -> o.slowRampMillis = Long.parseLong(v);
+                    case "realm" -> o.realm = v;
+                    default -> throw new IllegalArgumentException("unknown option: --" + k);
+                }
+            }
+            URI u = URI.create(o.kc);
+            if (!"127.0.0.1".equals(u.getHost()) && !"localhost".equals(u.getHost()) && !"[::1]".equals(u.getHost())) {
+                throw new IllegalArgumentException("only loopback addresses: " + o.kc);
+            }
+            if (u.getPort() == 8080 || u.getPort() == 9000) {
+                throw new IllegalArgumentException("ports 8080 and 9000 belong to the test suite");
+            }
+            return o;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- fake vendor
+
+    /** A fake OpenAI-compatible vendor: /v1/models and /v1/chat/completions; keys containing "slow" stream slowly. */
+    static final class FakeVendor {
+        static final String MODELS = "{\"object\":\"list\",\"data\":["
+                + "{\"id\":\"bench-model\",\"object\":\"model\",\"created\":1700000000,\"owned_by\":\"bench\"},"
+                + "{\"id\":\"bench-slow\",\"object\":\"model\",\"created\":1700000000,\"owned_by\":\"bench\"}]}";
+        static final String COMPLETION = "{\"id\":\"chatcmpl-bench\",\"object\":\"chat.completion\",\"created\":1741569952,"
+                + "\"model\":\"{MODEL}\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":"
+                + "\"Hello from the bench vendor.\",\"refusal\":null},\"logprobs\":null,\"finish_reason\":\"stop\"}],"
+                + "\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":7,\"total_tokens\":19,"
+                + "\"prompt_tokens_details\":{\"cached_tokens\":0},\"completion_tokens_details\":{\"reasoning_tokens\":0}},"
+                + "\"system_fingerprint\":\"fp_bench\"}";
+        static final Pattern USER = Pattern.compile("\"user\"\\s*:\\s*\"([^\"]*)\"");
+        static final Pattern MODEL = Pattern.compile("\"model\"\\s*:\\s*\"([^\"]*)\"");
+        static final Pattern STREAM = Pattern.compile("\"stream\"\\s*:\\s*true");
+        static final int SLOW_PIECES = 10;
+
+        /** Per request id: {received, first byte written, finished} in System.nanoTime(); 0 = not yet. */
+        final ConcurrentHashMap<String, AtomicLongArray> timings = new ConcurrentHashMap<>();
+        final AtomicInteger openStreams = new AtomicInteger();
+        final AtomicInteger peakOpenStreams = new AtomicInteger();
+        final AtomicLong chatCalls = new AtomicLong();
+        final AtomicLong writeFailures = new AtomicLong();
+        final HttpServer server;
+        final ExecutorService pool;
+        final long slowMillis;
+
+        FakeVendor(long slowMillis) throws IOException {
+            this.slowMillis = slowMillis;
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096);
+            // A bounded cached pool (no virtual threads on JDK 17): one thread per open exchange, slow streams sleep.
+            pool = new ThreadPoolExecutor(8, 6000, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+                Thread t = new Thread(null, r, "fake-vendor", 256 * 1024);
+                t.setDaemon(true);
+                return t;
+            });
+            server.setExecutor(pool);
+            server.createContext("/", this::handle);
+            server.start();
+        }
+
+        int port() {
+            return server.getAddress().getPort();
+        }
+
+        void stop() {
+            server.stop(0);
+            pool.shutdownNow();
+        }
+
+        void resetPeak() {
+            peakOpenStreams.set(openStreams.get());
+        }
+
+        private void handle(HttpExchange ex) throws IOException {
+            long received = System.nanoTime();
+            try (ex) {
+                String path = ex.getRequestURI().getPath();
+                byte[] raw = ex.getRequestBody().readAllBytes();
+                String auth = ex.getRequestHeaders().getFirst("Authorization");
+                if (auth == null || !auth.startsWith("Bearer sk-bench")) {
+                    send(ex, 401, "{\"error\":{\"message\":\"Incorrect API key provided\",\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}", received);
+                    return;
+                }
+                if (ex.getRequestMethod().equals("GET") && path.equals("/v1/models")) {
+                    send(ex, 200, MODELS, received);
+                    return;
+                }
+                if (!ex.getRequestMethod().equals("POST") || !path.equals("/v1/chat/completions")) {
+                    send(ex, 404, "{\"error\":{\"message\":\"Not found\",\"type\":\"invalid_request_error\"}}", received);
+                    return;
+                }
+                chatCalls.incrementAndGet();
+                String body = new String(raw, StandardCharsets.UTF_8);
+                Matcher um = USER.matcher(body);
+                String id = um.find() ? um.group(1) : null;
+                Matcher mm = MODEL.matcher(body);
+                String model = mm.find() ? mm.group(1) : "unknown";
+                AtomicLongArray t = new AtomicLongArray(3);
+                t.set(0, received);
+                if (id != null) {
+                    timings.put(id, t);
+                }
+                if (STREAM.matcher(body).find()) {
+                    stream(ex, model, auth.contains("slow"), t);
+                } else {
+                    byte[] bytes = COMPLETION.replace("{MODEL}", model).getBytes(StandardCharsets.UTF_8);
+                    ex.getResponseHeaders().add("Content-Type", "application/json");
+                    ex.getResponseHeaders().add("X-Fake-Vendor-Ms", String.format(Locale.ROOT, "%.6f", (System.nanoTime() - received) / 1e6));
+                    ex.sendResponseHeaders(200, bytes.length);
+                    t.set(1, System.nanoTime());
+                    ex.getResponseBody().write(bytes);
+                    ex.getResponseBody().flush();
+                    t.set(2, System.nanoTime());
+                }
+            } catch (IOException e) {
+                writeFailures.incrementAndGet();
+            }
+        }
+
+        private void stream(HttpExchange ex, String model, boolean slow, AtomicLongArray t) throws IOException {
+            int open = openStreams.incrementAndGet();
+            peakOpenStreams.accumulateAndGet(open, Math::max);
+            try {
+                ex.getResponseHeaders().add("Content-Type", "text/event-stream; charset=utf-8");
+                ex.getResponseHeaders().add("X-Fake-Vendor-Ms", String.format(Locale.ROOT, "%.6f", (System.nanoTime() - t.get(0)) / 1e6));
+                ex.sendResponseHeaders(200, 0);
+                OutputStream out = ex.getResponseBody();
+                String head = "{\"id\":\"chatcmpl-bench\",\"object\":\"chat.completion.chunk\",\"created\":1741569952,\"model\":\""
+                        + model + "\",\"system_fingerprint\":\"fp_bench\",\"choices\":[";
+                write(out, head + "{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"logprobs\":null,\"finish_reason\":null}],\"usage\":null}");
+                t.set(1, System.nanoTime());
+                int pieces = slow ? SLOW_PIECES : 4;
+                for (int i = 0; i < pieces; i++) {
+                    if (slow) {
+                        sleepUntil(t.get(1) + (i + 1) * slowMillis * 1_000_000L / SLOW_PIECES);
+                    }
+                    write(out, head + "{\"index\":0,\"delta\":{\"content\":\"piece " + i + " \"},\"logprobs\":null,\"finish_reason\":null}],\"usage\":null}");
+                }
+                write(out, head + "{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\"stop\"}],\"usage\":null}");
+                write(out, head + "],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":" + (pieces * 2)
+                        + ",\"total_tokens\":" + (12 + pieces * 2) + ",\"prompt_tokens_details\":{\"cached_tokens\":0},"
+                        + "\"completion_tokens_details\":{\"reasoning_tokens\":0}}}");
+                write(out, "[DONE]");
+                out.close();
+                t.set(2, System.nanoTime());
+            } finally {
+                openStreams.decrementAndGet();
+            }
+        }
+
+        private static void write(OutputStream out, String event) throws IOException {
+            out.write(("data: " + event + "\n\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        }
+
+        private static void sleepUntil(long nanoDeadline) {
+            long left;
+            while ((left = nanoDeadline - System.nanoTime()) > 0) {
+                LockSupport.parkNanos(left);
+                if (Thread.currentThread().isInterrupted()) {
+                    return;
+                }
+            }
+        }
+
+        private static void send(HttpExchange ex, int status, String body, long received) throws IOException {
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Content-Type", "application/json");
+            ex.getResponseHeaders().add("X-Fake-Vendor-Ms", String.format(Locale.ROOT, "%.6f", (System.nanoTime() - received) / 1e6));
+            ex.sendResponseHeaders(status, bytes.length);
+            ex.getResponseBody().write(bytes);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- client side
+
+    /** A response body read as it arrives, with the time of the headers, the first body byte and the end. */
+    static final class Timed implements HttpResponse.BodySubscriber<Timed> {
+        final CompletableFuture<Timed> done = new CompletableFuture<>();
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
+        final long headersAt = System.nanoTime();
+        volatile long firstByteAt;
+        volatile long endAt;
+        final Runnable onEnd;
+
+        Timed(Runnable onEnd) {
+            this.onEnd = onEnd;
+        }
+
+        @Override
+        public CompletionStage<Timed> getBody() {
+            return done;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+            subscription.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> items) {
+            for (ByteBuffer b : items) {
+                if (b.hasRemaining()) {
+                    if (firstByteAt == 0) {
+                        firstByteAt = System.nanoTime();
+                    }
+                    byte[] a = new byte[b.remaining()];
+                    b.get(a);
+                    synchronized (bytes) {
+                        bytes.write(a, 0, a.length);
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void onError(Throwable throwable) {
+            endAt = System.nanoTime();
+            if (onEnd != null) {
+                onEnd.run();
+            }
+            done.completeExceptionally(throwable);
+        }
+
+        @Override
+        public void onComplete() {
+            endAt = System.nanoTime();
+            if (onEnd != null) {
+                onEnd.run();
+            }
+            done.complete(this);
+        }
+
+        String text() {
+            synchronized (bytes) {
+                return bytes.toString(StandardCharsets.UTF_8);
+            }
+        }
+    }
+
+    /** Errors by kind, with a few samples. */
+    static final class Errors {
+        final Map<String, AtomicLong> kinds = new ConcurrentHashMap<>();
+        final ConcurrentLinkedQueue<String> samples = new ConcurrentLinkedQueue<>();
+        final AtomicInteger sampleCount = new AtomicInteger();
+
+        void add(String kind, String sample) {
+            kinds.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
+            if (sample != null && sampleCount.incrementAndGet() <= 5) {
+                samples.add(kind + ": " + abbreviate(sample, 400));
+            }
+        }
+
+        long total() {
+            return kinds.values().stream().mapToLong(AtomicLong::get).sum();
+        }
+
+        String describe() {
+            if (kinds.isEmpty()) {
+                return "none";
+            }
+            StringBuilder sb = new StringBuilder();
+            new TreeMap<>(kinds).forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(" x").append(v.get()));
+            return sb.toString();
+        }
+    }
+
+    /** One run of N requests at a concurrency level: per-request figures in nanoseconds (or ms for the header). */
+    static final class LevelResult {
+        final String label;
+        final int concurrency;
+        final long[] client;
+        final long[] added;
+        final long[] ttfb;
+        final long[] addedTtfb;
+        final long[] toVendor;
+        final long[] overheadMs;
+        final boolean[] ok;
+        final Errors errors = new Errors();
+        final AtomicInteger finished = new AtomicInteger();
+        int completed;
+        long wallNanos;
+        String kcAfter = "";
+        String cpu = "";
+
+        LevelResult(String label, int concurrency, int n) {
+            this.label = label;
+            this.concurrency = concurrency;
+            client = filled(n);
+            added = filled(n);
+            ttfb = filled(n);
+            addedTtfb = filled(n);
+            toVendor = filled(n);
+            overheadMs = filled(n);
+            ok = new boolean[n];
+        }
+
+        static long[] filled(int n) {
+            long[] a = new long[n];
+            Arrays.fill(a, -1);
+            return a;
+        }
+    }
+
+    final Opts opts;
+    final HttpClient http;
+    final FakeVendor vendor;
+    final AtomicLong ids = new AtomicLong();
+    String userToken;
+
+    GatewayBench(Opts opts) throws IOException {
+        this.opts = opts;
+        this.vendor = new FakeVendor(opts.slowMillis);
+        ExecutorService clientPool = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(null, r, "bench-client", 256 * 1024);
+            t.setDaemon(true);
+            return t;
+        });
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10))
+                .executor(clientPool)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    public static void main(String[] args) throws Exception {
+        // The JDK's HttpServer leaves Nagle's algorithm on by default: its header and body writes would then wait for
+        // the gateway's delayed ACK (up to 40 ms on Linux loopback), a delay that is the fake vendor's, not the gateway's.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+        Opts opts = Opts.parse(args);
+        GatewayBench bench = new GatewayBench(opts);
+        int rc;
+        try {
+            rc = bench.run();
+        } finally {
+            bench.vendor.stop();
+        }
+        System.exit(rc);
+    }
+
+    int run() throws Exception {
+        say("Keycloak LLM Gateway benchmark, " + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"))
+                + ", driver JDK " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + "), "
+                + Runtime.getRuntime().availableProcessors() + " CPUs, load average " + loadAverage());
+        say("Fake vendor on http://127.0.0.1:" + vendor.port() + "/v1, gateway " + opts.kc + "/realms/" + opts.realm + "/llm/v1, Keycloak pid "
+                + opts.kcPid + " " + procStatus());
+        setUp();
+
+        section("Warm-up");
+        int warmStreams = Math.min(500, opts.warmup / 4);
+        LevelResult w1 = runLevel("warm-up", 8, opts.warmup - warmStreams, false, "bench-model");
+        LevelResult w2 = runLevel("warm-up stream", 8, warmStreams, true, "bench-model");
+        say(String.format(Locale.ROOT, "%d non-streamed + %d streamed requests at concurrency 8, errors: %s / %s",
+                w1.completed, w2.completed, w1.errors.describe(), w2.errors.describe()));
+
+        section("Non-streamed completions (model bench-model, " + opts.requests + " requests per level, at most "
+                + opts.levelLimitSeconds + " s)");
+        List<LevelResult> results = new ArrayList<>();
+        for (int level : opts.levels) {
+            results.add(runLevel("non-streamed", level, opts.requests, false, "bench-model"));
+        }
+        printTable(results, false);
+
+        section("Streamed completions (model bench-model, concurrency " + opts.streamConcurrency + ")");
+        LevelResult streamed = runLevel("streamed", opts.streamConcurrency, opts.streamRequests, true, "bench-model");
+        printTable(List.of(streamed), true);
+
+        SlowResult slow = null;
+        if (!opts.skipSlow) {
+            section("Slow streams: " + opts.slowStreams + " concurrent streamed calls to bench-slow, upstream " + opts.slowMillis / 1000.0 + " s each");
+            slow = runSlow();
+        }
+
+        section("Against the targets");
+        boolean allOk = true;
+        for (LevelResult r : results) {
+            long p50 = pct(r.overheadMs, 0.50);
+            long p99 = pct(r.overheadMs, 0.99);
+            double a50 = pct(r.added, 0.50) / 1e6;
+            double a99 = pct(r.added, 0.99) / 1e6;
+            boolean hdr = p50 <= 1 && p99 <= 5;
+            boolean cli = a50 <= 1.0 && a99 <= 5.0;
+            allOk &= hdr && r.errors.total() == 0;
+            say(String.format(Locale.ROOT, "concurrency %3d: X-LLM-Overhead-Ms p50 %d / p99 %d ms -> %s;  client-side added latency p50 %.3f / p99 %.3f ms -> %s%s",
+                    r.concurrency, p50, p99, hdr ? "MET" : "MISSED", a50, a99, cli ? "MET" : "MISSED",
+                    r.errors.total() == 0 ? "" : ";  errors " + r.errors.total()));
+        }
+        if (slow != null) {
+            boolean met = slow.completed == opts.slowStreams && opts.slowStreams >= 1000;
+            allOk &= met;
+            say(String.format(Locale.ROOT, "slow streams: %d of %d completed with 200 and [DONE], peak %d open at once -> %s",
+                    slow.completed, opts.slowStreams, slow.peakOpen, met ? "MET (1,000 target)" : "MISSED (target 1,000 without errors)"));
+        }
+        say("Keycloak at the end: " + procStatus());
+        return allOk ? 0 : 3;
+    }
+
+    // ---------------------------------------------------------------------------------------------- set-up
+
+    void setUp() throws Exception {
+        String admin = adminToken();
+        HttpResponse<String> del = send(HttpRequest.newBuilder(URI.create(opts.kc + "/admin/realms/" + opts.realm))
+                .header("Authorization", "Bearer " + admin).DELETE());
+        if (del.statusCode() == 204) {
+            say("Deleted the realm '" + opts.realm + "' left from an earlier run");
+        }
+        String realm = "{\"realm\":\"" + opts.realm + "\",\"enabled\":true,\"accessTokenLifespan\":3600,"
+                + "\"ssoSessionIdleTimeout\":7200,\"ssoSessionMaxLifespan\":36000,"
+                + "\"clients\":[{\"clientId\":\"bench-client\",\"enabled\":true,\"publicClient\":true,"
+                + "\"directAccessGrantsEnabled\":true,\"standardFlowEnabled\":false}],"
+                + "\"users\":[{\"username\":\"bench-user\",\"enabled\":true,\"email\":\"bench-user@example.org\","
+                + "\"emailVerified\":true,\"firstName\":\"Bench\",\"lastName\":\"User\","
+                + "\"credentials\":[{\"type\":\"password\",\"value\":\"bench-pass\",\"temporary\":false}]}]}";
+        expect(send(json(opts.kc + "/admin/realms", admin).POST(HttpRequest.BodyPublishers.ofString(realm))), 201, "create realm");
+
+        String base = "http://127.0.0.1:" + vendor.port() + "/v1";
+        for (String[] p : new String[][] {{"Bench fast", "sk-bench-fast-0001", "bench-model"}, {"Bench slow", "sk-bench-slow-0001", "bench-slow"}}) {
+            String body = "{\"type\":\"custom\",\"name\":\"" + p[0] + "\",\"apiKey\":\"" + p[1] + "\",\"baseUrl\":\"" + base
+                    + "\",\"models\":[\"" + p[2] + "\"]}";
+            HttpResponse<String> r = send(json(opts.kc + "/admin/realms/" + opts.realm + "/llm/providers", admin)
+                    .POST(HttpRequest.BodyPublishers.ofString(body)));
+            expect(r, 201, "create provider " + p[0]);
+            if (!r.body().contains("\"status\":\"active\"")) {
+                throw new IllegalStateException("provider " + p[0] + " is not active: " + r.body());
+            }
+            // Price the model so the bench user's power level (the realm default, Balanced) reaches it.
+            String providerId = field(r.body(), "id");
+            expect(send(json(opts.kc + "/admin/realms/" + opts.realm + "/llm/providers/" + providerId + "/models/" + p[2], admin)
+                    .PUT(HttpRequest.BodyPublishers.ofString("{\"inputPrice\":0.15,\"outputPrice\":0.60}"))), 200, "price " + p[2]);
+        }
+        HttpResponse<String> tok = send(HttpRequest.newBuilder(URI.create(opts.kc + "/realms/" + opts.realm + "/protocol/openid-connect/token"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form(Map.of("grant_type", "password", "client_id", "bench-client",
+                        "username", "bench-user", "password", "bench-pass")))));
+        expect(tok, 200, "user token");
+        userToken = field(tok.body(), "access_token");
+        HttpResponse<String> models = send(HttpRequest.newBuilder(URI.create(opts.kc + "/realms/" + opts.realm + "/llm/v1/models"))
+                .header("Authorization", "Bearer " + userToken).GET());
+        expect(models, 200, "list models");
+        say("Realm '" + opts.realm + "' with user bench-user, client bench-client (token lifespan 3600 s), providers "
+                + "'Bench fast' (bench-model) and 'Bench slow' (bench-slow, key contains 'slow'); /v1/models: " + abbreviate(models.body(), 200));
+    }
+
+    String adminToken() throws Exception {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(opts.kc + "/realms/master/protocol/openid-connect/token"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form(Map.of("grant_type", "password", "client_id", "admin-cli",
+                        "username", opts.adminUser, "password", opts.adminPassword)))));
+        expect(r, 200, "admin token");
+        return field(r.body(), "access_token");
+    }
+
+    // ---------------------------------------------------------------------------------------------- closed-loop levels
+
+    HttpRequest chat(String model, boolean stream, String id, Duration timeout) {
+        String body = "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}],\"user\":\"" + id + "\""
+                + (stream ? ",\"stream\":true" : "") + "}";
+        return HttpRequest.newBuilder(URI.create(opts.kc + "/realms/" + opts.realm + "/llm/v1/chat/completions"))
+                .timeout(timeout)
+                .header("Authorization", "Bearer " + userToken)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+    }
+
+    LevelResult runLevel(String label, int concurrency, int n, boolean stream, String model) throws InterruptedException {
+        LevelResult r = new LevelResult(label, concurrency, n);
+        AtomicInteger next = new AtomicInteger();
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.SECONDS.toNanos(opts.levelLimitSeconds);
+        List<Thread> lanes = new ArrayList<>();
+        Cpu cpu0 = Cpu.now(opts.kcPid);
+        for (int i = 0; i < concurrency; i++) {
+            Thread t = new Thread(() -> {
+                while (System.nanoTime() < deadline) {
+                    int k = next.getAndIncrement();
+                    if (k >= n) {
+                        return;
+                    }
+                    one(r, k, stream, model);
+                }
+            }, "lane-" + i);
+            t.setDaemon(true);
+            t.start();
+            lanes.add(t);
+        }
+        for (Thread t : lanes) {
+            t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + 35_000));
+        }
+        r.wallNanos = System.nanoTime() - start;
+        r.completed = r.finished.get();
+        r.cpu = Cpu.now(opts.kcPid).since(cpu0, r.completed);
+        r.kcAfter = procStatus();
+        return r;
+    }
+
+    void one(LevelResult r, int k, boolean stream, String model) {
+        String id = "b" + ids.incrementAndGet();
+        long t0 = System.nanoTime();
+        try {
+            HttpResponse<Timed> resp = http.send(chat(model, stream, id, Duration.ofSeconds(30)), info -> new Timed(null));
+            Timed body = resp.body();
+            long end = body.endAt;
+            AtomicLongArray v = vendorTimes(id);
+            r.client[k] = end - t0;
+            String overhead = resp.headers().firstValue("X-LLM-Overhead-Ms").orElse(null);
+            if (overhead != null) {
+                r.overheadMs[k] = Long.parseLong(overhead.trim());
+            }
+            if (resp.statusCode() != 200) {
+                r.errors.add("HTTP " + resp.statusCode(), body.text());
+                return;
+            }
+            String text = body.text();
+            if (stream && !text.contains("data: [DONE]")) {
+                r.errors.add("stream without [DONE]", text);
+                return;
+            }
+            if (!stream && !text.contains("\"chat.completion\"")) {
+                r.errors.add("not a chat.completion", text);
+                return;
+            }
+            r.ok[k] = true;
+            if (v != null && v.get(2) > 0) {
+                r.added[k] = (end - t0) - (v.get(2) - v.get(0));
+                r.toVendor[k] = v.get(0) - t0;
+                if (stream && body.firstByteAt > 0 && v.get(1) > 0) {
+                    r.ttfb[k] = body.firstByteAt - t0;
+                    r.addedTtfb[k] = (body.firstByteAt - t0) - (v.get(1) - v.get(0));
+                }
+            } else {
+                r.errors.add("vendor did not see the request id", null);
+            }
+        } catch (IOException e) {
+            r.client[k] = System.nanoTime() - t0;
+            r.errors.add(e.getClass().getSimpleName(), String.valueOf(e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            r.client[k] = System.nanoTime() - t0;
+            r.errors.add(e.getClass().getSimpleName(), String.valueOf(e.getMessage()));
+        } finally {
+            r.finished.incrementAndGet();
+        }
+    }
+
+    /**
+     * The vendor's record of a request. The vendor notes its end right after its last write returns, which can be a
+     * moment after the client already has the answer: wait for it briefly (at most 200 ms).
+     */
+    AtomicLongArray vendorTimes(String id) {
+        AtomicLongArray v = vendor.timings.remove(id);
+        if (v == null) {
+            return null;
+        }
+        long until = System.nanoTime() + 200_000_000L;
+        while (v.get(2) == 0 && System.nanoTime() < until) {
+            LockSupport.parkNanos(20_000);
+        }
+        return v;
+    }
+
+    void printTable(List<LevelResult> results, boolean stream) {
+        say(String.format(Locale.ROOT, "%-5s %6s %5s %8s | %-21s | %-19s | %-21s | %-6s %-6s",
+                "conc", "done", "err", "req/s", "client p50/p99 ms", "added p50/p99 ms", "X-LLM-Overhead-Ms p50/p99/max", "=0", "<=1"));
+        for (LevelResult r : results) {
+            say(String.format(Locale.ROOT, "%-5d %6d %5d %8.1f | %9.3f / %9.3f | %8.3f / %8.3f | %6d / %5d / %5d     | %5.1f%% %5.1f%%",
+                    r.concurrency, r.completed, r.errors.total(), r.completed / (r.wallNanos / 1e9),
+                    pct(r.client, 0.50) / 1e6, pct(r.client, 0.99) / 1e6,
+                    pct(r.added, 0.50) / 1e6, pct(r.added, 0.99) / 1e6,
+                    pct(r.overheadMs, 0.50), pct(r.overheadMs, 0.99), max(r.overheadMs),
+                    share(r.overheadMs, 0), share(r.overheadMs, 1)));
+        }
+        for (LevelResult r : results) {
+            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+                    "  conc %d: wall %.1f s; added latency max %.3f ms; client->vendor p50 %.3f ms; ",
+                    r.concurrency, r.wallNanos / 1e9, max(r.added) / 1e6, pct(r.toVendor, 0.50) / 1e6));
+            if (stream) {
+                sb.append(String.format(Locale.ROOT, "time to first byte p50 %.3f / p99 %.3f ms, added TTFB p50 %.3f / p99 %.3f ms; ",
+                        pct(r.ttfb, 0.50) / 1e6, pct(r.ttfb, 0.99) / 1e6, pct(r.addedTtfb, 0.50) / 1e6, pct(r.addedTtfb, 0.99) / 1e6));
+            }
+            sb.append("errors: ").append(r.errors.describe()).append(";\n      CPU: ").append(r.cpu).append("; Keycloak after: ").append(r.kcAfter);
+            say(sb.toString());
+            r.errors.samples.forEach(s -> say("    e.g. " + s));
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- slow streams
+
+    static final class SlowResult {
+        int completed;
+        int peakOpen;
+    }
+
+    SlowResult runSlow() throws Exception {
+        int n = opts.slowStreams;
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger peakInFlight = new AtomicInteger();
+        AtomicInteger open = new AtomicInteger();
+        AtomicInteger peakOpen = new AtomicInteger();
+        AtomicInteger completedOk = new AtomicInteger();
+        Errors errors = new Errors();
+        long[] total = LevelResult.filled(n);
+        long[] ttfb = LevelResult.filled(n);
+        long[] overhead = LevelResult.filled(n);
+        vendor.resetPeak();
+
+        Sampler sampler = new Sampler(opts.kcPid, inFlight, open);
+        Thread samplerThread = new Thread(sampler, "sampler");
+        samplerThread.setDaemon(true);
+        String before = procStatus();
+        samplerThread.start();
+
+        Cpu cpu0 = Cpu.now(opts.kcPid);
+        long start = System.nanoTime();
+        List<CompletableFuture<Void>> all = new ArrayList<>(n);
+        long gap = n > 1 ? TimeUnit.MILLISECONDS.toNanos(opts.slowRampMillis) / n : 0;
+        Duration timeout = Duration.ofMillis(opts.slowMillis + 30_000);
+        for (int i = 0; i < n; i++) {
+            int k = i;
+            String id = "s" + ids.incrementAndGet();
+            long t0 = System.nanoTime();
+            peakInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            AtomicInteger counted = new AtomicInteger();
+            CompletableFuture<Void> f = http.sendAsync(chat("bench-slow", true, id, timeout), info -> {
+                        if (info.statusCode() == 200) {
+                            peakOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
+                            counted.set(1);
+                        }
+                        return new Timed(() -> {
+                            if (counted.getAndSet(0) == 1) {
+                                open.decrementAndGet();
+                            }
+                        });
+                    })
+                    .handle((resp, error) -> {
+                        inFlight.decrementAndGet();
+                        vendor.timings.remove(id);
+                        if (error != null) {
+                            Throwable c = error.getCause() != null ? error.getCause() : error;
+                            errors.add(c.getClass().getSimpleName(), String.valueOf(c.getMessage()));
+                            return null;
+                        }
+                        Timed body = resp.body();
+                        total[k] = body.endAt - t0;
+                        if (body.firstByteAt > 0) {
+                            ttfb[k] = body.firstByteAt - t0;
+                        }
+                        resp.headers().firstValue("X-LLM-Overhead-Ms").ifPresent(h -> overhead[k] = Long.parseLong(h.trim()));
+                        String text = body.text();
+                        if (resp.statusCode() != 200) {
+                            errors.add("HTTP " + resp.statusCode(), text);
+                        } else if (!text.contains("data: [DONE]")) {
+                            errors.add("stream without [DONE]", text);
+                        } else {
+                            completedOk.incrementAndGet();
+                        }
+                        return null;
+                    });
+            all.add(f);
+            if (gap > 0) {
+                LockSupport.parkNanos(gap);
+            }
+        }
+        long submitted = System.nanoTime();
+        int unfinished = 0;
+        try {
+            CompletableFuture.allOf(all.toArray(new CompletableFuture[0]))
+                    .get(opts.slowMillis + TimeUnit.SECONDS.toMillis(opts.slowExtraSeconds), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            for (CompletableFuture<Void> f : all) {
+                if (!f.isDone()) {
+                    unfinished++;
+                    f.cancel(true);
+                }
+            }
+            errors.add("unfinished at the deadline", unfinished + " calls still open " + opts.slowExtraSeconds + " s after the upstream's end");
+        }
+        long wall = System.nanoTime() - start;
+        String cpu = Cpu.now(opts.kcPid).since(cpu0, n);
+        sampler.stop = true;
+        samplerThread.join(2_000);
+
+        SlowResult out = new SlowResult();
+        out.completed = completedOk.get();
+        out.peakOpen = peakOpen.get();
+        say(String.format(Locale.ROOT, "submitted %d calls in %.2f s; wall time %.2f s", n, (submitted - start) / 1e9, wall / 1e9));
+        say(String.format(Locale.ROOT, "completed with 200 and [DONE]: %d of %d; errors: %s", out.completed, n, errors.describe()));
+        errors.samples.forEach(s -> say("    e.g. " + s));
+        say(String.format(Locale.ROOT, "peak in flight %d, peak open streams (200 headers received, body not ended) %d, peak streams open at the fake vendor %d",
+                peakInFlight.get(), out.peakOpen, vendor.peakOpenStreams.get()));
+        say(String.format(Locale.ROOT, "per stream: time to first byte p50 %.1f / p99 %.1f / max %.1f ms; total p50 %.3f / p99 %.3f / max %.3f s; X-LLM-Overhead-Ms p50 %d / p99 %d / max %d",
+                pct(ttfb, 0.5) / 1e6, pct(ttfb, 0.99) / 1e6, max(ttfb) / 1e6, pct(total, 0.5) / 1e9, pct(total, 0.99) / 1e9, max(total) / 1e9,
+                pct(overhead, 0.5), pct(overhead, 0.99), max(overhead)));
+        say("CPU during the phase: " + cpu);
+        say("Keycloak before: " + before);
+        say(String.format(Locale.ROOT, "Keycloak during (%d samples every 250 ms): VmRSS peak %d MB, Threads peak %d (at the peak of open streams: %s)",
+                sampler.samples, sampler.peakRssKb / 1024, sampler.peakThreads, sampler.atPeakOpen));
+        if (!sampler.threadGroups.isEmpty()) {
+            say("Keycloak threads by name when the most streams were open: " + sampler.threadGroups);
+        }
+        say("Keycloak after: " + procStatus());
+        return out;
+    }
+
+    /** Samples the Keycloak process's RSS and thread count while the slow streams run. */
+    static final class Sampler implements Runnable {
+        final long pid;
+        final AtomicInteger inFlight;
+        final AtomicInteger open;
+        volatile boolean stop;
+        int samples;
+        long peakRssKb;
+        long peakThreads;
+        int peakOpenSeen = -1;
+        String atPeakOpen = "n/a";
+        String threadGroups = "";
+
+        Sampler(long pid, AtomicInteger inFlight, AtomicInteger open) {
+            this.pid = pid;
+            this.inFlight = inFlight;
+            this.open = open;
+        }
+
+        @Override
+        public void run() {
+            long limit = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            while (!stop && System.nanoTime() < limit) {
+                long[] s = status(pid);
+                if (s != null) {
+                    samples++;
+                    peakRssKb = Math.max(peakRssKb, s[0]);
+                    peakThreads = Math.max(peakThreads, s[1]);
+                    int o = open.get();
+                    if (o > peakOpenSeen) {
+                        peakOpenSeen = o;
+                        atPeakOpen = String.format(Locale.ROOT, "%d open, VmRSS %d MB, Threads %d", o, s[0] / 1024, s[1]);
+                        if (o > 0) {
+                            threadGroups = threadGroups(pid);
+                        }
+                    }
+                }
+                try {
+                    Thread.sleep(250);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** CPU time of Keycloak, of this driver (with its fake vendor) and of the whole machine, in clock ticks. */
+    record Cpu(long kc, long self, long busy, long at) {
+        static final double HZ = 100.0;
+
+        static Cpu now(long kcPid) {
+            long busy = -1;
+            try {
+                String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+                long total = 0;
+                for (int i = 1; i < f.length && i <= 8; i++) {
+                    total += Long.parseLong(f[i]);
+                }
+                busy = total - Long.parseLong(f[4]) - Long.parseLong(f[5]);
+            } catch (IOException | RuntimeException e) {
+                // not Linux
+            }
+            return new Cpu(ticks(String.valueOf(kcPid)), ticks("self"), busy, System.nanoTime());
+        }
+
+        private static long ticks(String pid) {
+            try {
+                String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            } catch (IOException | RuntimeException e) {
+                return -1;
+            }
+        }
+
+        String since(Cpu a, int requests) {
+            double secs = (at - a.at) / 1e9;
+            if (kc < 0 || busy < 0 || secs <= 0) {
+                return "n/a";
+            }
+            double kcCores = (kc - a.kc) / HZ / secs;
+            double selfCores = (self - a.self) / HZ / secs;
+            double otherCores = Math.max(0, (busy - a.busy) / HZ / secs - kcCores - selfCores);
+            return String.format(Locale.ROOT, "Keycloak %.2f cores (%.2f ms CPU per request), driver+fake vendor %.2f cores, other processes %.2f cores",
+                    kcCores, requests == 0 ? 0 : (kc - a.kc) * 1000.0 / HZ / requests, selfCores, otherCores);
+        }
+    }
+
+    /** {VmRSS kB, Threads} of a process, or null. */
+    static long[] status(long pid) {
+        if (pid <= 0) {
+            return null;
+        }
+        try {
+            long rss = -1;
+            long threads = -1;
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    rss = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                } else if (line.startsWith("Threads:")) {
+                    threads = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+            return new long[] {rss, threads};
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    String procStatus() {
+        long[] s = status(opts.kcPid);
+        return s == null ? "(no /proc figures)" : String.format(Locale.ROOT, "VmRSS %d MB, Threads %d", s[0] / 1024, s[1]);
+    }
+
+    /** The process's threads grouped by name with digits removed, largest groups first (at most 8). */
+    static String threadGroups(long pid) {
+        Map<String, Integer> groups = new TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String name = Files.readString(task.resolve("comm")).trim().replaceAll("[0-9]+", "#");
+                    groups.merge(name, 1, Integer::sum);
+                } catch (IOException e) {
+                    // the thread ended
+                }
+            }
+        } catch (IOException e) {
+            return "";
+        }
+        Map<String, Integer> top = new LinkedHashMap<>();
+        groups.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue()).limit(8)
+                .forEach(e -> top.put(e.getKey(), e.getValue()));
+        return top.toString();
+    }
+
+    // ---------------------------------------------------------------------------------------------- helpers
+
+    HttpResponse<String> send(HttpRequest.Builder b) throws IOException, InterruptedException {
+        return http.send(b.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpRequest.Builder json(String url, String token) {
+        return HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json");
+    }
+
+    static void expect(HttpResponse<String> r, int status, String what) {
+        if (r.statusCode() != status) {
+            throw new IllegalStateException(what + ": HTTP " + r.statusCode() + " " + abbreviate(r.body(), 500));
+        }
+    }
+
+    static String form(Map<String, String> fields) {
+        StringBuilder sb = new StringBuilder();
+        fields.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : "&").append(URLEncoder.encode(k, StandardCharsets.UTF_8))
+                .append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
+        return sb.toString();
+    }
+
+    static String field(String json, String name) {
+        Matcher m = Pattern.compile("\"" + Pattern.quote(name) + "\"\\s*:\\s*\"([^\"]*)\"").matcher(json);
+        if (!m.find()) {
+            throw new IllegalStateException("no " + name + " in " + abbreviate(json, 300));
+        }
+        return m.group(1);
+    }
+
+    /** Nearest-rank percentile over the values >= 0 (negative = no value). */
+    static long pct(long[] values, double p) {
+        long[] v = Arrays.stream(values).filter(x -> x >= 0).sorted().toArray();
+        if (v.length == 0) {
+            return -1;
+        }
+        int idx = (int) Math.ceil(p * v.length) - 1;
+        return v[Math.max(0, Math.min(v.length - 1, idx))];
+    }
+
+    static long max(long[] values) {
+        return Arrays.stream(values).filter(x -> x >= 0).max().orElse(-1);
+    }
+
+    static double share(long[] values, long atMost) {
+        long[] v = Arrays.stream(values).filter(x -> x >= 0).toArray();
+        return v.length == 0 ? 0 : 100.0 * Arrays.stream(v).filter(x -> x <= atMost).count() / v.length;
+    }
+
+    static String abbreviate(String s, int n) {
+        if (s == null) {
+            return "null";
+        }
+        s = s.replace('\n', ' ').replace('\r', ' ');
+        return s.length() > n ? s.substring(0, n) + "…" : s;
+    }
+
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "n/a";
+        }
+    }
+
+    static void section(String title) {
+        say("");
+        say("== " + title);
+    }
+
+    static void say(String s) {
+        System.out.println(s);
+        System.out.flush();
+    }
+}
