@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeSet;
 
+import dev.llmgateway.keycloak.common.Decimals;
 import dev.llmgateway.keycloak.powerlevel.PowerLevel;
 import dev.llmgateway.keycloak.routing.Candidate;
 import dev.llmgateway.keycloak.routing.RoutingSnapshot;
@@ -57,8 +58,9 @@ public class MeResource {
         budget.put("currency", "USD");
         budget.put("month", String.format("%04d-%02d", month / 100, month % 100));
         budget.put("monthly_budget", level.monthlyBudget());
-        budget.put("spent", spent.signum() == 0 ? BigDecimal.ZERO : spent.stripTrailingZeros());
-        budget.put("remaining", level.monthlyBudget() == null ? null : level.monthlyBudget().subtract(spent).max(BigDecimal.ZERO));
+        budget.put("spent", Decimals.plain(spent));
+        budget.put("remaining", level.monthlyBudget() == null ? null
+                : Decimals.plain(level.monthlyBudget().subtract(spent).max(BigDecimal.ZERO)));
         budget.put("exhausted", level.monthlyBudget() != null && spent.compareTo(level.monthlyBudget()) >= 0);
         budget.put("resets_on", Budgets.resetDate(now).toString());
 
