@@ -146,6 +146,11 @@ public class GatewayResource {
     }
 
     private AuthenticationManager.AuthResult authenticate() {
+        return authenticate(session);
+    }
+
+    /** The caller of a user-facing endpoint, by their access token; an OpenAI-style 401 without a valid one. */
+    static AuthenticationManager.AuthResult authenticate(KeycloakSession session) {
         AuthenticationManager.AuthResult auth = new AppAuthManager.BearerTokenAuthenticator(session).authenticate();
         if (auth == null) {
             throw OpenAiErrors.unauthenticated();

@@ -16,8 +16,6 @@ import jakarta.ws.rs.core.MediaType;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
-import org.keycloak.services.managers.AppAuthManager;
-import org.keycloak.services.managers.AuthenticationManager;
 
 /** {@code /realms/{realm}/llm/me}: the caller's own power level, budget, spend this month and usable models. */
 public class MeResource {
@@ -35,11 +33,7 @@ public class MeResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public Map<String, Object> me() {
-        AuthenticationManager.AuthResult auth = new AppAuthManager.BearerTokenAuthenticator(session).authenticate();
-        if (auth == null) {
-            throw OpenAiErrors.unauthenticated();
-        }
-        UserModel user = auth.user();
+        UserModel user = GatewayResource.authenticate(session).user();
         RoutingSnapshot snapshot = state.snapshots().get(session, realm);
         PowerLevel level = Entitlements.levelOf(user, snapshot);
         long now = System.currentTimeMillis();

@@ -12,11 +12,11 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmgateway.keycloak.common.ApiErrors;
+import dev.llmgateway.keycloak.common.StringLists;
 import dev.llmgateway.keycloak.routing.ConfigVersion;
 import jakarta.persistence.EntityManager;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
@@ -58,7 +58,7 @@ public class PowerLevelService {
         String defaultKey = rows.get(0).getKey();
         for (LlmPowerLevelEntity r : rows) {
             levels.add(new PowerLevel(r.getKey(), r.getName(), r.getDescription(), r.getColor(), r.getPriceCeiling(),
-                    r.getModels() == null ? null : readModels(r.getModels()), r.getMonthlyBudget()));
+                    r.getModels() == null ? null : StringLists.read(r.getModels()), r.getMonthlyBudget()));
             if (r.isDefaultLevel()) {
                 defaultKey = r.getKey();
             }
@@ -81,7 +81,7 @@ public class PowerLevelService {
             e.setDescription(l.description());
             e.setColor(l.color());
             e.setPriceCeiling(l.priceCeiling());
-            e.setModels(l.models() == null ? null : writeModels(l.models()));
+            e.setModels(l.models() == null ? null : StringLists.write(l.models()));
             e.setMonthlyBudget(l.monthlyBudget());
             e.setDefaultLevel(l.id().equals(parsed.defaultLevel()));
             em.persist(e);
@@ -208,22 +208,6 @@ public class PowerLevelService {
             ObjectNode root = (ObjectNode) JSON.readTree(in);
             root.remove("_comment");
             return parse(root);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String writeModels(List<String> models) {
-        try {
-            return JSON.writeValueAsString(models);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static List<String> readModels(String json) {
-        try {
-            return JSON.readValue(json, new TypeReference<List<String>>() { });
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

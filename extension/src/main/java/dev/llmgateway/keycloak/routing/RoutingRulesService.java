@@ -1,7 +1,5 @@
 package dev.llmgateway.keycloak.routing;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -12,11 +10,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmgateway.keycloak.common.ApiErrors;
+import dev.llmgateway.keycloak.common.StringLists;
 import jakarta.persistence.EntityManager;
 import org.keycloak.common.util.Time;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
@@ -30,7 +27,6 @@ public class RoutingRulesService {
     static final int MAX_ALIASES = 500;
     static final int MAX_MODELS_PER_ALIAS = 20;
     private static final Pattern ALIAS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/@-]{0,254}");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final RealmModel realm;
     private final EntityManager em;
@@ -47,7 +43,7 @@ public class RoutingRulesService {
         String strategy = row == null ? RoutingRules.DEFAULT_STRATEGY.id() : row.getStrategy();
         Map<String, List<String>> aliases = new LinkedHashMap<>();
         for (LlmModelAliasEntity a : aliasRows()) {
-            aliases.put(a.getAlias(), readModels(a.getModels()));
+            aliases.put(a.getAlias(), StringLists.read(a.getModels()));
         }
         return new RoutingRules(strategy, aliases, retry);
     }
@@ -183,23 +179,11 @@ public class RoutingRulesService {
     }
 
     private static String writeModels(List<String> models) {
-        try {
-            String json = JSON.writeValueAsString(models);
-            if (json.length() > 4000) {
-                throw ApiErrors.badRequest("aliases", "the model ids of one alias are longer than 4000 characters in all");
-            }
-            return json;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        String json = StringLists.write(models);
+        if (json.length() > 4000) {
+            throw ApiErrors.badRequest("aliases", "the model ids of one alias are longer than 4000 characters in all");
         }
-    }
-
-    private static List<String> readModels(String json) {
-        try {
-            return JSON.readValue(json, new TypeReference<List<String>>() { });
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return json;
     }
 
     private static String abbreviate(String s) {
