@@ -4,6 +4,7 @@ import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
 
+import dev.llmgateway.keycloak.byok.ByokAdminResource;
 import dev.llmgateway.keycloak.catalog.ModelView;
 import dev.llmgateway.keycloak.provider.ConnectionResult;
 import dev.llmgateway.keycloak.provider.ProviderInput;
@@ -39,6 +40,11 @@ public class LlmAdminResource {
     @Path("routing/rules")
     public RoutingRulesResource routingRules() {
         return new RoutingRulesResource(ctx);
+    }
+
+    @Path("byok")
+    public ByokAdminResource byok() {
+        return new ByokAdminResource(ctx);
     }
 
     @Path("power-levels")

@@ -43,6 +43,7 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
     static final String USAGE_FLUSH_INTERVAL_MS = "usage-flush-interval-ms";
     static final String USAGE_QUEUE_CAPACITY = "usage-queue-capacity";
     static final String BUDGET_REFRESH_MS = "budget-refresh-ms";
+    static final String BYOK_REFRESH_MS = "byok-refresh-ms";
 
     private static final Logger LOG = Logger.getLogger(DefaultLlmGatewayConfigFactory.class);
 
@@ -55,6 +56,7 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
     private long usageFlushIntervalMillis;
     private int usageQueueCapacity;
     private long budgetRefreshMillis;
+    private long byokRefreshMillis;
     private ConnectionTester connectionTester;
     private ModelCatalog catalog;
     private final Map<String, SecretCipher> vaultCiphers = new ConcurrentHashMap<>();
@@ -74,6 +76,7 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
         usageFlushIntervalMillis = config.getLong(USAGE_FLUSH_INTERVAL_MS, 1_000L);
         usageQueueCapacity = config.getInt(USAGE_QUEUE_CAPACITY, 100_000);
         budgetRefreshMillis = config.getLong(BUDGET_REFRESH_MS, 10_000L);
+        byokRefreshMillis = config.getLong(BYOK_REFRESH_MS, 10_000L);
         catalog = ModelCatalog.loadBuiltIn();
         connectionTester = new ConnectionTester(HttpClient.newBuilder()
                 .connectTimeout(vendorTestTimeout)
@@ -105,6 +108,11 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
     @Override
     public long budgetRefreshMillis() {
         return budgetRefreshMillis;
+    }
+
+    @Override
+    public long byokRefreshMillis() {
+        return byokRefreshMillis;
     }
 
     @Override
@@ -248,6 +256,11 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
                 .property().name(BUDGET_REFRESH_MS).type(ProviderConfigProperty.STRING_TYPE)
                 .helpText("How long, in milliseconds, a node trusts the month's spend of a user with a budget it read from "
                         + "the database before reading it again (its own calls are added in between).").defaultValue("10000")
+                .add()
+                .property().name(BYOK_REFRESH_MS).type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("How long, in milliseconds, a node trusts the list of a user's own (BYOK) keys it read from the "
+                        + "database. Changes made through the same node apply at once; through another node, within this time.")
+                .defaultValue("10000")
                 .add()
                 .property().name(MAX_BODY_BYTES).type(ProviderConfigProperty.STRING_TYPE)
                 .helpText("Largest request body, in bytes, the admin API accepts.").defaultValue("65536")

@@ -12,4 +12,7 @@ public interface LlmGatewayConfigFactory extends ProviderFactory<LlmGatewayConfi
 
     /** How long a node trusts a user's monthly spend read from the database, in milliseconds. */
     long budgetRefreshMillis();
+
+    /** How long a node trusts a user's own keys read from the database, in milliseconds. */
+    long byokRefreshMillis();
 }

@@ -22,7 +22,7 @@ record CallRecord(String realmId, String userId, String clientId, String request
         BigDecimal cost = c == null ? null : Pricing.cost(u, c);
         return new UsageEvent(KeycloakModelUtils.generateId(), realmId, userId, clientId, UsageEvent.SOURCE_GATEWAY,
                 c == null ? null : c.providerId(), c == null ? null : c.providerType(), c == null ? null : c.modelId(),
-                requestedModel, false, streamed, u, cost, outcome.status(), result, (int) outcome.attemptCount(),
+                requestedModel, outcome.byok(), streamed, u, cost, outcome.status(), result, (int) outcome.attemptCount(),
                 (System.nanoTime() - startNanos) / 1_000_000, startMillis);
     }
 

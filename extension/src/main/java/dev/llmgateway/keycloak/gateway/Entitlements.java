@@ -49,21 +49,26 @@ final class Entitlements {
         return allowed;
     }
 
-    /** Refuses the call with a 429 when the level has a monthly budget and the user has spent it. */
-    static void checkBudget(KeycloakSession session, RealmModel realm, UserModel user, PowerLevel level, Budgets budgets) {
+    /**
+     * The 429 for a caller whose level has a monthly budget they have spent, or null while it has room. The caller
+     * decides: calls that can go out with the user's own keys are still allowed.
+     */
+    static ErrorResponseException budgetSpent(KeycloakSession session, RealmModel realm, UserModel user, PowerLevel level,
+                                              Budgets budgets) {
         BigDecimal budget = level.monthlyBudget();
         if (budget == null) {
-            return;
+            return null;
         }
         long now = System.currentTimeMillis();
         BigDecimal spent = budgets.spentThisMonth(session, realm.getId(), user.getId(), now);
         if (spent.compareTo(budget) < 0) {
-            return;
+            return null;
         }
         LocalDate reset = Budgets.resetDate(now);
         String message = "You have used $" + money(spent) + " of your monthly LLM budget of $" + money(budget)
-                + " (power level '" + level.name() + "'). It resets on " + reset + " (UTC).";
-        throw new ErrorResponseException(Response.status(429).type(MediaType.APPLICATION_JSON_TYPE)
+                + " (power level '" + level.name() + "'). It resets on " + reset + " (UTC). Calls with your own "
+                + "provider keys (LLM API keys in your account console) are still allowed.";
+        return new ErrorResponseException(Response.status(429).type(MediaType.APPLICATION_JSON_TYPE)
                 // OpenAI's SDKs retry a 429 unless told not to; waiting will not help before the reset date.
                 .header("x-should-retry", "false")
                 .entity(OpenAiErrors.body("insufficient_quota", "budget_exceeded", null, message))

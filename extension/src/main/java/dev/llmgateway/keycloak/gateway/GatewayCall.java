@@ -10,7 +10,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Flow;
@@ -21,6 +23,7 @@ import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmgateway.keycloak.byok.UserKeyCache.SealedKey;
 import dev.llmgateway.keycloak.routing.Candidate;
 import dev.llmgateway.keycloak.routing.CooldownTracker;
 import dev.llmgateway.keycloak.routing.ProviderEndpoint;
@@ -32,6 +35,8 @@ import dev.llmgateway.keycloak.routing.RoutingSnapshot;
  * down; falls back on 429, 5xx, timeouts, connection errors and answers showing the provider itself is misconfigured
  * (401/403/404), only to providers with auto-fallback, and only before anything reached the caller (for a stream:
  * before the vendor's first 2xx answer); answers the caller's own 4xx errors as the vendor did, without falling back.
+ * An attempt goes out with the caller's own key for the provider's type when they have one (BYOK): its refusal
+ * (401/403) or rate limit says nothing about the provider, so it cools nothing down.
  */
 public final class GatewayCall {
 
@@ -52,7 +57,7 @@ public final class GatewayCall {
      */
     public record Outcome(Candidate chosen, int status, byte[] body, Flow.Publisher<List<ByteBuffer>> stream,
                           StreamTranslator translator, Usage usage, List<Attempt> attempts, long upstreamNanos,
-                          Long retryAfterSeconds) {
+                          Long retryAfterSeconds, boolean byok) {
 
         public boolean success() {
             return status >= 200 && status < 300;
@@ -70,11 +75,11 @@ public final class GatewayCall {
 
     private final HttpClient http;
     private final CooldownTracker cooldowns;
-    private final Function<ProviderEndpoint, String> keys;
+    private final CallKeys keys;
     private final Duration timeout;
 
-    /** @param keys opens a provider's sealed key at the moment of the call */
-    public GatewayCall(HttpClient http, CooldownTracker cooldowns, Function<ProviderEndpoint, String> keys, Duration timeout) {
+    /** @param keys the caller's own keys and the organisation's, opened at the moment of each attempt */
+    GatewayCall(HttpClient http, CooldownTracker cooldowns, CallKeys keys, Duration timeout) {
         this.http = http;
         this.cooldowns = cooldowns;
         this.keys = keys;
@@ -101,6 +106,8 @@ public final class GatewayCall {
         private int tried;
         private boolean allRateLimited = true;
         private Long retryAfter;
+        /** The caller's own keys a vendor refused during this call; the organisation's key is used instead. */
+        private Set<SealedKey> refusedOwn;
 
         Run(RoutingSnapshot snapshot, List<Candidate> ordered, ChatRequest request) {
             this.snapshot = snapshot;
@@ -122,17 +129,26 @@ public final class GatewayCall {
                     continue;
                 }
                 ProviderEndpoint endpoint = snapshot.endpoint(c.providerId());
+                SealedKey own = keys.own(endpoint);
+                if (own != null && refusedOwn != null && refusedOwn.contains(own)) {
+                    own = null;
+                }
+                if (own == null && !keys.organizationKeys()) {
+                    skip(c, "monthly budget spent and no own " + endpoint.type().displayName() + " key");
+                    continue;
+                }
                 ChatAdapter adapter = ChatAdapters.forType(endpoint.type());
                 tried++;
-                String key = keys.apply(endpoint);
+                String key = own != null ? keys.open(own) : keys.openOrganizationKey(endpoint);
                 HttpRequest vendorRequest = adapter.request(endpoint, key, c.modelId(), request, timeout);
                 long start = System.nanoTime();
                 CompletableFuture<HttpResponse<Upstream>> sent = http.sendAsync(vendorRequest, this::bodyHandler);
                 if (!request.stream()) {
                     sent = sent.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 }
-                int following = i + 1;
-                return sent.handle((response, error) -> answered(c, adapter, key, start, response, error, following))
+                int current = i;
+                SealedKey used = own;
+                return sent.handle((response, error) -> answered(c, adapter, key, used, start, response, error, current))
                         .thenCompose(Function.identity());
             }
             return CompletableFuture.completedFuture(allFailed());
@@ -145,8 +161,10 @@ public final class GatewayCall {
             return HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofByteArray(), Upstream.Bytes::new);
         }
 
-        private CompletableFuture<Outcome> answered(Candidate c, ChatAdapter adapter, String key, long start,
-                                                    HttpResponse<Upstream> response, Throwable error, int following) {
+        private CompletableFuture<Outcome> answered(Candidate c, ChatAdapter adapter, String key, SealedKey own, long start,
+                                                    HttpResponse<Upstream> response, Throwable error, int current) {
+            int following = current + 1;
+            boolean byok = own != null;
             long elapsed = System.nanoTime() - start;
             upstreamNanos += elapsed;
             if (error != null) {
@@ -164,7 +182,7 @@ public final class GatewayCall {
                     cooldowns.recordSuccess(c.providerId());
                     attempts.add(new Attempt(c.providerName(), c.modelId(), "ok", elapsed / 1_000_000));
                     return CompletableFuture.completedFuture(new Outcome(c, status, null, stream.body(),
-                            adapter.streamTranslator(request), null, attempts, upstreamNanos, null));
+                            adapter.streamTranslator(request), null, attempts, upstreamNanos, null, byok));
                 }
                 byte[] body = ((Upstream.Bytes) response.body()).body();
                 try {
@@ -172,11 +190,23 @@ public final class GatewayCall {
                     cooldowns.recordSuccess(c.providerId());
                     attempts.add(new Attempt(c.providerName(), c.modelId(), "ok", elapsed / 1_000_000));
                     return CompletableFuture.completedFuture(new Outcome(c, 200, JSON.writeValueAsBytes(result.response()),
-                            null, null, result.usage(), attempts, upstreamNanos, null));
+                            null, null, result.usage(), attempts, upstreamNanos, null, byok));
                 } catch (IllegalArgumentException | JsonProcessingException e) {
                     fail(c, "unreadable answer (HTTP " + status + ")", elapsed, null);
                     return next(following);
                 }
+            }
+            if (byok && (status == 401 || status == 403)) {
+                return ownKeyRefused(c, own, status, elapsed, current);
+            }
+            if (byok && status == 429) {
+                // The caller's own quota at the vendor, not the provider's: no cooldown for everyone else.
+                attempts.add(new Attempt(c.providerName(), c.modelId(), "HTTP 429 (your own key's rate limit)", elapsed / 1_000_000));
+                Long ownRetryAfter = retryAfterOf(response);
+                if (ownRetryAfter != null) {
+                    retryAfter = ownRetryAfter;
+                }
+                return next(following);
             }
             if (isProviderFailure(status)) {
                 Long vendorRetryAfter = status == 429 ? retryAfterOf(response) : null;
@@ -190,7 +220,27 @@ public final class GatewayCall {
             attempts.add(new Attempt(c.providerName(), c.modelId(), "HTTP " + status + " (request refused)", elapsed / 1_000_000));
             String message = redact(adapter.errorMessage(((Upstream.Bytes) response.body()).body()), key);
             return CompletableFuture.completedFuture(error(c, status, "invalid_request_error", null,
-                    message != null ? message : c.providerName() + " refused the request (HTTP " + status + ")", null));
+                    message != null ? message : c.providerName() + " refused the request (HTTP " + status + ")", null, byok));
+        }
+
+        /**
+         * The vendor refused the caller's own key. The owner sees it as the key's last test result; the call goes on
+         * with the organisation's key only if the realm allows it, else it ends with a 403 saying what to do.
+         */
+        private CompletableFuture<Outcome> ownKeyRefused(Candidate c, SealedKey own, int status, long elapsed, int current) {
+            String vendor = snapshot.endpoint(c.providerId()).type().displayName();
+            attempts.add(new Attempt(c.providerName(), c.modelId(), "HTTP " + status + " (your own key was refused)", elapsed / 1_000_000));
+            keys.rejected(own, vendor + " refused this key during a gateway call (HTTP " + status + ")");
+            if (keys.fallbackToOrganizationKey()) {
+                if (refusedOwn == null) {
+                    refusedOwn = new HashSet<>();
+                }
+                refusedOwn.add(own);
+                return next(current);
+            }
+            return CompletableFuture.completedFuture(error(c, 403, "permission_error", "byok_key_rejected",
+                    "Your own " + vendor + " API key (" + own.hint() + ") was refused by " + vendor + " (HTTP " + status
+                            + "). Replace or delete it under 'LLM API keys' in your account console.", null, true));
         }
 
         private void skip(Candidate c, String why) {
@@ -212,12 +262,13 @@ public final class GatewayCall {
                     : attempts.stream().map(Attempt::describe).collect(Collectors.joining("; "));
             boolean rateLimited = tried > 0 && allRateLimited;
             return error(null, rateLimited ? 429 : tried == 0 ? 503 : 502, rateLimited ? "rate_limit_error" : "api_error",
-                    "all_providers_failed", "No provider could serve the request: " + summary, retryAfter);
+                    "all_providers_failed", "No provider could serve the request: " + summary, retryAfter, false);
         }
 
-        private Outcome error(Candidate chosen, int status, String type, String code, String message, Long retryAfterSeconds) {
+        private Outcome error(Candidate chosen, int status, String type, String code, String message, Long retryAfterSeconds,
+                              boolean byok) {
             byte[] body = OpenAiErrors.body(type, code, null, message).getBytes(StandardCharsets.UTF_8);
-            return new Outcome(chosen, status, body, null, null, null, attempts, upstreamNanos, retryAfterSeconds);
+            return new Outcome(chosen, status, body, null, null, null, attempts, upstreamNanos, retryAfterSeconds, byok);
         }
     }
 

@@ -6,6 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.llmgateway.keycloak.byok.ByokSettings;
+import dev.llmgateway.keycloak.byok.UserKeyCache;
+import dev.llmgateway.keycloak.byok.UserKeyCache.SealedKey;
+import dev.llmgateway.keycloak.byok.UserKeyService;
 import dev.llmgateway.keycloak.config.LlmGatewayConfig;
 import dev.llmgateway.keycloak.crypto.SecretCipher;
 import dev.llmgateway.keycloak.powerlevel.PowerLevel;
@@ -20,8 +24,13 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestMulti;
+import org.jboss.logging.Logger;
 import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.services.ErrorResponseException;
 import org.keycloak.services.managers.AppAuthManager;
 import org.keycloak.services.managers.AuthenticationManager;
 
@@ -32,6 +41,8 @@ public class GatewayResource {
     static final String HEADER_MODEL = "X-LLM-Model";
     static final String HEADER_ATTEMPTS = "X-LLM-Attempts";
     static final String HEADER_OVERHEAD = "X-LLM-Overhead-Ms";
+
+    private static final Logger LOG = Logger.getLogger(GatewayResource.class);
 
     private final KeycloakSession session;
     private final RealmModel realm;
@@ -59,10 +70,19 @@ public class GatewayResource {
         RoutingSnapshot snapshot = state.snapshots().get(session, realm);
         PowerLevel level = Entitlements.levelOf(auth.user(), snapshot);
         List<Candidate> ordered = Entitlements.candidates(snapshot, level, request.model());
-        Entitlements.checkBudget(session, realm, auth.user(), level, state.budgets());
-        SecretCipher cipher = config.cipher(realm);
-        GatewayCall call = new GatewayCall(state.http(), state.cooldowns(),
-                e -> cipher.decrypt(e.sealedKey(), e.keyContext()), config.upstreamTimeout());
+        CallKeys keys = callKeys(auth.user(), config.cipher(realm));
+        ErrorResponseException budgetSpent = Entitlements.budgetSpent(session, realm, auth.user(), level, state.budgets());
+        if (budgetSpent != null) {
+            // Over budget: only what the user pays for themselves.
+            CallKeys mine = keys;
+            List<Candidate> own = ordered.stream().filter(c -> mine.hasOwn(snapshot.endpoint(c.providerId()))).toList();
+            if (own.isEmpty()) {
+                throw budgetSpent;
+            }
+            ordered = own;
+            keys = keys.ownOnly();
+        }
+        GatewayCall call = new GatewayCall(state.http(), state.cooldowns(), keys, config.upstreamTimeout());
         CallRecord record = new CallRecord(realm.getId(), auth.user().getId(), auth.token().getIssuedFor(),
                 request.model(), request.stream(), System.currentTimeMillis(), start);
         GatewayState state = this.state;
@@ -143,6 +163,28 @@ public class GatewayResource {
         out.put("object", "list");
         out.put("data", data);
         return out;
+    }
+
+    /** The caller's own keys (from this node's cache) and the organisation's. */
+    private CallKeys callKeys(UserModel user, SecretCipher cipher) {
+        Map<String, SealedKey> own = state.userKeys().keysOf(session, realm.getId(), user.getId(), System.currentTimeMillis());
+        if (own.isEmpty()) {
+            return CallKeys.organization(cipher);
+        }
+        KeycloakSessionFactory factory = session.getKeycloakSessionFactory();
+        String realmId = realm.getId();
+        String userId = user.getId();
+        UserKeyCache cache = state.userKeys();
+        return CallKeys.of(cipher, own, ByokSettings.of(realm), (key, error) -> {
+            if (cache.firstRefusal(key)) {
+                try {
+                    KeycloakModelUtils.runJobInTransaction(factory,
+                            s -> UserKeyService.recordRejection(s, realmId, userId, key.providerType(), error));
+                } catch (RuntimeException e) {
+                    LOG.warnf("LLM gateway: could not record a refused BYOK key of user %s: %s", userId, e.getMessage());
+                }
+            }
+        });
     }
 
     private AuthenticationManager.AuthResult authenticate() {

@@ -2,6 +2,7 @@ package dev.llmgateway.keycloak.gateway;
 
 import java.net.http.HttpClient;
 
+import dev.llmgateway.keycloak.byok.UserKeyCache;
 import dev.llmgateway.keycloak.routing.CooldownTracker;
 import dev.llmgateway.keycloak.routing.RoutingSnapshots;
 import dev.llmgateway.keycloak.usage.Budgets;
@@ -9,11 +10,11 @@ import dev.llmgateway.keycloak.usage.UsageEvent;
 import dev.llmgateway.keycloak.usage.UsageLedger;
 
 /**
- * What the gateway keeps for the life of the server, per node: snapshots, cooldowns, one HTTP client, the ledger and
- * the budget tracker.
+ * What the gateway keeps for the life of the server, per node: snapshots, cooldowns, one HTTP client, the ledger,
+ * the budget tracker and users' sealed own keys.
  */
 public record GatewayState(RoutingSnapshots snapshots, CooldownTracker cooldowns, HttpClient http, UsageLedger ledger,
-                           Budgets budgets) {
+                           Budgets budgets, UserKeyCache userKeys) {
 
     /** Queues a usage event for the ledger and counts its cost towards the user's budget on this node at once. */
     public void record(UsageEvent event) {

@@ -3,6 +3,7 @@ package dev.llmgateway.keycloak.gateway;
 import java.net.http.HttpClient;
 import java.time.Duration;
 
+import dev.llmgateway.keycloak.byok.UserKeyCache;
 import dev.llmgateway.keycloak.config.LlmGatewayConfig;
 import dev.llmgateway.keycloak.config.LlmGatewayConfigFactory;
 import dev.llmgateway.keycloak.routing.CooldownTracker;
@@ -13,6 +14,7 @@ import org.keycloak.Config;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
 import org.keycloak.services.resource.RealmResourceProvider;
 import org.keycloak.services.resource.RealmResourceProviderFactory;
 
@@ -59,11 +61,14 @@ public class LlmRealmResourceProviderFactory implements RealmResourceProviderFac
         UsageLedger ledger = new UsageLedger(factory, settings.usageQueueCapacity(), USAGE_BATCH_SIZE,
                 settings.usageFlushIntervalMillis());
         state = new GatewayState(new RoutingSnapshots(), new CooldownTracker(), http, ledger,
-                new Budgets(settings.budgetRefreshMillis()));
+                new Budgets(settings.budgetRefreshMillis()), new UserKeyCache(settings.byokRefreshMillis()));
         factory.register(event -> {
             if (event instanceof RealmModel.RealmRemovedEvent removed) {
                 state.snapshots().forget(removed.getRealm().getId());
                 state.budgets().forgetRealm(removed.getRealm().getId());
+                state.userKeys().forgetRealm(removed.getRealm().getId());
+            } else if (event instanceof UserModel.UserRemovedEvent removed) {
+                state.userKeys().forget(removed.getRealm().getId(), removed.getUser().getId());
             }
         });
     }

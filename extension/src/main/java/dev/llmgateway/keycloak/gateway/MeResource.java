@@ -11,6 +11,7 @@ import dev.llmgateway.keycloak.routing.Candidate;
 import dev.llmgateway.keycloak.routing.RoutingSnapshot;
 import dev.llmgateway.keycloak.usage.Budgets;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.keycloak.models.KeycloakSession;
@@ -28,6 +29,11 @@ public class MeResource {
         this.session = session;
         this.realm = realm;
         this.state = state;
+    }
+
+    @Path("keys")
+    public MeKeysResource keys() {
+        return new MeKeysResource(session, realm, state);
     }
 
     @GET

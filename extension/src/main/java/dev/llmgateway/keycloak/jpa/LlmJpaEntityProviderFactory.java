@@ -2,6 +2,7 @@ package dev.llmgateway.keycloak.jpa;
 
 import java.util.List;
 
+import dev.llmgateway.keycloak.byok.LlmUserKeyEntity;
 import dev.llmgateway.keycloak.catalog.LlmModelEntity;
 import dev.llmgateway.keycloak.powerlevel.LlmPowerLevelEntity;
 import dev.llmgateway.keycloak.provider.LlmProviderEntity;
@@ -30,7 +31,8 @@ public class LlmJpaEntityProviderFactory implements JpaEntityProviderFactory, Jp
     @Override
     public List<Class<?>> getEntities() {
         return List.of(LlmProviderEntity.class, LlmModelEntity.class, LlmRoutingRulesEntity.class, LlmModelAliasEntity.class,
-                LlmUsageEventEntity.class, LlmUsageDailyEntity.class, LlmPowerLevelEntity.class);
+                LlmUsageEventEntity.class, LlmUsageDailyEntity.class, LlmPowerLevelEntity.class,
+                LlmUserKeyEntity.class);
     }
 
     @Override

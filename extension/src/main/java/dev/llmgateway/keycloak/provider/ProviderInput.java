@@ -87,7 +87,8 @@ public record ProviderInput(ProviderType type, String name, String apiKey, Strin
         return out;
     }
 
-    private static String apiKey(JsonNode node, boolean create) {
+    /** Reads and checks an API key field (also used for users' own keys). */
+    public static String apiKey(JsonNode node, boolean create) {
         if (node == null || node.isNull()) {
             if (create) {
                 throw ApiErrors.badRequest("apiKey", "apiKey is required");

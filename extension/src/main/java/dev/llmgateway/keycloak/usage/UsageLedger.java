@@ -85,6 +85,7 @@ public final class UsageLedger implements AutoCloseable {
                     EntityManager em = session.getProvider(JpaConnectionProvider.class).getEntityManager();
                     batch.forEach(e -> em.persist(toEntity(e)));
                     rollups(batch).values().forEach(r -> increment(em, r));
+                    markKeysUsed(em, batch);
                     em.flush();
                 });
                 return;
@@ -127,6 +128,21 @@ public final class UsageLedger implements AutoCloseable {
             }
         }
         return rows;
+    }
+
+    /** Users' own keys the gateway used: their "last used" time, once per key per batch. */
+    private static void markKeysUsed(EntityManager em, List<UsageEvent> batch) {
+        Map<String, UsageEvent> latest = new LinkedHashMap<>();
+        for (UsageEvent e : batch) {
+            if (e.byok() && UsageEvent.SOURCE_GATEWAY.equals(e.source()) && e.userId() != null && e.providerType() != null) {
+                latest.merge(e.realmId() + "|" + e.userId() + "|" + e.providerType(), e,
+                        (a, b) -> a.createdAt() >= b.createdAt() ? a : b);
+            }
+        }
+        for (UsageEvent e : latest.values()) {
+            em.createNamedQuery("llmUserKeysMarkUsed").setParameter("at", e.createdAt()).setParameter("realmId", e.realmId())
+                    .setParameter("userId", e.userId()).setParameter("type", e.providerType()).executeUpdate();
+        }
     }
 
     private static void increment(EntityManager em, LlmUsageDailyEntity r) {
