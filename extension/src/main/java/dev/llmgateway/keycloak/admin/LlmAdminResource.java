@@ -12,6 +12,7 @@ import dev.llmgateway.keycloak.provider.ProviderService;
 import dev.llmgateway.keycloak.powerlevel.PowerLevelsResource;
 import dev.llmgateway.keycloak.provider.ProvidersResource;
 import dev.llmgateway.keycloak.routing.RoutingRulesResource;
+import dev.llmgateway.keycloak.usage.BudgetNoticesResource;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -45,6 +46,11 @@ public class LlmAdminResource {
     @Path("byok")
     public ByokAdminResource byok() {
         return new ByokAdminResource(ctx);
+    }
+
+    @Path("budget-notices")
+    public BudgetNoticesResource budgetNotices() {
+        return new BudgetNoticesResource(ctx);
     }
 
     @Path("power-levels")

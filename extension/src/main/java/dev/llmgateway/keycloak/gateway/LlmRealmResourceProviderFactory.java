@@ -8,6 +8,7 @@ import dev.llmgateway.keycloak.config.LlmGatewayConfig;
 import dev.llmgateway.keycloak.config.LlmGatewayConfigFactory;
 import dev.llmgateway.keycloak.routing.CooldownTracker;
 import dev.llmgateway.keycloak.routing.RoutingSnapshots;
+import dev.llmgateway.keycloak.usage.BudgetNotices;
 import dev.llmgateway.keycloak.usage.Budgets;
 import dev.llmgateway.keycloak.usage.UsageLedger;
 import org.keycloak.Config;
@@ -58,8 +59,9 @@ public class LlmRealmResourceProviderFactory implements RealmResourceProviderFac
     @Override
     public void postInit(KeycloakSessionFactory factory) {
         LlmGatewayConfigFactory settings = (LlmGatewayConfigFactory) factory.getProviderFactory(LlmGatewayConfig.class);
+        BudgetNotices notices = new BudgetNotices(factory);
         UsageLedger ledger = new UsageLedger(factory, settings.usageQueueCapacity(), USAGE_BATCH_SIZE,
-                settings.usageFlushIntervalMillis());
+                settings.usageFlushIntervalMillis(), notices::afterBatch);
         state = new GatewayState(new RoutingSnapshots(), new CooldownTracker(), http, ledger,
                 new Budgets(settings.budgetRefreshMillis()), new UserKeyCache(settings.byokRefreshMillis()));
         factory.register(event -> {

@@ -8,6 +8,7 @@ import dev.llmgateway.keycloak.powerlevel.LlmPowerLevelEntity;
 import dev.llmgateway.keycloak.provider.LlmProviderEntity;
 import dev.llmgateway.keycloak.routing.LlmModelAliasEntity;
 import dev.llmgateway.keycloak.routing.LlmRoutingRulesEntity;
+import dev.llmgateway.keycloak.usage.LlmBudgetNoticeEntity;
 import dev.llmgateway.keycloak.usage.LlmUsageDailyEntity;
 import dev.llmgateway.keycloak.usage.LlmUsageEventEntity;
 import org.keycloak.Config;
@@ -32,7 +33,7 @@ public class LlmJpaEntityProviderFactory implements JpaEntityProviderFactory, Jp
     public List<Class<?>> getEntities() {
         return List.of(LlmProviderEntity.class, LlmModelEntity.class, LlmRoutingRulesEntity.class, LlmModelAliasEntity.class,
                 LlmUsageEventEntity.class, LlmUsageDailyEntity.class, LlmPowerLevelEntity.class,
-                LlmUserKeyEntity.class);
+                LlmUserKeyEntity.class, LlmBudgetNoticeEntity.class);
     }
 
     @Override

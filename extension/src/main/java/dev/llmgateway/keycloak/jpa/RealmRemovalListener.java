@@ -16,7 +16,7 @@ public class RealmRemovalListener implements ProviderEventListener {
 
     static final String[] DELETE_QUERIES = {"llmModelsDeleteByRealm", "llmProvidersDeleteByRealm",
             "llmAliasesDeleteByRealm", "llmRoutingRulesDeleteByRealm", "llmUsageEventsDeleteByRealm", "llmUsageDailyDeleteByRealm", "llmPowerLevelsDeleteByRealm",
-            "llmUserKeysDeleteByRealm"};
+            "llmUserKeysDeleteByRealm", "llmBudgetNoticesDeleteByRealm"};
 
     @Override
     public void onEvent(ProviderEvent event) {
@@ -28,6 +28,9 @@ public class RealmRemovalListener implements ProviderEventListener {
             }
         } else if (event instanceof UserModel.UserRemovedEvent removed) {
             UserKeyService.deleteAll(removed.getKeycloakSession(), removed.getRealm().getId(), removed.getUser().getId());
+            removed.getKeycloakSession().getProvider(JpaConnectionProvider.class).getEntityManager()
+                    .createNamedQuery("llmBudgetNoticesDeleteByUser").setParameter("realmId", removed.getRealm().getId())
+                    .setParameter("userId", removed.getUser().getId()).executeUpdate();
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.llmgateway.keycloak.powerlevel;
 
 import org.jboss.logging.Logger;
 import org.keycloak.models.ClientScopeModel;
+import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
@@ -11,9 +12,10 @@ import org.keycloak.provider.ProviderEvent;
 import org.keycloak.provider.ProviderEventListener;
 
 /**
- * Gives every realm, once, the client scope {@value #SCOPE} holding the power-level mapper, as a default client scope:
- * new realms when they are created, existing ones at the first start with the extension. Once is once: a realm whose
- * admins removed or changed the scope keeps their choice ({@value #PROVISIONED} marks the realm).
+ * Gives every realm, once, the client scope {@value #SCOPE} holding the power-level mapper, as a default client scope,
+ * and the User Profile declaration of the power-level attribute: new realms when they are created, existing ones at
+ * the first start with the extension. Once is once: a realm whose admins removed or changed the scope or the attribute
+ * keeps their choice ({@value #PROVISIONED} and {@link PowerLevelProfile#DECLARED} mark the realm).
  */
 public class LlmRealmSetup implements ProviderEventListener {
 
@@ -30,13 +32,15 @@ public class LlmRealmSetup implements ProviderEventListener {
     @Override
     public void onEvent(ProviderEvent event) {
         if (event instanceof RealmModel.RealmPostCreateEvent created) {
-            provision(created.getCreatedRealm());
+            provision(created.getKeycloakSession(), created.getCreatedRealm());
         } else if (event instanceof PostMigrationEvent) {
-            KeycloakModelUtils.runJobInTransaction(factory, session -> session.realms().getRealmsStream().forEach(LlmRealmSetup::provision));
+            KeycloakModelUtils.runJobInTransaction(factory, session -> session.realms().getRealmsStream()
+                    .forEach(realm -> provision(session, realm)));
         }
     }
 
-    static void provision(RealmModel realm) {
+    static void provision(KeycloakSession session, RealmModel realm) {
+        PowerLevelProfile.declareOnce(session, realm, new PowerLevelService(session, realm).get());
         if (Boolean.parseBoolean(realm.getAttribute(PROVISIONED))) {
             return;
         }

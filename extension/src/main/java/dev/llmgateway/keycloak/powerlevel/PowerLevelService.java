@@ -36,10 +36,12 @@ public class PowerLevelService {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final PowerLevels DEFAULTS = loadDefaults();
 
+    private final KeycloakSession session;
     private final RealmModel realm;
     private final EntityManager em;
 
     public PowerLevelService(KeycloakSession session, RealmModel realm) {
+        this.session = session;
         this.realm = realm;
         this.em = session.getProvider(JpaConnectionProvider.class).getEntityManager();
     }
@@ -88,7 +90,9 @@ public class PowerLevelService {
         }
         em.flush();
         ConfigVersion.bump(realm);
-        return get();
+        PowerLevels stored = get();
+        PowerLevelProfile.syncOptions(session, realm, stored);
+        return stored;
     }
 
     static PowerLevels parse(ObjectNode body) {
@@ -120,13 +124,13 @@ public class PowerLevelService {
             if (color != null && !COLOR.matcher(color).matches()) {
                 throw ApiErrors.badRequest(at + ".color", at + ".color must look like #3B82F6");
             }
-            BigDecimal ceiling = amount(l, "price_ceiling", at);
+            BigDecimal ceiling = amount(l, "price_ceiling", at, 8);
             List<String> models = models(l, at);
             if (ceiling == null && (models == null || models.isEmpty())) {
                 throw ApiErrors.badRequest(at, at + " needs a price_ceiling, a models list, or both");
             }
             out.add(new PowerLevel(id, text(l, "name", at, true, 255), text(l, "description", at, false, 1024), color,
-                    ceiling, models, amount(l, "monthly_budget", at)));
+                    ceiling, models, amount(l, "monthly_budget", at, 4)));
         }
         String defaultKey = body.hasNonNull("default") ? body.get("default").asText() : null;
         if (defaultKey == null) {
@@ -162,7 +166,8 @@ public class PowerLevelService {
         return v.asText().strip();
     }
 
-    private static BigDecimal amount(JsonNode node, String field, String at) {
+    /** A USD amount with at most {@code maxScale} decimal places (what its column stores, so nothing is rounded). */
+    private static BigDecimal amount(JsonNode node, String field, String at, int maxScale) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {
             return null;
@@ -175,6 +180,9 @@ public class PowerLevelService {
         }
         if (d == null || d.signum() < 0 || d.compareTo(BigDecimal.valueOf(1_000_000)) > 0) {
             throw ApiErrors.badRequest(at + "." + field, at + "." + field + " must be a number between 0 and 1000000 (USD)");
+        }
+        if (d.stripTrailingZeros().scale() > maxScale) {
+            throw ApiErrors.badRequest(at + "." + field, at + "." + field + " has more than " + maxScale + " decimal places");
         }
         return d;
     }

@@ -11,6 +11,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 import jakarta.persistence.EntityManager;
 import org.jboss.logging.Logger;
@@ -35,10 +36,14 @@ public final class UsageLedger implements AutoCloseable {
     private final long flushIntervalMillis;
     private final AtomicLong dropped = new AtomicLong();
     private final Thread writer;
+    private final Consumer<List<UsageEvent>> afterWrite;
     private volatile boolean running = true;
 
-    public UsageLedger(KeycloakSessionFactory sessions, int capacity, int batchSize, long flushIntervalMillis) {
+    /** @param afterWrite told about each stored batch, on the writer thread (budget notices) */
+    public UsageLedger(KeycloakSessionFactory sessions, int capacity, int batchSize, long flushIntervalMillis,
+                       Consumer<List<UsageEvent>> afterWrite) {
         this.sessions = sessions;
+        this.afterWrite = afterWrite;
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.batchSize = batchSize;
         this.flushIntervalMillis = flushIntervalMillis;
@@ -68,6 +73,7 @@ public final class UsageLedger implements AutoCloseable {
                 batch.add(first);
                 queue.drainTo(batch, batchSize - 1);
                 write(batch);
+                afterWrite.accept(batch);
             } catch (InterruptedException e) {
                 running = false;
             } catch (RuntimeException e) {

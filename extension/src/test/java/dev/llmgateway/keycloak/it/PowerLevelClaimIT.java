@@ -7,13 +7,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import jakarta.ws.rs.core.Response;
 import org.junit.jupiter.api.Test;
 import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.representations.idm.GroupRepresentation;
 import org.keycloak.representations.idm.ProtocolMapperRepresentation;
 import org.keycloak.representations.idm.UserRepresentation;
+import org.keycloak.representations.userprofile.config.UPAttribute;
 import org.keycloak.representations.userprofile.config.UPConfig;
 import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
@@ -102,19 +105,30 @@ class PowerLevelClaimIT {
                 .emailVerified(true).password(LlmRealmConfig.PASSWORD).groups("eco-team", "research"));
         realm.addUser(UserBuilder.create("chosen").enabled(true).email("chosen@example.org").name("Chosen", "User")
                 .emailVerified(true).password(LlmRealmConfig.PASSWORD).groups("research").attribute("llm_power_level", "eco"));
-        realm.addUser(UserBuilder.create("unknownlevel").enabled(true).email("unknown@example.org").name("Unknown", "User")
-                .emailVerified(true).password(LlmRealmConfig.PASSWORD).attribute("llm_power_level", "superduper"));
+        // The User Profile declares the attribute with the realm's levels as options: anything else is refused.
+        UPAttribute declared = realm.admin().users().userProfile().getConfiguration().getAttribute("llm_power_level");
+        assertEquals(List.of("eco", "balanced", "precision"), declared.getValidations().get("options").get("options"));
+        assertEquals(Set.of("admin"), declared.getPermissions().getEdit());
+        assertTrue(declared.getPermissions().getView().contains("user"), "users see their level");
+        try (Response refused = realm.admin().users().create(UserBuilder.create("unknownlevel").enabled(true)
+                .email("unknown@example.org").name("Unknown", "User").attribute("llm_power_level", "superduper").build())) {
+            assertEquals(400, refused.getStatus());
+            String error = refused.readEntity(String.class);
+            assertTrue(error.contains("llm_power_level"), error);
+        }
+        assertTrue(realm.admin().users().search("unknownlevel", true).isEmpty(), "nothing half-written");
 
         assertEquals("precision", levelInAccessToken("grouped"), "the highest of the user's groups");
         assertEquals("eco", levelInAccessToken("chosen"), "the user's own attribute wins over groups");
-        assertEquals("balanced", levelInAccessToken("unknownlevel"), "an unknown level falls back to the default");
 
         // Changing the realm's levels changes the next token.
         Api.Reply r = Api.put(Api.admin(realm.getName(), "/power-levels"), Api.masterAdminToken(), Map.of("default", "basic",
                 "levels", List.of(Map.of("id", "basic", "name", "Basic", "price_ceiling", 1))));
         assertEquals(200, r.status(), r.text());
         assertEquals("basic", levelInAccessToken("grouped"), "groups naming removed levels fall back to the new default");
+        assertEquals(List.of("basic"), realm.admin().users().userProfile().getConfiguration().getAttribute("llm_power_level")
+                .getValidations().get("options").get("options"), "the profile's options follow the levels");
         UserRepresentation u = realm.admin().users().search("chosen").get(0);
-        assertEquals("basic", levelInAccessToken(u.getUsername()));
+        assertEquals("basic", levelInAccessToken(u.getUsername()), "a user attribute naming a removed level falls back too");
     }
 }

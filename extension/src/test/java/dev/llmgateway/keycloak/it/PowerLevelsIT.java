@@ -48,6 +48,9 @@ class PowerLevelsIT {
                 assertEquals(0, new BigDecimal("1.00").compareTo(levels.get(1).get("price_ceiling").decimalValue()));
                 assertEquals(0, new BigDecimal("5.00").compareTo(levels.get(2).get("price_ceiling").decimalValue()));
                 assertTrue(levels.get(1).get("models").toString().contains("gpt-4o-mini"));
+                // The User Profile declares the level attribute with the levels as its options.
+                assertEquals(List.of("eco", "balanced", "precision"), adminClient.realm(name).users().userProfile()
+                        .getConfiguration().getAttribute("llm_power_level").getValidations().get("options").get("options"), name);
             }
         } finally {
             adminClient.realm("levels-fresh").remove();
