@@ -7,7 +7,8 @@
 # Environment: BENCH_SKIP_BUILD=1 reuses extension/target's jar; BENCH_HTTP_PORT / BENCH_MGMT_PORT (default 8180 / 9100);
 # BENCH_JAVA_OPTS adds JVM options to the server (e.g. -Djava.util.concurrent.ForkJoinPool.common.parallelism=2);
 # BENCH_JFR=1 records a Java Flight Recording of the server to .run/bench-server.jfr (for 'jfr print');
-# BENCH_ARGS adds driver options (e.g. "--requests=2000 --slow-streams=200"; see 'java bench/GatewayBench.java --help').
+# BENCH_ARGS adds driver options (e.g. "--requests=2000 --slow-streams=200"; see 'java bench/GatewayBench.java --help');
+# BENCH_DRIVER picks another driver on the same server set-up (bench/run-token-bench.sh uses bench/TokenBench.java).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
@@ -28,7 +29,7 @@ TARBALL=".run/download/keycloak-quarkus-dist-${KC_VERSION}.tar.gz"
 BENCH_ROOT=".run/bench-server"
 SERVER="${BENCH_ROOT}/keycloak-${KC_VERSION}"
 LOG="${ROOT}/.run/bench-server.log"
-REPORT="${ROOT}/.run/bench-report.txt"
+REPORT="${BENCH_REPORT:-${ROOT}/.run/bench-report.txt}"
 
 say() { printf '==> %s\n' "$*"; }
 
@@ -139,7 +140,7 @@ say "Keycloak ready: kc.sh pid $KC_PID, java pid $JAVA_PID ($(grep -E '^(VmRSS|T
 say "Running the load driver"
 set +e
 # shellcheck disable=SC2086
-timeout 600 java -Xms256m -Xmx1g -XX:+UseParallelGC bench/GatewayBench.java \
+timeout 600 java -Xms256m -Xmx1g -XX:+UseParallelGC "${BENCH_DRIVER:-bench/GatewayBench.java}" \
   --kc="http://127.0.0.1:${HTTP_PORT}" --kc-pid="$JAVA_PID" ${BENCH_ARGS:-} 2>&1 | tee "$REPORT"
 rc=${PIPESTATUS[0]}
 set -e

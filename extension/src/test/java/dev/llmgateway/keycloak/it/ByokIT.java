@@ -244,7 +244,7 @@ class ByokIT {
         // A budget smaller than one call: bob (organisation key) is refused after his first call; alice is not,
         // and once bob brings his own key, neither is he.
         Map<String, Object> unlimited = new HashMap<>(Map.of("id", "unlimited", "name", "Unlimited", "models", List.of("*")));
-        unlimited.put("monthly_budget", new BigDecimal("0.0000001"));
+        unlimited.put("monthly_budget", new BigDecimal("0.0001"));
         assertEquals(200, Api.put(Api.admin(realm.getName(), "/power-levels"), Api.masterAdminToken(),
                 Map.of("default", "unlimited", "levels", List.of(unlimited))).status());
         String bob = token("bob");
