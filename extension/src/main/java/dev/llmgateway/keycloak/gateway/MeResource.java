@@ -36,6 +36,11 @@ public class MeResource {
         return new MeKeysResource(session, realm, state);
     }
 
+    @Path("usage")
+    public MeUsageResource usage() {
+        return new MeUsageResource(session, realm);
+    }
+
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public Map<String, Object> me() {

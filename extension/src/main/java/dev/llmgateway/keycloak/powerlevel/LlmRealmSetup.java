@@ -1,6 +1,7 @@
 package dev.llmgateway.keycloak.powerlevel;
 
 import org.jboss.logging.Logger;
+import org.keycloak.Config;
 import org.keycloak.models.ClientScopeModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
@@ -20,6 +21,8 @@ import org.keycloak.provider.ProviderEventListener;
 public class LlmRealmSetup implements ProviderEventListener {
 
     public static final String SCOPE = "llm";
+    /** Our account theme: the stock account console plus "LLM API keys" and "My LLM usage". */
+    public static final String ACCOUNT_THEME = "llm-gateway";
     static final String PROVISIONED = "llm.gateway.scope-provisioned";
     private static final Logger LOG = Logger.getLogger(LlmRealmSetup.class);
 
@@ -32,7 +35,12 @@ public class LlmRealmSetup implements ProviderEventListener {
     @Override
     public void onEvent(ProviderEvent event) {
         if (event instanceof RealmModel.RealmPostCreateEvent created) {
-            provision(created.getKeycloakSession(), created.getCreatedRealm());
+            RealmModel realm = created.getCreatedRealm();
+            // New realms get the account console with the LLM pages, unless they chose a theme (or are the admin realm).
+            if (realm.getAccountTheme() == null && !Config.getAdminRealm().equals(realm.getName())) {
+                realm.setAccountTheme(ACCOUNT_THEME);
+            }
+            provision(created.getKeycloakSession(), realm);
         } else if (event instanceof PostMigrationEvent) {
             KeycloakModelUtils.runJobInTransaction(factory, session -> session.realms().getRealmsStream()
                     .forEach(realm -> provision(session, realm)));

@@ -15,6 +15,7 @@ import jakarta.persistence.Table;
 @NamedQueries({
         @NamedQuery(name = "llmUsageDailyDeleteByRealm", query = "delete from LlmUsageDailyEntity d where d.realmId = :realmId"),
         @NamedQuery(name = "llmUsageDailyIncrement", query = "update LlmUsageDailyEntity d set d.calls = d.calls + :calls, d.errors = d.errors + :errors, d.promptTokens = d.promptTokens + :prompt, d.completionTokens = d.completionTokens + :completion, d.cachedTokens = d.cachedTokens + :cached, d.cost = d.cost + :cost where d.realmId = :realmId and d.day = :day and d.userId = :userId and d.providerId = :providerId and d.model = :model and d.byok = :byok"),
+        @NamedQuery(name = "llmUsageDailyUserDays", query = "select d.day, d.byok, sum(d.calls), sum(d.errors), sum(d.promptTokens), sum(d.completionTokens), sum(d.cost) from LlmUsageDailyEntity d where d.realmId = :realmId and d.userId = :userId and d.day between :fromDay and :toDay group by d.day, d.byok"),
         @NamedQuery(name = "llmUsageDailyByokTotals", query = "select sum(d.cost), sum(d.calls) from LlmUsageDailyEntity d where d.realmId = :realmId and d.byok = true and d.day between :fromDay and :toDay"),
         @NamedQuery(name = "llmUsageDailyUserSpend", query = "select sum(d.cost) from LlmUsageDailyEntity d where d.realmId = :realmId and d.userId = :userId and d.byok = false and d.day between :fromDay and :toDay"),
         @NamedQuery(name = "llmUsageDailyByRealm", query = "select d from LlmUsageDailyEntity d where d.realmId = :realmId and d.day >= :fromDay order by d.day")

@@ -234,6 +234,19 @@ class ByokIT {
                 savedBefore + " then " + savedAfter);
         assertEquals(1, savedAfter.get("calls").asInt() - savedBefore.get("calls").asInt());
 
+        // Her own usage page: today's BYOK call, its cost shown as saved, not spent.
+        Api.Reply usage = Api.get(Api.BASE + "/realms/" + realm.getName() + "/llm/me/usage?days=30", alice);
+        assertEquals(200, usage.status(), usage.text());
+        JsonNode days = usage.json().get("days");
+        assertEquals(30, days.size());
+        JsonNode today = days.get(29);
+        assertEquals(java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString(), today.get("day").asText());
+        assertEquals(1, today.get("calls").asInt());
+        assertEquals(1, today.get("byok_calls").asInt());
+        assertEquals(0, cost.compareTo(today.get("saved").decimalValue()), today.toString());
+        assertEquals(0, today.get("cost").decimalValue().signum());
+        assertEquals(400, Api.get(Api.BASE + "/realms/" + realm.getName() + "/llm/me/usage?days=0", alice).status());
+
         long deadline = System.currentTimeMillis() + 15_000;
         JsonNode used;
         do {

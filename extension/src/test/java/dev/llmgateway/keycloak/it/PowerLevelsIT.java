@@ -1,6 +1,7 @@
 package dev.llmgateway.keycloak.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
@@ -38,6 +39,9 @@ class PowerLevelsIT {
         fresh.setEnabled(true);
         adminClient.realms().create(fresh);
         try {
+            assertEquals("llm-gateway", adminClient.realm("levels-fresh").toRepresentation().getAccountTheme(),
+                    "new realms get the account console with the LLM pages");
+            assertNull(adminClient.realm("master").toRepresentation().getAccountTheme(), "the admin realm keeps the stock one");
             for (String name : List.of("levels-fresh", "master")) {
                 JsonNode j = Api.get(url(name), Api.masterAdminToken()).json();
                 assertEquals("balanced", j.get("default").asText(), name);
