@@ -16,6 +16,7 @@ import org.keycloak.representations.idm.RoleRepresentation;
 import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.keycloak.testframework.realm.ManagedRealm;
+import org.keycloak.testframework.realm.UserBuilder;
 
 /** The route and usage-report APIs for services that call vendors themselves, and their role check. */
 @KeycloakIntegrationTest(config = LlmServerConfig.class)
@@ -87,6 +88,28 @@ class ServiceApiIT {
         ProviderCrudIT.assertNoKeyIn(r.text(), ROUTE_KEY_1);
         ProviderCrudIT.assertNoKeyIn(r.text(), ROUTE_KEY_2);
         assertEquals(404, Api.post(url("/route"), serviceToken("router-svc"), Map.of("model", "nope")).status());
+    }
+
+    @Test
+    void routeAppliesThePowerLevelOfTheUserItIsAskedFor() {
+        Api.Reply levels = Api.put(Api.admin(realm.getName(), "/power-levels"), Api.masterAdminToken(), Map.of("default", "unlimited",
+                "levels", List.of(Map.of("id", "tiny", "name", "Tiny", "price_ceiling", "0.5"),
+                        Map.of("id", "unlimited", "name", "Unlimited", "models", List.of("*")))));
+        assertEquals(200, levels.status(), levels.text());
+        realm.addUser(UserBuilder.create("tinyuser").enabled(true).email("tiny@example.org").name("Tiny", "User")
+                .password(LlmRealmConfig.PASSWORD).attribute("llm_power_level", "tiny"));
+        String tinyId = realm.admin().users().search("tinyuser", true).get(0).getId();
+        String service = serviceToken("router-svc");
+
+        Api.Reply forTiny = Api.post(url("/route"), service, Map.of("model", "route-model", "user_id", tinyId));
+        assertEquals(403, forTiny.status(), forTiny.text());
+        assertEquals("model", forTiny.json().get("field").asText());
+        assertTrue(forTiny.json().get("error").asText().contains("'Tiny'"), forTiny.text());
+        assertEquals(200, Api.post(url("/route"), service, Map.of("model", "route-model")).status(),
+                "without user_id, the service account's own level (the default, unlimited)");
+        Api.Reply unknown = Api.post(url("/route"), service, Map.of("model", "route-model", "user_id", "no-such-user"));
+        assertEquals(400, unknown.status(), unknown.text());
+        assertEquals("user_id", unknown.json().get("field").asText());
     }
 
     @Test
