@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  * realm's default client scope "llm" (the llm_power_level mapper), "without-mapper" has it removed. Their service
  * accounts belong to a group carrying a level, so the mapper resolves a real level (user attribute, then groups).
  * Drives the client-credentials grant (no password hashing, so the mapper's share of the work is as large as it gets)
- * in alternating rounds, with-mapper and without-mapper back to back, and reports requests/s per round and the median.
+ * in alternating rounds, with-mapper and without-mapper back to back, and reports requests/s per round and the median,
+ * and (with {@code --kc-pid}) the server's CPU time per request, which the shared 2-core host disturbs far less.
  * Exit code 0 when the median with the mapper is within 3 % of the median without it, 3 otherwise.
  */
 public final class TokenBench {
@@ -37,13 +38,19 @@ public final class TokenBench {
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     final String kc;
+    /** Keycloak's java process, for its CPU time per request (0: not measured). */
+    final long kcPid;
+    /** CPU time of the last {@link #measure} in the server, in clock ticks (/proc/&lt;pid&gt;/stat utime + stime). */
+    long lastTicks;
 
-    TokenBench(String kc) {
+    TokenBench(String kc, long kcPid) {
         this.kc = kc;
+        this.kcPid = kcPid;
     }
 
     public static void main(String[] args) throws Exception {
         String kc = "http://127.0.0.1:8180";
+        long kcPid = 0;
         int requests = 3000, rounds = 6, concurrency = 8, warmup = 3000;
         for (String a : args) {
             String[] kv = a.replaceFirst("^--", "").split("=", 2);
@@ -53,14 +60,14 @@ public final class TokenBench {
                 case "rounds" -> rounds = Integer.parseInt(kv[1]);
                 case "concurrency" -> concurrency = Integer.parseInt(kv[1]);
                 case "warmup" -> warmup = Integer.parseInt(kv[1]);
-                case "kc-pid" -> { }
+                case "kc-pid" -> kcPid = Long.parseLong(kv[1]);
                 default -> {
                     System.err.println("unknown option " + a);
                     System.exit(2);
                 }
             }
         }
-        System.exit(new TokenBench(kc).run(requests, rounds, concurrency, warmup));
+        System.exit(new TokenBench(kc, kcPid).run(requests, rounds, concurrency, warmup));
     }
 
     int run(int requests, int rounds, int concurrency, int warmup) throws Exception {
@@ -79,22 +86,37 @@ public final class TokenBench {
         List<Double> with = new ArrayList<>();
         List<Double> without = new ArrayList<>();
         System.out.printf("%nRounds of %d client-credentials grants per client, concurrency %d (req/s):%n", requests, concurrency);
-        System.out.println("round  with-mapper  without-mapper  difference");
+        System.out.println("round  with-mapper  without-mapper  difference   server CPU µs/request: with  without  difference");
         List<Double> diffs = new ArrayList<>();
+        List<Double> cpuWith = new ArrayList<>();
+        List<Double> cpuWithout = new ArrayList<>();
+        List<Double> cpuDiffs = new ArrayList<>();
         for (int r = 1; r <= rounds; r++) {
             // Alternate which goes first, so drift (JIT, GC, caches) does not favour one side.
-            double a, b;
+            double a, b, ca, cb;
             if (r % 2 == 1) {
                 a = measure("with-mapper", requests, concurrency);
+                ca = cpuMicrosPerRequest(requests);
                 b = measure("without-mapper", requests, concurrency);
+                cb = cpuMicrosPerRequest(requests);
             } else {
                 b = measure("without-mapper", requests, concurrency);
+                cb = cpuMicrosPerRequest(requests);
                 a = measure("with-mapper", requests, concurrency);
+                ca = cpuMicrosPerRequest(requests);
             }
             with.add(a);
             without.add(b);
             diffs.add((a - b) / b * 100);
-            System.out.printf(Locale.ROOT, "%5d  %11.1f  %14.1f  %+9.2f %%%n", r, a, b, (a - b) / b * 100);
+            cpuWith.add(ca);
+            cpuWithout.add(cb);
+            cpuDiffs.add((ca - cb) / cb * 100);
+            System.out.printf(Locale.ROOT, "%5d  %11.1f  %14.1f  %+9.2f %%   %26.0f  %7.0f  %+9.2f %%%n", r, a, b,
+                    (a - b) / b * 100, ca, cb, (ca - cb) / cb * 100);
+        }
+        if (kcPid > 0) {
+            System.out.printf(Locale.ROOT, "%nServer CPU per token request (medians): with mapper %.0f µs, without %.0f µs; "
+                    + "median paired difference %+.2f %%%n", median(cpuWith), median(cpuWithout), median(cpuDiffs));
         }
         double mw = median(with), mwo = median(without);
         // Each round's pair runs back to back, so the paired difference cancels slow drift (JIT, GC, the host).
@@ -106,6 +128,27 @@ public final class TokenBench {
         return met ? 0 : 3;
     }
 
+    /** The server's CPU time per request in the last measurement, in microseconds (0 without a pid). */
+    double cpuMicrosPerRequest(int n) {
+        return kcPid > 0 ? lastTicks * (1_000_000.0 / TICKS_PER_SECOND) / n : 0;
+    }
+
+    /** USER_HZ: 100 on Linux (x86 and arm alike). */
+    static final int TICKS_PER_SECOND = 100;
+
+    long serverTicks() {
+        if (kcPid <= 0) {
+            return 0;
+        }
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + kcPid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15)
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     double measure(String client, int n, int concurrency) throws Exception {
         String body = "grant_type=client_credentials&client_id=" + client + "&client_secret=" + client + "-secret";
         HttpRequest req = HttpRequest.newBuilder(URI.create(kc + "/realms/" + REALM + "/protocol/openid-connect/token"))
@@ -114,6 +157,7 @@ public final class TokenBench {
         AtomicInteger left = new AtomicInteger(n);
         AtomicInteger failures = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+        long ticks = serverTicks();
         long start = System.nanoTime();
         List<Future<?>> workers = new ArrayList<>();
         for (int i = 0; i < concurrency; i++) {
@@ -135,6 +179,7 @@ public final class TokenBench {
             f.get();
         }
         long elapsed = System.nanoTime() - start;
+        lastTicks = serverTicks() - ticks;
         pool.shutdown();
         if (failures.get() > 0) {
             throw new IllegalStateException(failures.get() + " of " + n + " token requests failed for " + client);
