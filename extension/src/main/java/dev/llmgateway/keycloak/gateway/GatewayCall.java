@@ -108,6 +108,8 @@ public final class GatewayCall {
         private Long retryAfter;
         /** The caller's own keys a vendor refused during this call; the organisation's key is used instead. */
         private Set<SealedKey> refusedOwn;
+        /** The candidate being tried again with the organisation's key after the caller's own key was refused. */
+        private int retriedWithOrganizationKey = -1;
 
         Run(RoutingSnapshot snapshot, List<Candidate> ordered, ChatRequest request) {
             this.snapshot = snapshot;
@@ -124,7 +126,7 @@ public final class GatewayCall {
                     skip(c, "cooling down for " + Math.max(1, (cooldowns.coolingUntil(c.providerId()) - now + 999) / 1000) + " s");
                     continue;
                 }
-                if (tried > 0 && !c.autoFallback()) {
+                if (tried > 0 && !c.autoFallback() && i != retriedWithOrganizationKey) {
                     skip(c, "auto-fallback is off for this provider");
                     continue;
                 }
@@ -236,6 +238,7 @@ public final class GatewayCall {
                     refusedOwn = new HashSet<>();
                 }
                 refusedOwn.add(own);
+                retriedWithOrganizationKey = current; // the same provider again: not a fallback to another one
                 return next(current);
             }
             return CompletableFuture.completedFuture(error(c, 403, "permission_error", "byok_key_rejected",

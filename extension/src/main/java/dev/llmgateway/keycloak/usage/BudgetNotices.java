@@ -161,7 +161,15 @@ public final class BudgetNotices {
                         .format(new Object[]{threshold, user.getUsername(), attributes.get("realmName")});
                 String text = freeMarker.processTemplate(attributes, "text/llm-budget-notice.ftl", theme);
                 String html = freeMarker.processTemplate(attributes, "html/llm-budget-notice.ftl", theme);
-                sender.send(realm.getSmtpConfig(), recipient[0], subject, text, html);
+                try {
+                    sender.send(realm.getSmtpConfig(), recipient[0], subject, text, html);
+                } catch (EmailException e) {
+                    if (!admin) {
+                        throw e; // the user's own notice: not recorded, so the next batch tries again
+                    }
+                    // An admin copy is best effort: retrying it would send the user's notice twice.
+                    LOG.warnf("LLM gateway: admin copy of a budget notice not sent to %s: %s", recipient[0], e.getMessage());
+                }
             }
         } catch (IOException | FreeMarkerException | EmailException e) {
             throw new IllegalStateException("budget notice not sent: " + e.getMessage(), e);
