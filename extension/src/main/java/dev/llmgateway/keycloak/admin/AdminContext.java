@@ -4,12 +4,9 @@ import java.io.InputStream;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.llmgateway.keycloak.common.ApiErrors;
 import dev.llmgateway.keycloak.common.JsonBodies;
+import dev.llmgateway.keycloak.common.SecretGuard;
 import dev.llmgateway.keycloak.config.LlmGatewayConfig;
-import dev.llmgateway.keycloak.crypto.SecretCipherException;
-import jakarta.ws.rs.core.Response;
-import org.jboss.logging.Logger;
 import org.keycloak.events.admin.OperationType;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -19,8 +16,6 @@ import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
 /** What every admin resource of ours needs: the realm, the permission checks, body reading and admin events. */
 public record AdminContext(KeycloakSession session, RealmModel realm, AdminPermissionEvaluator auth,
                            AdminEventBuilder adminEvent) {
-
-    private static final Logger LOG = Logger.getLogger(AdminContext.class);
 
     public void requireView() {
         auth.realm().requireViewRealm();
@@ -41,11 +36,6 @@ public record AdminContext(KeycloakSession session, RealmModel realm, AdminPermi
 
     /** Runs an action that needs the secret cipher, turning a missing or wrong key-encryption key into a clear 503. */
     public <T> T withSecrets(Supplier<T> action) {
-        try {
-            return action.get();
-        } catch (SecretCipherException e) {
-            LOG.errorf("LLM gateway: secret storage unavailable in realm %s: %s", realm.getName(), e.getMessage());
-            throw ApiErrors.error(Response.Status.SERVICE_UNAVAILABLE, null, "secret storage unavailable: " + e.getMessage());
-        }
+        return SecretGuard.run(realm, true, action);
     }
 }

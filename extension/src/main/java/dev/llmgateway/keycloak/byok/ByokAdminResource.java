@@ -6,10 +6,10 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,6 +18,7 @@ import dev.llmgateway.keycloak.admin.AdminContext;
 import dev.llmgateway.keycloak.common.ApiErrors;
 import dev.llmgateway.keycloak.common.Decimals;
 import dev.llmgateway.keycloak.provider.ProviderType;
+import dev.llmgateway.keycloak.usage.UsageLedger;
 import jakarta.persistence.EntityManager;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
@@ -71,7 +72,7 @@ public class ByokAdminResource {
         EntityManager em = ctx.session().getProvider(JpaConnectionProvider.class).getEntityManager();
 
         Object[] totals = em.createNamedQuery("llmUsageDailyByokTotals", Object[].class).setParameter("realmId", realmId)
-                .setParameter("fromDay", day(fromDay)).setParameter("toDay", day(toDay)).getSingleResult();
+                .setParameter("fromDay", UsageLedger.day(fromDay)).setParameter("toDay", UsageLedger.day(toDay)).getSingleResult();
         BigDecimal saved = totals[0] == null ? BigDecimal.ZERO : (BigDecimal) totals[0];
         long calls = totals[1] == null ? 0 : ((Number) totals[1]).longValue();
 
@@ -182,11 +183,10 @@ public class ByokAdminResource {
         }
         List<String> out = new ArrayList<>();
         for (JsonNode t : v) {
-            String id = t.isTextual() ? t.asText() : null;
-            if (id == null || ProviderType.fromId(id).isEmpty()) {
-                throw ApiErrors.badRequest("provider_types", "unknown provider type " + (id == null ? t.toString() : "'" + id + "'")
-                        + "; known types: " + String.join(", ", Arrays.stream(ProviderType.values()).map(ProviderType::id).toList()));
-            }
+            String id = (t.isTextual() ? ProviderType.fromId(t.asText()) : Optional.<ProviderType>empty())
+                    .map(ProviderType::id)
+                    .orElseThrow(() -> ApiErrors.badRequest("provider_types", "unknown provider type in provider_types; known types: "
+                            + ProviderType.knownIds()));
             if (!out.contains(id)) {
                 out.add(id);
             }
@@ -203,9 +203,5 @@ public class ByokAdminResource {
         } catch (DateTimeParseException e) {
             throw ApiErrors.badRequest(field, field + " must be a date like 2026-11-01");
         }
-    }
-
-    private static int day(LocalDate d) {
-        return d.getYear() * 10_000 + d.getMonthValue() * 100 + d.getDayOfMonth();
     }
 }

@@ -1,14 +1,15 @@
 package dev.llmgateway.keycloak.byok;
 
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
+import dev.llmgateway.keycloak.common.StringLists;
+import dev.llmgateway.keycloak.routing.ConfigVersion;
 import org.keycloak.models.RealmModel;
 
 /**
- * A realm's BYOK policy, kept as realm attributes (cached by Keycloak, so the gateway reads it without a query):
+ * A realm's BYOK policy, kept as realm attributes and carried in the gateway's routing snapshot:
  * which provider types accept users' own keys ({@code null}: every type the realm has a provider of), and whether a
  * call whose BYOK key the vendor rejects may be retried with the organisation's key (default: no, the user chose to
  * pay themselves).
@@ -20,18 +21,18 @@ public record ByokSettings(List<String> providerTypes, boolean fallbackToOrganiz
 
     public static ByokSettings of(RealmModel realm) {
         String types = realm.getAttribute(TYPES_ATTRIBUTE);
-        List<String> list = types == null ? null
-                : Arrays.stream(types.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-        return new ByokSettings(list, Boolean.parseBoolean(realm.getAttribute(FALLBACK_ATTRIBUTE)));
+        return new ByokSettings(types == null ? null : StringLists.read(types),
+                Boolean.parseBoolean(realm.getAttribute(FALLBACK_ATTRIBUTE)));
     }
 
     public void store(RealmModel realm) {
         if (providerTypes == null) {
             realm.removeAttribute(TYPES_ATTRIBUTE);
         } else {
-            realm.setAttribute(TYPES_ATTRIBUTE, String.join(",", providerTypes));
+            realm.setAttribute(TYPES_ATTRIBUTE, StringLists.write(providerTypes));
         }
         realm.setAttribute(FALLBACK_ATTRIBUTE, Boolean.toString(fallbackToOrganizationKey));
+        ConfigVersion.bump(realm); // the gateway reads the policy from its routing snapshot
     }
 
     /** Whether users may bring their own key for a provider type. */

@@ -194,10 +194,11 @@ public class UserKeyService {
 
     private ProviderType offeredType(String type) {
         ProviderType providerType = ProviderType.fromId(type).orElseThrow(() -> ApiErrors.error(Response.Status.NOT_FOUND,
-                "type", "unknown provider type '" + abbreviate(type) + "'"));
-        if (!offeredTypes(session, realm).contains(providerType.id())) {
+                "type", "unknown provider type; known types: " + ProviderType.knownIds()));
+        Set<String> offered = offeredTypes(session, realm);
+        if (!offered.contains(providerType.id())) {
             throw ApiErrors.badRequest("type", "this realm does not take your own key for " + providerType.displayName()
-                    + "; it takes keys for: " + String.join(", ", offeredTypes(session, realm)));
+                    + "; it takes keys for: " + String.join(", ", offered));
         }
         return providerType;
     }
@@ -205,7 +206,8 @@ public class UserKeyService {
     private LlmUserKeyEntity existing(String type) {
         LlmUserKeyEntity k = row(type);
         if (k == null) {
-            throw ApiErrors.notFound("you have no key for '" + abbreviate(type) + "'");
+            throw ApiErrors.notFound(ProviderType.fromId(type).map(t -> "you have no " + t.displayName() + " key")
+                    .orElse("unknown provider type; known types: " + ProviderType.knownIds()));
         }
         return k;
     }
@@ -217,9 +219,5 @@ public class UserKeyService {
     private List<LlmUserKeyEntity> rows() {
         return em.createNamedQuery("llmUserKeysByUser", LlmUserKeyEntity.class)
                 .setParameter("realmId", realm.getId()).setParameter("userId", user.getId()).getResultList();
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() > 40 ? s.substring(0, 40) + "…" : s;
     }
 }

@@ -70,7 +70,7 @@ public class GatewayResource {
         RoutingSnapshot snapshot = state.snapshots().get(session, realm);
         PowerLevel level = Entitlements.levelOf(auth.user(), snapshot);
         List<Candidate> ordered = Entitlements.candidates(snapshot, level, request.model());
-        CallKeys keys = callKeys(auth.user(), config.cipher(realm));
+        CallKeys keys = callKeys(auth.user(), snapshot.byok(), config.cipher(realm));
         ErrorResponseException budgetSpent = Entitlements.budgetSpent(session, realm, auth.user(), level, state.budgets());
         if (budgetSpent != null) {
             // Over budget: only what the user pays for themselves.
@@ -166,7 +166,7 @@ public class GatewayResource {
     }
 
     /** The caller's own keys (from this node's cache) and the organisation's. */
-    private CallKeys callKeys(UserModel user, SecretCipher cipher) {
+    private CallKeys callKeys(UserModel user, ByokSettings settings, SecretCipher cipher) {
         Map<String, SealedKey> own = state.userKeys().keysOf(session, realm.getId(), user.getId(), System.currentTimeMillis());
         if (own.isEmpty()) {
             return CallKeys.organization(cipher);
@@ -175,7 +175,7 @@ public class GatewayResource {
         String realmId = realm.getId();
         String userId = user.getId();
         UserKeyCache cache = state.userKeys();
-        return CallKeys.of(cipher, own, ByokSettings.of(realm), (key, error) -> {
+        return CallKeys.of(cipher, own, settings, (key, error) -> {
             if (cache.firstRefusal(key)) {
                 try {
                     KeycloakModelUtils.runJobInTransaction(factory,

@@ -6,10 +6,9 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 import dev.llmgateway.keycloak.byok.UserKeyService;
-import dev.llmgateway.keycloak.common.ApiErrors;
+import dev.llmgateway.keycloak.common.SecretGuard;
 import dev.llmgateway.keycloak.common.JsonBodies;
 import dev.llmgateway.keycloak.config.LlmGatewayConfig;
-import dev.llmgateway.keycloak.crypto.SecretCipherException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -91,11 +90,6 @@ public class MeKeysResource {
     }
 
     private <T> T withSecrets(Supplier<T> action) {
-        try {
-            return action.get();
-        } catch (SecretCipherException e) {
-            LOG.errorf("LLM gateway: secret storage unavailable in realm %s: %s", realm.getName(), e.getMessage());
-            throw ApiErrors.error(Response.Status.SERVICE_UNAVAILABLE, null, "secret storage unavailable; ask an administrator");
-        }
+        return SecretGuard.run(realm, false, action);
     }
 }

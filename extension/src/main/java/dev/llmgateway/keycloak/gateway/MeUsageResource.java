@@ -11,6 +11,7 @@ import java.util.TreeMap;
 
 import dev.llmgateway.keycloak.common.ApiErrors;
 import dev.llmgateway.keycloak.common.Decimals;
+import dev.llmgateway.keycloak.usage.UsageLedger;
 import jakarta.persistence.EntityManager;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Produces;
@@ -37,9 +38,31 @@ public class MeUsageResource {
         this.realm = realm;
     }
 
-    private static final class Day {
+    /** Calls, tokens and money of one day (or of the whole period). */
+    private static final class Tally {
         long calls, errors, byokCalls, promptTokens, completionTokens;
         BigDecimal cost = BigDecimal.ZERO, saved = BigDecimal.ZERO;
+
+        void add(long calls, long errors, long byokCalls, long prompt, long completion, BigDecimal cost, BigDecimal saved) {
+            this.calls += calls;
+            this.errors += errors;
+            this.byokCalls += byokCalls;
+            this.promptTokens += prompt;
+            this.completionTokens += completion;
+            this.cost = this.cost.add(cost);
+            this.saved = this.saved.add(saved);
+        }
+
+        Map<String, Object> represent(Map<String, Object> m) {
+            m.put("calls", calls);
+            m.put("errors", errors);
+            m.put("byok_calls", byokCalls);
+            m.put("prompt_tokens", promptTokens);
+            m.put("completion_tokens", completionTokens);
+            m.put("cost", Decimals.plain(cost));
+            m.put("saved", Decimals.plain(saved));
+            return m;
+        }
     }
 
     @GET
@@ -52,71 +75,40 @@ public class MeUsageResource {
         }
         LocalDate to = LocalDate.now(ZoneOffset.UTC);
         LocalDate from = to.minusDays(n - 1L);
-        TreeMap<Integer, Day> byDay = new TreeMap<>();
+        TreeMap<Integer, Tally> byDay = new TreeMap<>();
         for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
-            byDay.put(key(d), new Day());
+            byDay.put(UsageLedger.day(d), new Tally());
         }
         EntityManager em = session.getProvider(JpaConnectionProvider.class).getEntityManager();
         for (Object[] row : em.createNamedQuery("llmUsageDailyUserDays", Object[].class).setParameter("realmId", realm.getId())
-                .setParameter("userId", user.getId()).setParameter("fromDay", key(from)).setParameter("toDay", key(to))
-                .getResultList()) {
-            Day day = byDay.get(((Number) row[0]).intValue());
+                .setParameter("userId", user.getId()).setParameter("fromDay", UsageLedger.day(from))
+                .setParameter("toDay", UsageLedger.day(to)).getResultList()) {
+            Tally day = byDay.get(((Number) row[0]).intValue());
             if (day == null) {
                 continue;
             }
             boolean byok = (Boolean) row[1];
             long calls = ((Number) row[2]).longValue();
             BigDecimal cost = row[6] == null ? BigDecimal.ZERO : (BigDecimal) row[6];
-            day.calls += calls;
-            day.errors += ((Number) row[3]).longValue();
-            day.promptTokens += ((Number) row[4]).longValue();
-            day.completionTokens += ((Number) row[5]).longValue();
-            if (byok) {
-                day.byokCalls += calls;
-                day.saved = day.saved.add(cost);
-            } else {
-                day.cost = day.cost.add(cost);
-            }
+            day.add(calls, ((Number) row[3]).longValue(), byok ? calls : 0, ((Number) row[4]).longValue(),
+                    ((Number) row[5]).longValue(), byok ? BigDecimal.ZERO : cost, byok ? cost : BigDecimal.ZERO);
         }
+        Tally total = new Tally();
         List<Map<String, Object>> out = new ArrayList<>();
-        Day total = new Day();
-        byDay.forEach((k, d) -> {
+        LocalDate date = from;
+        for (Tally d : byDay.values()) {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("day", LocalDate.of(k / 10_000, k / 100 % 100, k % 100).toString());
-            m.put("calls", d.calls);
-            m.put("errors", d.errors);
-            m.put("byok_calls", d.byokCalls);
-            m.put("prompt_tokens", d.promptTokens);
-            m.put("completion_tokens", d.completionTokens);
-            m.put("cost", Decimals.plain(d.cost));
-            m.put("saved", Decimals.plain(d.saved));
-            out.add(m);
-            total.calls += d.calls;
-            total.errors += d.errors;
-            total.byokCalls += d.byokCalls;
-            total.promptTokens += d.promptTokens;
-            total.completionTokens += d.completionTokens;
-            total.cost = total.cost.add(d.cost);
-            total.saved = total.saved.add(d.saved);
-        });
-        Map<String, Object> totals = new LinkedHashMap<>();
-        totals.put("calls", total.calls);
-        totals.put("errors", total.errors);
-        totals.put("byok_calls", total.byokCalls);
-        totals.put("prompt_tokens", total.promptTokens);
-        totals.put("completion_tokens", total.completionTokens);
-        totals.put("cost", Decimals.plain(total.cost));
-        totals.put("saved", Decimals.plain(total.saved));
+            m.put("day", date.toString());
+            out.add(d.represent(m));
+            total.add(d.calls, d.errors, d.byokCalls, d.promptTokens, d.completionTokens, d.cost, d.saved);
+            date = date.plusDays(1);
+        }
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("currency", "USD");
         result.put("from", from.toString());
         result.put("to", to.toString());
         result.put("days", out);
-        result.put("totals", totals);
+        result.put("totals", total.represent(new LinkedHashMap<>()));
         return result;
-    }
-
-    private static int key(LocalDate d) {
-        return d.getYear() * 10_000 + d.getMonthValue() * 100 + d.getDayOfMonth();
     }
 }

@@ -8,12 +8,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.llmgateway.keycloak.byok.ByokSettings;
 import dev.llmgateway.keycloak.powerlevel.PowerLevel;
 import dev.llmgateway.keycloak.powerlevel.PowerLevels;
 
 /**
  * Everything the gateway needs to route a realm's calls, immutable, built when the realm's configuration version
- * changes: candidates (enabled models of enabled, active providers), endpoints and rules.
+ * changes: candidates (enabled models of enabled, active providers), endpoints, rules, power levels, BYOK policy.
  */
 public final class RoutingSnapshot {
 
@@ -22,6 +23,7 @@ public final class RoutingSnapshot {
     private final String version;
     private final RoutingRules rules;
     private final PowerLevels powerLevels;
+    private final ByokSettings byok;
     private final List<Candidate> all;
     private final Map<String, List<Candidate>> byModel = new HashMap<>();
     private final Map<String, ProviderEndpoint> endpoints;
@@ -30,11 +32,12 @@ public final class RoutingSnapshot {
     /** The same, narrowed per power level. */
     private final Map<String, List<Candidate>> allowedByLevelAndName = new ConcurrentHashMap<>();
 
-    public RoutingSnapshot(String version, RoutingRules rules, PowerLevels powerLevels, List<Candidate> candidates,
-                           Map<String, ProviderEndpoint> endpoints) {
+    public RoutingSnapshot(String version, RoutingRules rules, PowerLevels powerLevels, ByokSettings byok,
+                           List<Candidate> candidates, Map<String, ProviderEndpoint> endpoints) {
         this.version = version;
         this.rules = rules;
         this.powerLevels = powerLevels;
+        this.byok = byok;
         this.all = List.copyOf(candidates);
         this.endpoints = Map.copyOf(endpoints);
         for (Candidate c : all) {
@@ -52,6 +55,11 @@ public final class RoutingSnapshot {
 
     public PowerLevels powerLevels() {
         return powerLevels;
+    }
+
+    /** The realm's BYOK policy: which provider types take users' own keys. */
+    public ByokSettings byok() {
+        return byok;
     }
 
     public ProviderEndpoint endpoint(String providerId) {

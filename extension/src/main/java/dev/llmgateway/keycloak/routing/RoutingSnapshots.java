@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.llmgateway.keycloak.byok.ByokSettings;
 import dev.llmgateway.keycloak.catalog.ModelView;
 import dev.llmgateway.keycloak.powerlevel.PowerLevelService;
 import dev.llmgateway.keycloak.provider.LlmProviderEntity;
@@ -57,6 +58,7 @@ public final class RoutingSnapshots {
                         m.id(), m.inputPrice(), m.outputPrice(), m.cachedInputPrice(), m.cacheWritePrice(), m.quality()));
             }
         }
-        return new RoutingSnapshot(version, rules, new PowerLevelService(session, realm).get(), candidates, endpoints);
+        return new RoutingSnapshot(version, rules, new PowerLevelService(session, realm).get(), ByokSettings.of(realm),
+                candidates, endpoints);
     }
 }

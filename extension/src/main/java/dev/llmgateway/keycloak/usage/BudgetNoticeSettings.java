@@ -1,8 +1,8 @@
 package dev.llmgateway.keycloak.usage;
 
-import java.util.Arrays;
 import java.util.List;
 
+import dev.llmgateway.keycloak.common.StringLists;
 import org.keycloak.models.RealmModel;
 
 /**
@@ -17,12 +17,12 @@ public record BudgetNoticeSettings(boolean notifyUsers, List<String> adminEmails
     public static BudgetNoticeSettings of(RealmModel realm) {
         String users = realm.getAttribute(USERS_ATTRIBUTE);
         String admins = realm.getAttribute(ADMINS_ATTRIBUTE);
-        return new BudgetNoticeSettings(users == null || Boolean.parseBoolean(users), admins == null || admins.isBlank()
-                ? List.of() : Arrays.stream(admins.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList());
+        return new BudgetNoticeSettings(users == null || Boolean.parseBoolean(users),
+                admins == null ? List.of() : StringLists.read(admins));
     }
 
     public void store(RealmModel realm) {
         realm.setAttribute(USERS_ATTRIBUTE, Boolean.toString(notifyUsers));
-        realm.setAttribute(ADMINS_ATTRIBUTE, String.join(",", adminEmails));
+        realm.setAttribute(ADMINS_ATTRIBUTE, StringLists.write(adminEmails));
     }
 }

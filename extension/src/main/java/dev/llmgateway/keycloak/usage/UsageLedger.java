@@ -2,6 +2,7 @@ package dev.llmgateway.keycloak.usage;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -166,7 +167,11 @@ public final class UsageLedger implements AutoCloseable {
 
     /** The UTC day as yyyymmdd. */
     public static int day(long epochMillis) {
-        var d = Instant.ofEpochMilli(epochMillis).atZone(ZoneOffset.UTC).toLocalDate();
+        return day(Instant.ofEpochMilli(epochMillis).atZone(ZoneOffset.UTC).toLocalDate());
+    }
+
+    /** A date as the rollups key it: yyyymmdd. */
+    public static int day(LocalDate d) {
         return d.getYear() * 10_000 + d.getMonthValue() * 100 + d.getDayOfMonth();
     }
 

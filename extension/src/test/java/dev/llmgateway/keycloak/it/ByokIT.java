@@ -160,7 +160,11 @@ class ByokIT {
         // Bad input: clear 4xx naming the problem, nothing written.
         Api.Reply unknown = Api.put(keysUrl() + "/nosuchvendor", alice, Map.of("apiKey", ALICE_KEY));
         assertEquals(404, unknown.status(), unknown.text());
-        assertTrue(unknown.json().get("error").asText().contains("nosuchvendor"));
+        assertTrue(unknown.json().get("error").asText().contains("known types: openrouter, openai"), unknown.text());
+        // A key pasted into the path by mistake is not echoed back.
+        Api.Reply pasted = Api.delete(keysUrl() + "/" + ALICE_KEY, alice);
+        assertEquals(404, pasted.status(), pasted.text());
+        assertNoKeyIn(pasted.text(), ALICE_KEY);
         Api.Reply notOffered = Api.put(keysUrl() + "/anthropic", alice, Map.of("apiKey", ALICE_KEY));
         assertEquals(400, notOffered.status(), notOffered.text());
         assertTrue(notOffered.json().get("error").asText().contains("Anthropic"), notOffered.text());
