@@ -14,6 +14,9 @@ import jakarta.ws.rs.core.Response;
 public final class JsonBodies {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** An empty body is most often JSON sent as a form (curl -d without a Content-Type), which the server reads apart. */
+    public static final String EMPTY_BODY = "request body is empty; send a JSON object with 'Content-Type: application/json'"
+            + " (curl -d without that header sends a form, which is not read as JSON)";
 
     private JsonBodies() {
     }
@@ -35,7 +38,7 @@ public final class JsonBodies {
                     "request body is larger than " + maxBytes + " bytes");
         }
         if (body.length == 0) {
-            throw ApiErrors.badRequest(null, "request body is empty; a JSON object is expected");
+            throw ApiErrors.badRequest(null, EMPTY_BODY);
         }
         JsonNode node;
         try {

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.llmgateway.keycloak.provider.ApiKeys;
 import dev.llmgateway.keycloak.provider.ProviderType;
 import dev.llmgateway.keycloak.routing.ProviderEndpoint;
 
@@ -32,10 +33,8 @@ public final class AnthropicMessagesAdapter implements ChatAdapter {
     public HttpRequest request(ProviderEndpoint endpoint, String apiKey, String vendorModel, ChatRequest request,
                                Duration timeout) {
         try {
-            return HttpRequest.newBuilder(URI.create(messagesUrl(endpoint)))
-                    .timeout(timeout)
-                    .header("x-api-key", apiKey)
-                    .header("anthropic-version", ProviderType.ANTHROPIC_VERSION)
+            HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(messagesUrl(endpoint))).timeout(timeout);
+            return ApiKeys.authorize(builder, endpoint.type(), apiKey)
                     .header("content-type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body(vendorModel, request))))
                     .build();

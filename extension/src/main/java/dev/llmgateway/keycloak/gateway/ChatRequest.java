@@ -33,6 +33,9 @@ public record ChatRequest(String model, boolean stream, boolean includeUsage, Ob
             throw OpenAiErrors.error(413, "invalid_request_error", "request_too_large", null,
                     "Request body is larger than " + maxBytes + " bytes");
         }
+        if (bytes.length == 0) {
+            throw OpenAiErrors.invalidRequest(null, "The r" + JsonBodies.EMPTY_BODY.substring(1));
+        }
         JsonNode node;
         try {
             node = JSON.readTree(bytes);

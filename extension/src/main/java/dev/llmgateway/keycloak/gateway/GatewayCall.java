@@ -24,11 +24,13 @@ import java.util.stream.Collectors;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmgateway.keycloak.byok.UserKeyCache.SealedKey;
+import dev.llmgateway.keycloak.provider.ApiKeys;
 import dev.llmgateway.keycloak.routing.Candidate;
 import dev.llmgateway.keycloak.routing.CooldownTracker;
 import dev.llmgateway.keycloak.routing.ProviderEndpoint;
 import dev.llmgateway.keycloak.routing.RoutingRules;
 import dev.llmgateway.keycloak.routing.RoutingSnapshot;
+import org.jboss.logging.Logger;
 
 /**
  * Tries the ordered candidates of one call, without blocking a thread while vendors answer. Skips providers cooling
@@ -41,6 +43,7 @@ import dev.llmgateway.keycloak.routing.RoutingSnapshot;
 public final class GatewayCall {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = Logger.getLogger(GatewayCall.class);
 
     /** The vendor's answer body: read whole (non-streamed calls, errors) or relayed as it comes (streams). */
     sealed interface Upstream permits Upstream.Bytes, Upstream.Stream {
@@ -142,7 +145,19 @@ public final class GatewayCall {
                 ChatAdapter adapter = ChatAdapters.forType(endpoint.type());
                 tried++;
                 String key = own != null ? keys.open(own) : keys.openOrganizationKey(endpoint);
-                HttpRequest vendorRequest = adapter.request(endpoint, key, c.modelId(), request, timeout);
+                HttpRequest vendorRequest;
+                try {
+                    vendorRequest = adapter.request(endpoint, key, c.modelId(), request, timeout);
+                } catch (ApiKeys.InvalidKeyException e) {
+                    // A stored key that cannot go into a header (stored before keys were checked on entry): handled
+                    // like a key the vendor refused, and neither this message nor the log holds the key.
+                    if (own != null) {
+                        return ownKeyRefused(c, own, "it cannot be sent: " + e.getMessage(), 0, i);
+                    }
+                    LOG.warnf("LLM gateway: provider %s cannot be called: %s", c.providerName(), e.getMessage());
+                    fail(c, "unusable key (" + e.getMessage() + ")", 0, null);
+                    continue;
+                }
                 long start = System.nanoTime();
                 CompletableFuture<HttpResponse<Upstream>> sent = http.sendAsync(vendorRequest, this::bodyHandler);
                 if (!request.stream()) {
@@ -199,7 +214,7 @@ public final class GatewayCall {
                 }
             }
             if (byok && (status == 401 || status == 403)) {
-                return ownKeyRefused(c, own, status, elapsed, current);
+                return ownKeyRefused(c, own, "HTTP " + status, elapsed, current);
             }
             if (byok && status == 429) {
                 // The caller's own quota at the vendor, not the provider's: no cooldown for everyone else.
@@ -229,10 +244,10 @@ public final class GatewayCall {
          * The vendor refused the caller's own key. The owner sees it as the key's last test result; the call goes on
          * with the organisation's key only if the realm allows it, else it ends with a 403 saying what to do.
          */
-        private CompletableFuture<Outcome> ownKeyRefused(Candidate c, SealedKey own, int status, long elapsed, int current) {
+        private CompletableFuture<Outcome> ownKeyRefused(Candidate c, SealedKey own, String why, long elapsed, int current) {
             String vendor = snapshot.endpoint(c.providerId()).type().displayName();
-            attempts.add(new Attempt(c.providerName(), c.modelId(), "HTTP " + status + " (your own key was refused)", elapsed / 1_000_000));
-            keys.rejected(own, vendor + " refused this key during a gateway call (HTTP " + status + ")");
+            attempts.add(new Attempt(c.providerName(), c.modelId(), why + " (your own key was refused)", elapsed / 1_000_000));
+            keys.rejected(own, vendor + " refused this key during a gateway call (" + why + ")");
             if (keys.fallbackToOrganizationKey()) {
                 if (refusedOwn == null) {
                     refusedOwn = new HashSet<>();
@@ -242,7 +257,7 @@ public final class GatewayCall {
                 return next(current);
             }
             return CompletableFuture.completedFuture(error(c, 403, "permission_error", "byok_key_rejected",
-                    "Your own " + vendor + " API key (" + own.hint() + ") was refused by " + vendor + " (HTTP " + status
+                    "Your own " + vendor + " API key (" + own.hint() + ") was refused (" + why
                             + "). Replace or delete it under 'LLM API keys' in your account console.", null, true));
         }
 

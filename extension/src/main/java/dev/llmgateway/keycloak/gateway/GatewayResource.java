@@ -18,11 +18,16 @@ import dev.llmgateway.keycloak.routing.RoutingSnapshot;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.RestMulti;
 import org.jboss.logging.Logger;
 import org.keycloak.models.KeycloakSession;
@@ -130,6 +135,74 @@ public class GatewayResource {
         long overheadMs = Math.max(0, (System.nanoTime() - startNanos - outcome.upstreamNanos()) / 1_000_000);
         headers.put(HEADER_OVERHEAD, List.of(Long.toString(overheadMs)));
         return headers;
+    }
+
+    /**
+     * Paths and methods this endpoint does not serve answer in OpenAI's error shape, as OpenAI does, rather than with
+     * the server's plain 404/405, so SDKs show a readable message.
+     */
+    @GET
+    @Path("chat/completions")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response chatCompletionsWrongMethod() {
+        return wrongMethod("GET", "chat/completions", "POST");
+    }
+
+    @POST
+    @Path("models")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response modelsWrongMethod() {
+        return wrongMethod("POST", "models", "GET");
+    }
+
+    @GET
+    @Path("{path: .+}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response unknownGet(@PathParam("path") String path) {
+        return unknownUrl("GET", path);
+    }
+
+    @POST
+    @Path("{path: .+}")
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response unknownPost(@PathParam("path") String path) {
+        return unknownUrl("POST", path);
+    }
+
+    @PUT
+    @Path("{path: .+}")
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response unknownPut(@PathParam("path") String path) {
+        return unknownUrl("PUT", path);
+    }
+
+    @DELETE
+    @Path("{path: .+}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response unknownDelete(@PathParam("path") String path) {
+        return unknownUrl("DELETE", path);
+    }
+
+    @PATCH
+    @Path("{path: .+}")
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response unknownPatch(@PathParam("path") String path) {
+        return unknownUrl("PATCH", path);
+    }
+
+    private static Response unknownUrl(String method, String path) {
+        // The path is quoted only when it looks like an API path: a key pasted into a URL stays out of the answer.
+        String shown = path.length() <= 40 && path.matches("[a-z/_.-]+") ? "/v1/" + path : "this path";
+        return OpenAiErrors.response(404, "invalid_request_error", "unknown_url", null, "Invalid URL (" + method + " "
+                + shown + "): this gateway serves POST /v1/chat/completions and GET /v1/models");
+    }
+
+    private static Response wrongMethod(String method, String path, String allowed) {
+        return Response.fromResponse(OpenAiErrors.response(405, "invalid_request_error", "method_not_allowed", null,
+                method + " is not allowed on /v1/" + path + "; use " + allowed)).header("Allow", allowed).build();
     }
 
     /** The models and aliases this caller may ask for, in OpenAI's list format. */

@@ -8,6 +8,7 @@ import java.time.Duration;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmgateway.keycloak.provider.ApiKeys;
 import dev.llmgateway.keycloak.provider.ProviderType;
 import dev.llmgateway.keycloak.routing.ProviderEndpoint;
 
@@ -34,9 +35,8 @@ public final class OpenAiChatAdapter implements ChatAdapter {
             body.put("stream", false);
         }
         try {
-            return HttpRequest.newBuilder(URI.create(chatUrl(endpoint)))
-                    .timeout(timeout)
-                    .header("Authorization", "Bearer " + apiKey)
+            HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(chatUrl(endpoint))).timeout(timeout);
+            return ApiKeys.authorize(builder, endpoint.type(), apiKey)
                     .header("Content-Type", "application/json")
                     .header("Accept", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))

@@ -22,7 +22,8 @@ public final class OpenAiErrors {
     }
 
     public static Response response(int status, String type, String code, String param, String message) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(shape(type, code, param, message)).build();
+        // Written here, not by the server's JSON provider, which leaves out null fields: OpenAI always sends param and code.
+        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body(type, code, param, message)).build();
     }
 
     private static Map<String, Object> shape(String type, String code, String param, String message) {

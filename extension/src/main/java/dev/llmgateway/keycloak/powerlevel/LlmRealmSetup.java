@@ -1,7 +1,10 @@
 package dev.llmgateway.keycloak.powerlevel;
 
+import java.util.List;
+
 import org.jboss.logging.Logger;
 import org.keycloak.Config;
+import org.keycloak.models.ClientModel;
 import org.keycloak.models.ClientScopeModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
@@ -13,7 +16,8 @@ import org.keycloak.provider.ProviderEvent;
 import org.keycloak.provider.ProviderEventListener;
 
 /**
- * Gives every realm, once, the client scope {@value #SCOPE} holding the power-level mapper, as a default client scope,
+ * Gives every realm, once, the client scope {@value #SCOPE} holding the power-level mapper, as a default client scope
+ * of the realm and of the clients it already has,
  * and the User Profile declaration of the power-level attribute: new realms when they are created, existing ones at
  * the first start with the extension. Once is once: a realm whose admins removed or changed the scope or the attribute
  * keeps their choice ({@value #PROVISIONED} and {@link PowerLevelProfile#DECLARED} mark the realm).
@@ -61,7 +65,16 @@ public class LlmRealmSetup implements ProviderEventListener {
             scope.setDisplayOnConsentScreen(false);
             scope.addProtocolMapper(PowerLevelMapper.model());
             realm.addDefaultClientScope(scope, true);
-            LOG.infof("LLM gateway: added the default client scope '%s' to realm %s", SCOPE, realm.getName());
+            // A realm default scope reaches only clients created later: the realm's existing OpenID Connect clients get
+            // it too, this once, so every token carries the level. Later removals from a client are the admins' choice.
+            ClientScopeModel llm = scope;
+            List<ClientModel> clients = realm.getClientsStream()
+                    .filter(c -> c.getProtocol() == null || OIDCLoginProtocol.LOGIN_PROTOCOL.equals(c.getProtocol()))
+                    .filter(c -> !c.getClientScopes(true).containsKey(SCOPE) && !c.getClientScopes(false).containsKey(SCOPE))
+                    .toList();
+            clients.forEach(c -> c.addClientScope(llm, true));
+            LOG.infof("LLM gateway: added the default client scope '%s' to realm %s and its %d existing clients", SCOPE,
+                    realm.getName(), clients.size());
         }
         realm.setAttribute(PROVISIONED, "true");
     }

@@ -52,8 +52,11 @@ public class PowerLevelMapper extends AbstractOIDCProtocolMapper implements OIDC
 
     /** The mapper as the {@code llm} client scope carries it: in access and ID tokens, userinfo and introspection. */
     public static ProtocolMapperModel model() {
-        return OIDCAttributeMapperHelper.createClaimMapper("llm power level", PowerLevelResolver.ATTRIBUTE,
+        ProtocolMapperModel model = OIDCAttributeMapperHelper.createClaimMapper("llm power level", PowerLevelResolver.ATTRIBUTE,
                 PowerLevelResolver.ATTRIBUTE, "String", true, true, true, true, PROVIDER_ID);
+        // Also in lightweight access tokens (admin-cli and the admin console use them): every token carries the level.
+        model.getConfig().put(OIDCAttributeMapperHelper.INCLUDE_IN_LIGHTWEIGHT_ACCESS_TOKEN, "true");
+        return model;
     }
 
     @Override

@@ -66,6 +66,9 @@ public final class PowerLevelProfile {
                 : new LinkedHashMap<>(attribute.getAnnotations());
         annotations.put("inputType", "select");
         annotations.put("inputOptionLabels", labels);
+        // Without a value the user is on the realm's default level: say so under the (then empty) select.
+        annotations.put("inputHelperTextAfter", "When no level is selected, the realm's default applies: "
+                + levels.defaultOne().name() + ". Only administrators change it.");
         attribute.setAnnotations(annotations);
     }
 

@@ -42,10 +42,10 @@ public final class ConnectionTester {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).GET()
                 .header("Accept", "application/json")
                 .header("User-Agent", "keycloak-llm-gateway");
-        if (type.auth() == ProviderType.Auth.ANTHROPIC) {
-            request.header("x-api-key", apiKey).header("anthropic-version", ProviderType.ANTHROPIC_VERSION);
-        } else {
-            request.header("Authorization", "Bearer " + apiKey);
+        try {
+            ApiKeys.authorize(request, type, apiKey);
+        } catch (ApiKeys.InvalidKeyException e) {
+            return ConnectionResult.failed(0, ErrorKind.INVALID_KEY, "Invalid API key: " + e.getMessage());
         }
 
         long start = System.nanoTime();

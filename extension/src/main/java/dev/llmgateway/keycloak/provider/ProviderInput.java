@@ -23,7 +23,6 @@ public record ProviderInput(ProviderType type, String name, String apiKey, Strin
                             boolean modelsGiven) {
 
     public static final int DEFAULT_PRIORITY = 50;
-    static final int MAX_KEY_LENGTH = 1024;
     static final int MAX_MODELS = 2000;
 
     private static final Map<String, String> ALIASES = Map.of(
@@ -98,20 +97,11 @@ public record ProviderInput(ProviderType type, String name, String apiKey, Strin
         if (!node.isTextual()) {
             throw ApiErrors.badRequest("apiKey", "apiKey must be a string");
         }
-        String key = node.asText().strip();
-        if (key.isEmpty()) {
-            throw ApiErrors.badRequest("apiKey", "apiKey must not be empty");
+        try {
+            return ApiKeys.normalize("apiKey", node.asText());
+        } catch (ApiKeys.InvalidKeyException e) {
+            throw ApiErrors.badRequest("apiKey", e.getMessage());
         }
-        if (key.length() > MAX_KEY_LENGTH) {
-            throw ApiErrors.badRequest("apiKey", "apiKey is longer than " + MAX_KEY_LENGTH + " characters");
-        }
-        for (int i = 0; i < key.length(); i++) {
-            char c = key.charAt(i);
-            if (Character.isWhitespace(c) || Character.isISOControl(c)) {
-                throw ApiErrors.badRequest("apiKey", "apiKey contains whitespace or control characters");
-            }
-        }
-        return key;
     }
 
     static String baseUrl(JsonNode node) {

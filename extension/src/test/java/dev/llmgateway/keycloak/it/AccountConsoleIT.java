@@ -51,26 +51,8 @@ class AccountConsoleIT {
         Db.waitFor(1, "select * from LLM_USAGE_EVENT where USER_ID = ?", userId);
         vendors.clear();
 
-        Path module = Path.of(System.getProperty("user.dir"));
-        Path script = module.resolveSibling("account-ui").resolve("e2e/account-console.mjs");
-        assertTrue(Files.isRegularFile(script), "no browser script at " + script);
         Path screenshots = LlmServerConfig.workDir().resolve("screenshots").toAbsolutePath();
-        Files.createDirectories(screenshots);
-        Path output = LlmServerConfig.workDir().resolve("account-console-e2e.log").toAbsolutePath();
-
-        ProcessBuilder pb = new ProcessBuilder("node", script.toString()).directory(script.getParent().getParent().toFile())
-                .redirectErrorStream(true).redirectOutput(output.toFile());
-        pb.environment().putAll(Map.of("KC_URL", Api.BASE, "KC_REALM", realm.getName(), "KC_USER", "browser",
-                "KC_PASSWORD", LlmRealmConfig.PASSWORD, "KC_KEY", KEY, "KC_PROVIDER_TYPE", "openai",
-                "SCREENSHOT_DIR", screenshots.toString()));
-        Process browser = pb.start();
-        boolean finished = browser.waitFor(150, TimeUnit.SECONDS);
-        if (!finished) {
-            browser.destroyForcibly();
-        }
-        String log = Files.readString(output, StandardCharsets.UTF_8);
-        assertTrue(finished, "the browser run did not finish within 150 s:\n" + log);
-        assertEquals(0, browser.exitValue(), "the browser run failed:\n" + log);
+        runBrowser(realm.getName(), "browser", LlmRealmConfig.PASSWORD, KEY, screenshots);
 
         for (String shot : List.of("01-keys.png", "02-key-added.png", "03-key-tested.png", "04-key-deleted.png", "05-usage.png")) {
             assertTrue(Files.size(screenshots.resolve(shot)) > 10_000, shot + " is missing or empty");
@@ -80,5 +62,33 @@ class AccountConsoleIT {
                 && ("Bearer " + KEY).equals(r.authorization())), "the test button made a real list-models call with the key");
         assertEquals(0, Db.count("select count(*) from LLM_USER_KEY where USER_ID = ?", userId), "deleted from the page");
         ProviderCrudIT.assertNoKeyIn(Files.readString(LlmServerConfig.serverLog()), KEY);
+    }
+
+    /**
+     * Runs the browser script as {@code user} of {@code realm}: log in, add {@code key} to the realm's OpenAI provider
+     * type, test it, delete it, open "My LLM usage". Fails the test with the script's log when any step fails.
+     */
+    static void runBrowser(String realm, String user, String password, String key, Path screenshots)
+            throws IOException, InterruptedException {
+        Path module = Path.of(System.getProperty("user.dir"));
+        Path script = module.resolveSibling("account-ui").resolve("e2e/account-console.mjs");
+        assertTrue(Files.isRegularFile(script), "no browser script at " + script);
+        Files.createDirectories(screenshots);
+        Path output = screenshots.resolve("e2e.log");
+
+        ProcessBuilder pb = new ProcessBuilder("node", script.toString()).directory(script.getParent().getParent().toFile())
+                .redirectErrorStream(true).redirectOutput(output.toFile());
+        pb.environment().putAll(Map.of("KC_URL", Api.BASE, "KC_REALM", realm, "KC_USER", user,
+                "KC_PASSWORD", password, "KC_KEY", key, "KC_PROVIDER_TYPE", "openai",
+                "SCREENSHOT_DIR", screenshots.toString()));
+        KeyLedger.track(key);
+        Process browser = pb.start();
+        boolean finished = browser.waitFor(150, TimeUnit.SECONDS);
+        if (!finished) {
+            browser.destroyForcibly();
+        }
+        String log = Files.readString(output, StandardCharsets.UTF_8);
+        assertTrue(finished, "the browser run did not finish within 150 s:\n" + log);
+        assertEquals(0, browser.exitValue(), "the browser run failed:\n" + log);
     }
 }

@@ -97,13 +97,16 @@ public final class Api {
 
     /** A raw body, sent as given (for malformed JSON and oversized bodies). */
     public static Reply postRaw(String url, String token, String body) {
+        KeyLedger.trackBody(body);
         return send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString(body))
                 .header("Content-Type", "application/json"), token);
     }
 
     private static HttpRequest.BodyPublisher bodyOf(Object body) {
         try {
-            return HttpRequest.BodyPublishers.ofString(body instanceof String s ? s : JSON.writeValueAsString(body));
+            String text = body instanceof String s ? s : JSON.writeValueAsString(body);
+            KeyLedger.trackBody(text);
+            return HttpRequest.BodyPublishers.ofString(text);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -31,6 +31,7 @@ public class LlmServerConfig implements KeycloakServerConfig {
             resetH2Database();
             try {
                 Files.deleteIfExists(serverLog());
+                Files.deleteIfExists(KeyLedger.file());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
