@@ -2,13 +2,13 @@
 # Benchmarks the LLM gateway on loopback, in one command:
 #   builds the extension jar, unpacks its own Keycloak server into .run/bench-server/ (never .run/server), installs the
 #   jar, starts 'kc.sh start-dev' on 127.0.0.1:8180 (management 9100), waits until it is ready, runs the load driver
-#   bench/GatewayBench.java (its own fake vendor, realm 'bench', providers, load), prints the report (also saved to
+#   bench/src/main/java/GatewayBench.java (its own fake vendor, realm 'bench', providers, load), prints the report (also saved to
 #   .run/bench-report.txt) and stops the server it started, by PID, also on failure. Server console: .run/bench-server.log.
 # Environment: BENCH_SKIP_BUILD=1 reuses extension/target's jar; BENCH_HTTP_PORT / BENCH_MGMT_PORT (default 8180 / 9100);
 # BENCH_JAVA_OPTS adds JVM options to the server (e.g. -Djava.util.concurrent.ForkJoinPool.common.parallelism=2);
 # BENCH_JFR=1 records a Java Flight Recording of the server to .run/bench-server.jfr (for 'jfr print');
-# BENCH_ARGS adds driver options (e.g. "--requests=2000 --slow-streams=200"; see 'java bench/GatewayBench.java --help');
-# BENCH_DRIVER picks another driver on the same server set-up (bench/run-token-bench.sh uses bench/TokenBench.java).
+# BENCH_ARGS adds driver options (e.g. "--requests=2000 --slow-streams=200"; see 'java bench/src/main/java/GatewayBench.java --help');
+# BENCH_DRIVER picks another driver on the same server set-up (bench/run-token-bench.sh uses bench/src/main/java/TokenBench.java).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
@@ -140,7 +140,7 @@ say "Keycloak ready: kc.sh pid $KC_PID, java pid $JAVA_PID ($(grep -E '^(VmRSS|T
 say "Running the load driver"
 set +e
 # shellcheck disable=SC2086
-timeout 600 java -Xms256m -Xmx1g -XX:+UseParallelGC "${BENCH_DRIVER:-bench/GatewayBench.java}" \
+timeout 600 java -Xms256m -Xmx1g -XX:+UseParallelGC "${BENCH_DRIVER:-bench/src/main/java/GatewayBench.java}" \
   --kc="http://127.0.0.1:${HTTP_PORT}" --kc-pid="$JAVA_PID" ${BENCH_ARGS:-} 2>&1 | tee "$REPORT"
 rc=${PIPESTATUS[0]}
 set -e

@@ -4,8 +4,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-import dev.llmgateway.keycloak.common.StringLists;
-import dev.llmgateway.keycloak.routing.ConfigVersion;
+import dev.llmgateway.keycloak.core.ConfigVersion;
+import dev.llmgateway.keycloak.core.StringLists;
 import org.keycloak.models.RealmModel;
 
 /**

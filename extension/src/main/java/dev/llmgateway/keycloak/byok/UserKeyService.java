@@ -9,15 +9,15 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.llmgateway.keycloak.common.ApiErrors;
 import dev.llmgateway.keycloak.config.LlmGatewayConfig;
+import dev.llmgateway.keycloak.core.ApiErrors;
+import dev.llmgateway.keycloak.core.ProviderType;
 import dev.llmgateway.keycloak.crypto.KeyHints;
-import dev.llmgateway.keycloak.provider.ConnectionResult;
 import dev.llmgateway.keycloak.provider.LlmProviderEntity;
 import dev.llmgateway.keycloak.provider.ProviderInput;
 import dev.llmgateway.keycloak.provider.ProviderService;
-import dev.llmgateway.keycloak.provider.ProviderType;
 import dev.llmgateway.keycloak.provider.Providers;
+import dev.llmgateway.keycloak.vendor.ConnectionResult;
 import jakarta.persistence.EntityManager;
 import jakarta.ws.rs.core.Response;
 import org.keycloak.common.util.Time;

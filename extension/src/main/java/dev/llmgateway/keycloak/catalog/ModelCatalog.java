@@ -13,7 +13,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmgateway.keycloak.core.Json;
 
 /**
  * The built-in catalogue of well-known models ({@code llm-gateway/catalog.json}), immutable once loaded.
@@ -48,7 +48,7 @@ public final class ModelCatalog {
             if (in == null) {
                 throw new IllegalStateException("llm-gateway/catalog.json is missing from the extension jar");
             }
-            return parse(new ObjectMapper().readTree(in));
+            return parse(Json.MAPPER.readTree(in));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the built-in model catalogue", e);
         }

@@ -5,7 +5,7 @@ import java.math.MathContext;
 import java.util.Optional;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.llmgateway.keycloak.common.Decimals;
+import dev.llmgateway.keycloak.core.Decimals;
 
 /**
  * A provider's model with its effective figures: the admin's override, else the vendor's own listed price, else the

@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import dev.llmgateway.keycloak.catalog.ModelCatalog;
 import dev.llmgateway.keycloak.crypto.SecretCipher;
 import dev.llmgateway.keycloak.crypto.SecretCipherException;
-import dev.llmgateway.keycloak.provider.ConnectionTester;
+import dev.llmgateway.keycloak.vendor.ConnectionTester;
 import org.jboss.logging.Logger;
 import org.keycloak.Config;
 import org.keycloak.common.util.Environment;

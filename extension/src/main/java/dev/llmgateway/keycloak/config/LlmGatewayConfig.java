@@ -4,7 +4,7 @@ import java.time.Duration;
 
 import dev.llmgateway.keycloak.catalog.ModelCatalog;
 import dev.llmgateway.keycloak.crypto.SecretCipher;
-import dev.llmgateway.keycloak.provider.ConnectionTester;
+import dev.llmgateway.keycloak.vendor.ConnectionTester;
 import org.keycloak.models.RealmModel;
 import org.keycloak.provider.Provider;
 

@@ -5,17 +5,17 @@ import java.util.Map;
 
 import dev.llmgateway.keycloak.byok.ByokSettings;
 import dev.llmgateway.keycloak.byok.UserKeyCache.SealedKey;
+import dev.llmgateway.keycloak.core.ProviderEndpoint;
 import dev.llmgateway.keycloak.crypto.SecretCipher;
-import dev.llmgateway.keycloak.routing.ProviderEndpoint;
 
 /**
  * The keys one gateway call may go out with: the caller's own (BYOK) keys by provider type, which win, and the
  * organisation's provider keys, unless the caller is over budget. Keys stay sealed until the attempt that uses them.
  */
-final class CallKeys {
+public final class CallKeys {
 
     /** Told when a vendor refused a caller's own key, so the owner can see it. */
-    interface RejectionListener {
+    public interface RejectionListener {
         void rejected(SealedKey key, String error);
     }
 
@@ -37,12 +37,12 @@ final class CallKeys {
     }
 
     /** Organisation keys only (service calls, users without keys). */
-    static CallKeys organization(SecretCipher cipher) {
+    public static CallKeys organization(SecretCipher cipher) {
         return new CallKeys(cipher, Map.of(), true, false, IGNORE);
     }
 
     /** The user's own keys for the types the realm takes them for, then the organisation's. */
-    static CallKeys of(SecretCipher cipher, Map<String, SealedKey> userKeys, ByokSettings settings,
+    public static CallKeys of(SecretCipher cipher, Map<String, SealedKey> userKeys, ByokSettings settings,
                        RejectionListener listener) {
         if (userKeys.isEmpty()) {
             return organization(cipher);
@@ -57,11 +57,11 @@ final class CallKeys {
     }
 
     /** The same keys without the organisation's: for a caller whose budget is spent. */
-    CallKeys ownOnly() {
+    public CallKeys ownOnly() {
         return new CallKeys(cipher, own, false, false, listener);
     }
 
-    boolean hasOwn(ProviderEndpoint endpoint) {
+    public boolean hasOwn(ProviderEndpoint endpoint) {
         return own.containsKey(endpoint.type().id());
     }
 

@@ -2,21 +2,22 @@ package dev.llmgateway.keycloak.gateway;
 
 import java.math.BigDecimal;
 
-import dev.llmgateway.keycloak.routing.Candidate;
+import dev.llmgateway.keycloak.core.Candidate;
+import dev.llmgateway.keycloak.core.Usage;
+import dev.llmgateway.keycloak.core.UsageEvent;
 import dev.llmgateway.keycloak.usage.Pricing;
-import dev.llmgateway.keycloak.usage.UsageEvent;
 import org.keycloak.models.utils.KeycloakModelUtils;
 
 /** Who made a gateway call and when, captured before the call leaves the request thread. */
-record CallRecord(String realmId, String userId, String clientId, String requestedModel, boolean streamed,
+public record CallRecord(String realmId, String userId, String clientId, String requestedModel, boolean streamed,
                   long startMillis, long startNanos) {
 
-    static final String OK = "ok";
-    static final String ERROR = "error";
+    public static final String OK = "ok";
+    public static final String ERROR = "error";
     static final String REFUSED = "refused";
-    static final String CANCELLED = "cancelled";
+    public static final String CANCELLED = "cancelled";
 
-    UsageEvent event(GatewayCall.Outcome outcome, Usage usage, String result) {
+    public UsageEvent event(GatewayCall.Outcome outcome, Usage usage, String result) {
         Candidate c = outcome.chosen();
         Usage u = usage == null ? Usage.NONE : usage;
         BigDecimal cost = c == null ? null : Pricing.cost(u, c);
@@ -27,7 +28,7 @@ record CallRecord(String realmId, String userId, String clientId, String request
     }
 
     /** The result word of a call that ended without a stream. */
-    static String resultOf(GatewayCall.Outcome outcome) {
+    public static String resultOf(GatewayCall.Outcome outcome) {
         if (outcome.success()) {
             return OK;
         }

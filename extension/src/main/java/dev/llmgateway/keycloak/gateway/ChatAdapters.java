@@ -1,6 +1,9 @@
 package dev.llmgateway.keycloak.gateway;
 
-import dev.llmgateway.keycloak.provider.ProviderType;
+import dev.llmgateway.keycloak.core.ProviderType;
+import dev.llmgateway.keycloak.vendor.ChatAdapter;
+import dev.llmgateway.keycloak.vendor.anthropic.AnthropicMessagesAdapter;
+import dev.llmgateway.keycloak.vendor.openai.OpenAiChatAdapter;
 
 /** The adapter of each vendor wire format. */
 public final class ChatAdapters {

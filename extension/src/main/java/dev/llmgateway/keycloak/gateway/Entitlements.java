@@ -5,11 +5,12 @@ import java.math.RoundingMode;
 import java.time.LocalDate;
 import java.util.List;
 
+import dev.llmgateway.keycloak.core.Candidate;
 import dev.llmgateway.keycloak.powerlevel.PowerLevel;
 import dev.llmgateway.keycloak.powerlevel.PowerLevelResolver;
-import dev.llmgateway.keycloak.routing.Candidate;
 import dev.llmgateway.keycloak.routing.RoutingSnapshot;
 import dev.llmgateway.keycloak.usage.Budgets;
+import dev.llmgateway.keycloak.vendor.OpenAiErrors;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.keycloak.models.KeycloakSession;
@@ -22,17 +23,17 @@ import org.keycloak.services.ErrorResponseException;
  * Refusals are OpenAI-style errors: 404 for a model nobody offers, 403 naming the level for a model above it, 429
  * naming the budget and its reset date.
  */
-final class Entitlements {
+public final class Entitlements {
 
     private Entitlements() {
     }
 
-    static PowerLevel levelOf(UserModel user, RoutingSnapshot snapshot) {
+    public static PowerLevel levelOf(UserModel user, RoutingSnapshot snapshot) {
         return PowerLevelResolver.levelOf(user, snapshot.powerLevels());
     }
 
     /** The ordered candidates for the requested name that the level reaches; never empty. */
-    static List<Candidate> candidates(RoutingSnapshot snapshot, PowerLevel level, String requested) {
+    public static List<Candidate> candidates(RoutingSnapshot snapshot, PowerLevel level, String requested) {
         List<Candidate> offered = snapshot.orderedCandidatesFor(requested);
         if (offered.isEmpty()) {
             throw OpenAiErrors.error(404, "invalid_request_error", "model_not_found", "model",
@@ -53,7 +54,7 @@ final class Entitlements {
      * The 429 for a caller whose level has a monthly budget they have spent, or null while it has room. The caller
      * decides: calls that can go out with the user's own keys are still allowed.
      */
-    static ErrorResponseException budgetSpent(KeycloakSession session, RealmModel realm, UserModel user, PowerLevel level,
+    public static ErrorResponseException budgetSpent(KeycloakSession session, RealmModel realm, UserModel user, PowerLevel level,
                                               Budgets budgets) {
         BigDecimal budget = level.monthlyBudget();
         if (budget == null) {
@@ -80,7 +81,7 @@ final class Entitlements {
     }
 
     /** What a level reaches, in words. */
-    static String reach(PowerLevel level) {
+    public static String reach(PowerLevel level) {
         StringBuilder s = new StringBuilder();
         if (level.priceCeiling() != null) {
             s.append("priced models up to $").append(money(level.priceCeiling())).append(" per 1M tokens");

@@ -24,12 +24,19 @@ import java.util.stream.Collectors;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmgateway.keycloak.byok.UserKeyCache.SealedKey;
-import dev.llmgateway.keycloak.provider.ApiKeys;
-import dev.llmgateway.keycloak.routing.Candidate;
+import dev.llmgateway.keycloak.core.Candidate;
+import dev.llmgateway.keycloak.core.Json;
+import dev.llmgateway.keycloak.core.ProviderEndpoint;
+import dev.llmgateway.keycloak.core.Usage;
 import dev.llmgateway.keycloak.routing.CooldownTracker;
-import dev.llmgateway.keycloak.routing.ProviderEndpoint;
 import dev.llmgateway.keycloak.routing.RoutingRules;
 import dev.llmgateway.keycloak.routing.RoutingSnapshot;
+import dev.llmgateway.keycloak.vendor.ApiKeys;
+import dev.llmgateway.keycloak.vendor.ChatAdapter;
+import dev.llmgateway.keycloak.vendor.ChatRequest;
+import dev.llmgateway.keycloak.vendor.ChatResult;
+import dev.llmgateway.keycloak.vendor.OpenAiErrors;
+import dev.llmgateway.keycloak.vendor.StreamTranslator;
 import org.jboss.logging.Logger;
 
 /**
@@ -42,7 +49,7 @@ import org.jboss.logging.Logger;
  */
 public final class GatewayCall {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
     private static final Logger LOG = Logger.getLogger(GatewayCall.class);
 
     /** The vendor's answer body: read whole (non-streamed calls, errors) or relayed as it comes (streams). */
@@ -82,7 +89,7 @@ public final class GatewayCall {
     private final Duration timeout;
 
     /** @param keys the caller's own keys and the organisation's, opened at the moment of each attempt */
-    GatewayCall(HttpClient http, CooldownTracker cooldowns, CallKeys keys, Duration timeout) {
+    public GatewayCall(HttpClient http, CooldownTracker cooldowns, CallKeys keys, Duration timeout) {
         this.http = http;
         this.cooldowns = cooldowns;
         this.keys = keys;

@@ -3,10 +3,10 @@ package dev.llmgateway.keycloak.gateway;
 import java.net.http.HttpClient;
 
 import dev.llmgateway.keycloak.byok.UserKeyCache;
+import dev.llmgateway.keycloak.core.UsageEvent;
 import dev.llmgateway.keycloak.routing.CooldownTracker;
 import dev.llmgateway.keycloak.routing.RoutingSnapshots;
 import dev.llmgateway.keycloak.usage.Budgets;
-import dev.llmgateway.keycloak.usage.UsageEvent;
 import dev.llmgateway.keycloak.usage.UsageLedger;
 
 /**

@@ -4,7 +4,7 @@ import java.math.BigDecimal;
 import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.llmgateway.keycloak.routing.Candidate;
+import dev.llmgateway.keycloak.core.Candidate;
 
 /**
  * Which models a level reaches by its own rule: those whose blended price is at most {@code price_ceiling} (USD per

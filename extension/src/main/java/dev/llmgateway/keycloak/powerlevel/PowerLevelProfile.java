@@ -26,7 +26,7 @@ public final class PowerLevelProfile {
     }
 
     /** Declares the attribute in a realm that never had it declared by us. */
-    static void declareOnce(KeycloakSession session, RealmModel realm, PowerLevels levels) {
+    public static void declareOnce(KeycloakSession session, RealmModel realm, PowerLevels levels) {
         if (Boolean.parseBoolean(realm.getAttribute(DECLARED))) {
             return;
         }

@@ -15,9 +15,10 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.llmgateway.keycloak.common.ApiErrors;
-import dev.llmgateway.keycloak.common.StringLists;
-import dev.llmgateway.keycloak.routing.ConfigVersion;
+import dev.llmgateway.keycloak.core.ApiErrors;
+import dev.llmgateway.keycloak.core.ConfigVersion;
+import dev.llmgateway.keycloak.core.Json;
+import dev.llmgateway.keycloak.core.StringLists;
 import jakarta.persistence.EntityManager;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.KeycloakSession;
@@ -33,7 +34,7 @@ public class PowerLevelService {
     static final int MAX_LEVELS = 20;
     private static final Pattern KEY = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
     private static final Pattern COLOR = Pattern.compile("#[0-9A-Fa-f]{6}");
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
     private static final PowerLevels DEFAULTS = loadDefaults();
 
     private final KeycloakSession session;

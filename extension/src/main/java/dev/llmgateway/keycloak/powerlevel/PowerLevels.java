@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Optional;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.llmgateway.keycloak.routing.Candidate;
+import dev.llmgateway.keycloak.core.Candidate;
 
 /** A realm's power levels, lowest first, and the key of the default one. */
 public record PowerLevels(@JsonProperty("levels") List<PowerLevel> levels, @JsonProperty("default") String defaultLevel) {

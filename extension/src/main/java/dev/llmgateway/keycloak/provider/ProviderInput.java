@@ -11,7 +11,9 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.llmgateway.keycloak.common.ApiErrors;
+import dev.llmgateway.keycloak.core.ApiErrors;
+import dev.llmgateway.keycloak.core.ProviderType;
+import dev.llmgateway.keycloak.vendor.ApiKeys;
 
 /**
  * A validated create or update request for a provider. Field names follow the original console's client

@@ -5,7 +5,8 @@ import java.math.RoundingMode;
 import java.util.List;
 
 import dev.llmgateway.keycloak.catalog.ModelView;
-import dev.llmgateway.keycloak.common.Decimals;
+import dev.llmgateway.keycloak.core.Decimals;
+import dev.llmgateway.keycloak.core.ProviderType;
 
 /** The one converter from stored providers to what the API shows. */
 public final class Providers {

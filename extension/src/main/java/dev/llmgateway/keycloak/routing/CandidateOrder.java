@@ -7,6 +7,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.llmgateway.keycloak.core.Candidate;
+
 /**
  * Orders candidates by a strategy. Pure: no Keycloak types, no I/O.
  * <ul>

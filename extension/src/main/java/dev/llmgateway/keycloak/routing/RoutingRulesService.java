@@ -12,8 +12,9 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.llmgateway.keycloak.common.ApiErrors;
-import dev.llmgateway.keycloak.common.StringLists;
+import dev.llmgateway.keycloak.core.ApiErrors;
+import dev.llmgateway.keycloak.core.ConfigVersion;
+import dev.llmgateway.keycloak.core.StringLists;
 import jakarta.persistence.EntityManager;
 import org.keycloak.common.util.Time;
 import org.keycloak.connections.jpa.JpaConnectionProvider;

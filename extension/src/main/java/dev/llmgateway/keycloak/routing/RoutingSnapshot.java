@@ -9,6 +9,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.llmgateway.keycloak.byok.ByokSettings;
+import dev.llmgateway.keycloak.core.Candidate;
+import dev.llmgateway.keycloak.core.ProviderEndpoint;
 import dev.llmgateway.keycloak.powerlevel.PowerLevel;
 import dev.llmgateway.keycloak.powerlevel.PowerLevels;
 

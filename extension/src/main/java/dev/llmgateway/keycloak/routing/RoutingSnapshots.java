@@ -8,6 +8,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import dev.llmgateway.keycloak.byok.ByokSettings;
 import dev.llmgateway.keycloak.catalog.ModelView;
+import dev.llmgateway.keycloak.core.Candidate;
+import dev.llmgateway.keycloak.core.ConfigVersion;
+import dev.llmgateway.keycloak.core.ProviderEndpoint;
 import dev.llmgateway.keycloak.powerlevel.PowerLevelService;
 import dev.llmgateway.keycloak.provider.LlmProviderEntity;
 import dev.llmgateway.keycloak.provider.ProviderService;

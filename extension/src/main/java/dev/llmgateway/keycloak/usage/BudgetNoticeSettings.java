@@ -2,7 +2,7 @@ package dev.llmgateway.keycloak.usage;
 
 import java.util.List;
 
-import dev.llmgateway.keycloak.common.StringLists;
+import dev.llmgateway.keycloak.core.StringLists;
 import org.keycloak.models.RealmModel;
 
 /**

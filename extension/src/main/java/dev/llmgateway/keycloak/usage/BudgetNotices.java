@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 
+import dev.llmgateway.keycloak.core.UsageEvent;
 import dev.llmgateway.keycloak.powerlevel.PowerLevel;
 import dev.llmgateway.keycloak.powerlevel.PowerLevelResolver;
 import dev.llmgateway.keycloak.powerlevel.PowerLevelService;

@@ -2,8 +2,8 @@ package dev.llmgateway.keycloak.usage;
 
 import java.math.BigDecimal;
 
-import dev.llmgateway.keycloak.gateway.Usage;
-import dev.llmgateway.keycloak.routing.Candidate;
+import dev.llmgateway.keycloak.core.Candidate;
+import dev.llmgateway.keycloak.core.Usage;
 
 /**
  * The cost of one call in USD, exact (BigDecimal, no rounding): prices are per 1M tokens. Cache-read tokens are

@@ -19,7 +19,7 @@ import org.keycloak.testframework.realm.UserBuilder;
 
 /**
  * The account console in headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core from
- * account-ui/e2e/account-console.mjs): a user logs in, opens "LLM API keys", adds a key, tests it, deletes it and
+ * themes/account-ui/e2e/account-console.mjs): a user logs in, opens "LLM API keys", adds a key, tests it, deletes it and
  * opens "My LLM usage". Screenshots of every step land in target/screenshots/.
  */
 @KeycloakIntegrationTest(config = LlmServerConfig.class)
@@ -71,7 +71,7 @@ class AccountConsoleIT {
     static void runBrowser(String realm, String user, String password, String key, Path screenshots)
             throws IOException, InterruptedException {
         Path module = Path.of(System.getProperty("user.dir"));
-        Path script = module.resolveSibling("account-ui").resolve("e2e/account-console.mjs");
+        Path script = module.resolveSibling("themes").resolve("account-ui/e2e/account-console.mjs");
         assertTrue(Files.isRegularFile(script), "no browser script at " + script);
         Files.createDirectories(screenshots);
         Path output = screenshots.resolve("e2e.log");

@@ -38,7 +38,9 @@ public class LlmServerConfig implements KeycloakServerConfig {
         }
         config.log().handlers(KeycloakServerConfigBuilder.LogHandlers.CONSOLE, KeycloakServerConfigBuilder.LogHandlers.FILE)
                 .categoryLevel("dev.llmgateway", "debug");
+        // This module's classes and the themes module's resources: what the shaded jar holds, as two deployments.
         return config.dependencyCurrentProject()
+                .dependency("dev.llmgateway", "keycloak-llm-gateway-themes")
                 .option("log-file", serverLog().toString())
                 .spiOption("llm-gateway", "default", "kek", TEST_KEK)
                 .spiOption("llm-gateway", "default", "vendor-test-timeout-ms", Long.toString(VENDOR_TIMEOUT_MS))

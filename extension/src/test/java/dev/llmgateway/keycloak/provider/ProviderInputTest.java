@@ -9,6 +9,7 @@ import java.io.IOException;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmgateway.keycloak.core.ProviderType;
 import org.junit.jupiter.api.Test;
 import org.keycloak.services.ErrorResponseException;
 

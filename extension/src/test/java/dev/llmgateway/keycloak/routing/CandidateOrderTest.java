@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.math.BigDecimal;
 import java.util.List;
 
+import dev.llmgateway.keycloak.core.Candidate;
 import org.junit.jupiter.api.Test;
 
 /** Each strategy's order on a fixed catalogue. */

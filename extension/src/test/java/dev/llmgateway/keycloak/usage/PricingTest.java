@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.math.BigDecimal;
 
-import dev.llmgateway.keycloak.gateway.Usage;
+import dev.llmgateway.keycloak.core.Usage;
 import org.junit.jupiter.api.Test;
 
 class PricingTest {

@@ -1,0 +1,58 @@
+package dev.llmgateway.keycloak.core;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import jakarta.ws.rs.core.Response;
+
+/** Reads request bodies with a size limit, and reports malformed JSON by position only (bodies may hold keys). */
+public final class JsonBodies {
+
+    private static final ObjectMapper JSON = Json.MAPPER;
+    /** An empty body is most often JSON sent as a form (curl -d without a Content-Type), which the server reads apart. */
+    public static final String EMPTY_BODY = "request body is empty; send a JSON object with 'Content-Type: application/json'"
+            + " (curl -d without that header sends a form, which is not read as JSON)";
+
+    private JsonBodies() {
+    }
+
+    /** Reads at most {@code maxBytes + 1} bytes: a longer result means the body is over the limit. */
+    public static byte[] readBounded(InputStream in, int maxBytes) throws IOException {
+        return in == null ? new byte[0] : in.readNBytes(maxBytes + 1);
+    }
+
+    public static ObjectNode readObject(InputStream in, int maxBytes) {
+        byte[] body;
+        try {
+            body = readBounded(in, maxBytes);
+        } catch (IOException e) {
+            throw ApiErrors.badRequest(null, "could not read the request body");
+        }
+        if (body.length > maxBytes) {
+            throw ApiErrors.error(Response.Status.REQUEST_ENTITY_TOO_LARGE, null,
+                    "request body is larger than " + maxBytes + " bytes");
+        }
+        if (body.length == 0) {
+            throw ApiErrors.badRequest(null, EMPTY_BODY);
+        }
+        JsonNode node;
+        try {
+            node = JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+            throw ApiErrors.badRequest(null, "malformed JSON" + where);
+        } catch (IOException e) {
+            throw ApiErrors.badRequest(null, "malformed JSON");
+        }
+        if (node == null || !node.isObject()) {
+            throw ApiErrors.badRequest(null, "request body must be a JSON object");
+        }
+        return (ObjectNode) node;
+    }
+}

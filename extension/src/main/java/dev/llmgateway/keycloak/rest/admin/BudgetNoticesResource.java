@@ -1,0 +1,106 @@
+package dev.llmgateway.keycloak.rest.admin;
+
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmgateway.keycloak.core.ApiErrors;
+import dev.llmgateway.keycloak.usage.BudgetNoticeSettings;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.keycloak.events.admin.OperationType;
+
+/**
+ * {@code /admin/realms/{realm}/llm/budget-notices}: {@code {"notify_users": true, "admin_emails": […]}}. Notices go
+ * out at 80 % and 100 % of a user's monthly budget, once per month each, through the realm's SMTP settings.
+ */
+public class BudgetNoticesResource {
+
+    private static final Pattern EMAIL = Pattern.compile("[^@\\s,]+@[^@\\s,]+\\.[^@\\s,]+");
+    private static final int MAX_ADMIN_EMAILS = 20;
+
+    private final AdminContext ctx;
+
+    public BudgetNoticesResource(AdminContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Object> get() {
+        ctx.requireView();
+        return represent(BudgetNoticeSettings.of(ctx.realm()));
+    }
+
+    /** Absent fields keep their value. */
+    @PUT
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Object> update(InputStream body) {
+        ctx.requireManage();
+        ObjectNode json = ctx.body(body);
+        BudgetNoticeSettings current = BudgetNoticeSettings.of(ctx.realm());
+        boolean users = current.notifyUsers();
+        List<String> admins = current.adminEmails();
+        var fields = json.fieldNames();
+        while (fields.hasNext()) {
+            String f = fields.next();
+            JsonNode v = json.get(f);
+            switch (f) {
+                case "notify_users", "notifyUsers" -> {
+                    if (!v.isBoolean()) {
+                        throw ApiErrors.badRequest(f, f + " must be true or false");
+                    }
+                    users = v.booleanValue();
+                }
+                case "admin_emails", "adminEmails" -> admins = emails(f, v);
+                default -> throw ApiErrors.badRequest(f, "unknown field '" + f + "'; accepted fields: notify_users, admin_emails");
+            }
+        }
+        BudgetNoticeSettings updated = new BudgetNoticeSettings(users, admins);
+        updated.store(ctx.realm());
+        Map<String, Object> out = represent(updated);
+        ctx.event(OperationType.UPDATE, "LLM_BUDGET_NOTICES", out, "llm", "budget-notices");
+        return out;
+    }
+
+    private static List<String> emails(String field, JsonNode v) {
+        if (v == null || v.isNull()) {
+            return List.of();
+        }
+        if (!v.isArray()) {
+            throw ApiErrors.badRequest(field, field + " must be a list of email addresses");
+        }
+        if (v.size() > MAX_ADMIN_EMAILS) {
+            throw ApiErrors.badRequest(field, field + " takes at most " + MAX_ADMIN_EMAILS + " addresses");
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonNode e : v) {
+            String address = e.isTextual() ? e.asText().trim() : null;
+            if (address == null || address.length() > 254 || !EMAIL.matcher(address).matches()) {
+                throw ApiErrors.badRequest(field, "not an email address: " + (address == null ? e.toString()
+                        : "'" + (address.length() > 60 ? address.substring(0, 60) + "…" : address) + "'"));
+            }
+            if (!out.contains(address)) {
+                out.add(address);
+            }
+        }
+        return out;
+    }
+
+    private Map<String, Object> represent(BudgetNoticeSettings s) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("notify_users", s.notifyUsers());
+        out.put("admin_emails", s.adminEmails());
+        out.put("thresholds_percent", List.of(80, 100));
+        Map<String, String> smtp = ctx.realm().getSmtpConfig();
+        out.put("smtp_configured", smtp != null && smtp.get("host") != null && !smtp.get("host").isBlank());
+        return out;
+    }
+}

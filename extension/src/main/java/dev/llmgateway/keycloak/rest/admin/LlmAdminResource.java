@@ -1,0 +1,76 @@
+package dev.llmgateway.keycloak.rest.admin;
+
+import java.io.InputStream;
+import java.util.List;
+import java.util.Map;
+
+import dev.llmgateway.keycloak.catalog.ModelView;
+import dev.llmgateway.keycloak.provider.ProviderInput;
+import dev.llmgateway.keycloak.provider.ProviderService;
+import dev.llmgateway.keycloak.vendor.ConnectionResult;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.services.resources.admin.AdminEventBuilder;
+import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
+
+/** {@code /admin/realms/{realm}/llm}: the entry point of the admin API; each feature mounts below it. */
+public class LlmAdminResource {
+
+    private final AdminContext ctx;
+
+    public LlmAdminResource(KeycloakSession session, RealmModel realm, AdminPermissionEvaluator auth,
+                            AdminEventBuilder adminEvent) {
+        this.ctx = new AdminContext(session, realm, auth, adminEvent);
+    }
+
+    @Path("providers")
+    public ProvidersResource providers() {
+        return new ProvidersResource(ctx);
+    }
+
+    @Path("routing/rules")
+    public RoutingRulesResource routingRules() {
+        return new RoutingRulesResource(ctx);
+    }
+
+    @Path("byok")
+    public ByokAdminResource byok() {
+        return new ByokAdminResource(ctx);
+    }
+
+    @Path("budget-notices")
+    public BudgetNoticesResource budgetNotices() {
+        return new BudgetNoticesResource(ctx);
+    }
+
+    @Path("power-levels")
+    public PowerLevelsResource powerLevels() {
+        return new PowerLevelsResource(ctx);
+    }
+
+    /** Tests a key before it is saved: {@code {"provider","api_key","base_url"?}}. Nothing is stored. */
+    @POST
+    @Path("test")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Object> testKey(InputStream body) {
+        ctx.requireManage();
+        ProviderInput in = ProviderInput.parse(ctx.body(body), true);
+        ConnectionResult result = new ProviderService(ctx.session(), ctx.realm()).testKey(in.type(), in.baseUrl(), in.apiKey());
+        return ProvidersResource.testOutcome(result);
+    }
+
+    /** Every model of every provider in the realm, with effective prices. */
+    @GET
+    @Path("models")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Object> models() {
+        ctx.requireView();
+        List<ModelView> models = new ProviderService(ctx.session(), ctx.realm()).allModels();
+        return Map.of("models", models, "total", models.size());
+    }
+}

@@ -1,0 +1,284 @@
+package dev.llmgateway.keycloak.rest.realm;
+
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.llmgateway.keycloak.byok.ByokSettings;
+import dev.llmgateway.keycloak.byok.UserKeyCache.SealedKey;
+import dev.llmgateway.keycloak.byok.UserKeyCache;
+import dev.llmgateway.keycloak.byok.UserKeyService;
+import dev.llmgateway.keycloak.config.LlmGatewayConfig;
+import dev.llmgateway.keycloak.core.Candidate;
+import dev.llmgateway.keycloak.crypto.SecretCipher;
+import dev.llmgateway.keycloak.gateway.CallKeys;
+import dev.llmgateway.keycloak.gateway.CallRecord;
+import dev.llmgateway.keycloak.gateway.Entitlements;
+import dev.llmgateway.keycloak.gateway.GatewayCall;
+import dev.llmgateway.keycloak.gateway.GatewayState;
+import dev.llmgateway.keycloak.powerlevel.PowerLevel;
+import dev.llmgateway.keycloak.routing.RoutingSnapshot;
+import dev.llmgateway.keycloak.vendor.ChatRequest;
+import dev.llmgateway.keycloak.vendor.OpenAiErrors;
+import dev.llmgateway.keycloak.vendor.StreamTranslator;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.RestMulti;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.services.ErrorResponseException;
+import org.keycloak.services.managers.AppAuthManager;
+import org.keycloak.services.managers.AuthenticationManager;
+
+/** {@code /realms/{realm}/llm/v1}: the OpenAI-compatible endpoint, authenticated with the caller's access token. */
+public class GatewayResource {
+
+    static final String HEADER_PROVIDER = "X-LLM-Provider";
+    static final String HEADER_MODEL = "X-LLM-Model";
+    static final String HEADER_ATTEMPTS = "X-LLM-Attempts";
+    static final String HEADER_OVERHEAD = "X-LLM-Overhead-Ms";
+
+    private static final Logger LOG = Logger.getLogger(GatewayResource.class);
+
+    private final KeycloakSession session;
+    private final RealmModel realm;
+    private final GatewayState state;
+
+    GatewayResource(KeycloakSession session, RealmModel realm, GatewayState state) {
+        this.session = session;
+        this.realm = realm;
+        this.state = state;
+    }
+
+    /**
+     * Chat Completions, streamed or not. Routing and authentication happen before this method returns; the vendor
+     * calls run without holding a thread or the Keycloak session (returning a {@link RestMulti} closes it at once).
+     * Declared without {@code @Produces}: the content type is set per answer (JSON or server-sent events).
+     */
+    @POST
+    @Path("chat/completions")
+    @Consumes(MediaType.WILDCARD)
+    public RestMulti<byte[]> chatCompletions(InputStream body) {
+        long start = System.nanoTime();
+        AuthenticationManager.AuthResult auth = authenticate();
+        LlmGatewayConfig config = session.getProvider(LlmGatewayConfig.class);
+        ChatRequest request = ChatRequest.read(body, config.gatewayMaxBodyBytes());
+        RoutingSnapshot snapshot = state.snapshots().get(session, realm);
+        PowerLevel level = Entitlements.levelOf(auth.user(), snapshot);
+        List<Candidate> ordered = Entitlements.candidates(snapshot, level, request.model());
+        CallKeys keys = callKeys(auth.user(), snapshot.byok(), config.cipher(realm));
+        ErrorResponseException budgetSpent = Entitlements.budgetSpent(session, realm, auth.user(), level, state.budgets());
+        if (budgetSpent != null) {
+            // Over budget: only what the user pays for themselves.
+            CallKeys mine = keys;
+            List<Candidate> own = ordered.stream().filter(c -> mine.hasOwn(snapshot.endpoint(c.providerId()))).toList();
+            if (own.isEmpty()) {
+                throw budgetSpent;
+            }
+            ordered = own;
+            keys = keys.ownOnly();
+        }
+        GatewayCall call = new GatewayCall(state.http(), state.cooldowns(), keys, config.upstreamTimeout());
+        CallRecord record = new CallRecord(realm.getId(), auth.user().getId(), auth.token().getIssuedFor(),
+                request.model(), request.stream(), System.currentTimeMillis(), start);
+        GatewayState state = this.state;
+        Uni<GatewayCall.Outcome> outcome = Uni.createFrom().completionStage(call.run(snapshot, ordered, request))
+                .invoke(o -> {
+                    if (!o.streamed()) {
+                        state.record(record.event(o, o.usage(), CallRecord.resultOf(o)));
+                    }
+                });
+        return RestMulti.fromUniResponse(outcome, o -> content(o, record, state), o -> headers(o, start),
+                GatewayCall.Outcome::status);
+    }
+
+    private static Multi<byte[]> content(GatewayCall.Outcome outcome, CallRecord record, GatewayState state) {
+        if (!outcome.streamed()) {
+            return Multi.createFrom().item(outcome.body());
+        }
+        StreamTranslator translator = outcome.translator();
+        return Multi.createFrom().publisher(outcome.stream())
+                .onItem().transformToIterable(buffers -> {
+                    List<byte[]> out = new ArrayList<>();
+                    buffers.forEach(b -> out.addAll(translator.translate(b)));
+                    return out;
+                })
+                .onCompletion().continueWith(translator.finish())
+                .onTermination().invoke((failure, cancelled) -> state.record(record.event(outcome, translator.usage(),
+                        cancelled ? CallRecord.CANCELLED : failure != null ? CallRecord.ERROR : CallRecord.OK)));
+    }
+
+    private static Map<String, List<String>> headers(GatewayCall.Outcome outcome, long startNanos) {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", List.of(outcome.streamed() ? "text/event-stream" : MediaType.APPLICATION_JSON));
+        if (outcome.streamed()) {
+            headers.put("Cache-Control", List.of("no-cache"));
+            headers.put("X-Accel-Buffering", List.of("no"));
+        }
+        if (outcome.chosen() != null) {
+            headers.put(HEADER_PROVIDER, List.of(outcome.chosen().providerName()));
+            headers.put(HEADER_MODEL, List.of(outcome.chosen().modelId()));
+        }
+        if (outcome.retryAfterSeconds() != null) {
+            headers.put("Retry-After", List.of(Long.toString(outcome.retryAfterSeconds())));
+        }
+        headers.put(HEADER_ATTEMPTS, List.of(Long.toString(outcome.attemptCount())));
+        long overheadMs = Math.max(0, (System.nanoTime() - startNanos - outcome.upstreamNanos()) / 1_000_000);
+        headers.put(HEADER_OVERHEAD, List.of(Long.toString(overheadMs)));
+        return headers;
+    }
+
+    /**
+     * Paths and methods this endpoint does not serve answer in OpenAI's error shape, as OpenAI does, rather than with
+     * the server's plain 404/405, so SDKs show a readable message.
+     */
+    @GET
+    @Path("chat/completions")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response chatCompletionsWrongMethod() {
+        return wrongMethod("GET", "chat/completions", "POST");
+    }
+
+    @POST
+    @Path("models")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response modelsWrongMethod() {
+        return wrongMethod("POST", "models", "GET");
+    }
+
+    @GET
+    @Path("{path: .+}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response unknownGet(@PathParam("path") String path) {
+        return unknownUrl("GET", path);
+    }
+
+    @POST
+    @Path("{path: .+}")
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response unknownPost(@PathParam("path") String path) {
+        return unknownUrl("POST", path);
+    }
+
+    @PUT
+    @Path("{path: .+}")
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response unknownPut(@PathParam("path") String path) {
+        return unknownUrl("PUT", path);
+    }
+
+    @DELETE
+    @Path("{path: .+}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response unknownDelete(@PathParam("path") String path) {
+        return unknownUrl("DELETE", path);
+    }
+
+    @PATCH
+    @Path("{path: .+}")
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response unknownPatch(@PathParam("path") String path) {
+        return unknownUrl("PATCH", path);
+    }
+
+    private static Response unknownUrl(String method, String path) {
+        // The path is quoted only when it looks like an API path: a key pasted into a URL stays out of the answer.
+        String shown = path.length() <= 40 && path.matches("[a-z/_.-]+") ? "/v1/" + path : "this path";
+        return OpenAiErrors.response(404, "invalid_request_error", "unknown_url", null, "Invalid URL (" + method + " "
+                + shown + "): this gateway serves POST /v1/chat/completions and GET /v1/models");
+    }
+
+    private static Response wrongMethod(String method, String path, String allowed) {
+        return Response.fromResponse(OpenAiErrors.response(405, "invalid_request_error", "method_not_allowed", null,
+                method + " is not allowed on /v1/" + path + "; use " + allowed)).header("Allow", allowed).build();
+    }
+
+    /** The models and aliases this caller may ask for, in OpenAI's list format. */
+    @GET
+    @Path("models")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Object> models() {
+        AuthenticationManager.AuthResult auth = authenticate();
+        RoutingSnapshot snapshot = state.snapshots().get(session, realm);
+        List<Candidate> allowed = snapshot.all(Entitlements.levelOf(auth.user(), snapshot));
+        List<Map<String, Object>> data = new ArrayList<>();
+        Map<String, String> owners = new LinkedHashMap<>();
+        allowed.forEach(c -> owners.putIfAbsent(c.modelId(), c.providerType()));
+        snapshot.rules().aliases().forEach((alias, models) -> {
+            if (models.stream().anyMatch(owners::containsKey)) {
+                owners.putIfAbsent(alias, "alias");
+            }
+        });
+        if (!allowed.isEmpty()) {
+            owners.putIfAbsent(RoutingSnapshot.AUTO, "alias");
+        }
+        owners.forEach((id, owner) -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", id);
+            m.put("object", "model");
+            m.put("created", 0);
+            m.put("owned_by", owner);
+            data.add(m);
+        });
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("object", "list");
+        out.put("data", data);
+        return out;
+    }
+
+    /** The caller's own keys (from this node's cache) and the organisation's. */
+    private CallKeys callKeys(UserModel user, ByokSettings settings, SecretCipher cipher) {
+        Map<String, SealedKey> own = state.userKeys().keysOf(session, realm.getId(), user.getId(), System.currentTimeMillis());
+        if (own.isEmpty()) {
+            return CallKeys.organization(cipher);
+        }
+        KeycloakSessionFactory factory = session.getKeycloakSessionFactory();
+        String realmId = realm.getId();
+        String userId = user.getId();
+        UserKeyCache cache = state.userKeys();
+        return CallKeys.of(cipher, own, settings, (key, error) -> {
+            if (cache.firstRefusal(key)) {
+                try {
+                    KeycloakModelUtils.runJobInTransaction(factory,
+                            s -> UserKeyService.recordRejection(s, realmId, userId, key.providerType(), error));
+                } catch (RuntimeException e) {
+                    LOG.warnf("LLM gateway: could not record a refused BYOK key of user %s: %s", userId, e.getMessage());
+                }
+            }
+        });
+    }
+
+    private AuthenticationManager.AuthResult authenticate() {
+        return authenticate(session);
+    }
+
+    /** The caller of a user-facing endpoint, by their access token; an OpenAI-style 401 without a valid one. */
+    static AuthenticationManager.AuthResult authenticate(KeycloakSession session) {
+        AuthenticationManager.AuthResult auth = new AppAuthManager.BearerTokenAuthenticator(session).authenticate();
+        if (auth == null) {
+            throw OpenAiErrors.unauthenticated();
+        }
+        return auth;
+    }
+
+}

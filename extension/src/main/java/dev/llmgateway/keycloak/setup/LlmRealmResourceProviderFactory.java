@@ -1,0 +1,83 @@
+package dev.llmgateway.keycloak.setup;
+
+import java.net.http.HttpClient;
+import java.time.Duration;
+
+import dev.llmgateway.keycloak.byok.UserKeyCache;
+import dev.llmgateway.keycloak.config.LlmGatewayConfig;
+import dev.llmgateway.keycloak.config.LlmGatewayConfigFactory;
+import dev.llmgateway.keycloak.core.Usage;
+import dev.llmgateway.keycloak.gateway.GatewayState;
+import dev.llmgateway.keycloak.rest.realm.LlmRealmResource;
+import dev.llmgateway.keycloak.routing.CooldownTracker;
+import dev.llmgateway.keycloak.routing.RoutingSnapshots;
+import dev.llmgateway.keycloak.usage.BudgetNotices;
+import dev.llmgateway.keycloak.usage.Budgets;
+import dev.llmgateway.keycloak.usage.UsageLedger;
+import org.keycloak.Config;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.services.resource.RealmResourceProvider;
+import org.keycloak.services.resource.RealmResourceProviderFactory;
+
+/** Mounts {@code /realms/{realm}/llm} and holds the gateway's per-node state. */
+public class LlmRealmResourceProviderFactory implements RealmResourceProviderFactory {
+
+    public static final String PROVIDER_ID = "llm";
+    /** Usage events written per transaction. */
+    static final int USAGE_BATCH_SIZE = 500;
+
+    private GatewayState state;
+    private HttpClient http;
+
+    @Override
+    public RealmResourceProvider create(KeycloakSession session) {
+        return new RealmResourceProvider() {
+            @Override
+            public Object getResource() {
+                return new LlmRealmResource(session, state);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    /** The gateway's per-node state, for the other parts of the extension (the power-level mapper). */
+    public GatewayState state() {
+        return state;
+    }
+
+    @Override
+    public void init(Config.Scope config) {
+        http = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    @Override
+    public void postInit(KeycloakSessionFactory factory) {
+        LlmGatewayConfigFactory settings = (LlmGatewayConfigFactory) factory.getProviderFactory(LlmGatewayConfig.class);
+        BudgetNotices notices = new BudgetNotices(factory);
+        UsageLedger ledger = new UsageLedger(factory, settings.usageQueueCapacity(), USAGE_BATCH_SIZE,
+                settings.usageFlushIntervalMillis(), notices::afterBatch);
+        state = new GatewayState(new RoutingSnapshots(), new CooldownTracker(), http, ledger,
+                new Budgets(settings.budgetRefreshMillis()), new UserKeyCache(settings.byokRefreshMillis()));
+        factory.register(new LifecycleListener(factory, state));
+    }
+
+    /** Writes what the usage ledger still holds before the server stops. */
+    @Override
+    public void close() {
+        if (state != null) {
+            state.ledger().close();
+        }
+    }
+
+    @Override
+    public String getId() {
+        return PROVIDER_ID;
+    }
+}

@@ -1,0 +1,73 @@
+package dev.llmgateway.keycloak.vendor;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmgateway.keycloak.core.Json;
+import dev.llmgateway.keycloak.core.JsonBodies;
+
+/**
+ * A Chat Completions request, checked just enough to route it; the vendor validates the rest. {@code includeUsage}
+ * is the caller's own {@code stream_options.include_usage}, kept apart because adapters may rewrite the body.
+ */
+public record ChatRequest(String model, boolean stream, boolean includeUsage, ObjectNode body) {
+
+    public ChatRequest(String model, boolean stream, ObjectNode body) {
+        this(model, stream, body.path("stream_options").path("include_usage").asBoolean(false), body);
+    }
+
+    private static final ObjectMapper JSON = Json.MAPPER;
+
+    public static ChatRequest read(InputStream in, int maxBytes) {
+        byte[] bytes;
+        try {
+            bytes = JsonBodies.readBounded(in, maxBytes);
+        } catch (IOException e) {
+            throw OpenAiErrors.invalidRequest(null, "Could not read the request body");
+        }
+        if (bytes.length > maxBytes) {
+            throw OpenAiErrors.error(413, "invalid_request_error", "request_too_large", null,
+                    "Request body is larger than " + maxBytes + " bytes");
+        }
+        if (bytes.length == 0) {
+            throw OpenAiErrors.invalidRequest(null, "The r" + JsonBodies.EMPTY_BODY.substring(1));
+        }
+        JsonNode node;
+        try {
+            node = JSON.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            throw OpenAiErrors.invalidRequest(null, "We could not parse the JSON body of your request"
+                    + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
+        } catch (IOException e) {
+            throw OpenAiErrors.invalidRequest(null, "We could not parse the JSON body of your request");
+        }
+        if (node == null || !node.isObject()) {
+            throw OpenAiErrors.invalidRequest(null, "The request body must be a JSON object");
+        }
+        ObjectNode body = (ObjectNode) node;
+        JsonNode model = body.get("model");
+        if (model == null || !model.isTextual() || model.asText().isBlank()) {
+            throw OpenAiErrors.invalidRequest("model", "you must provide a model parameter");
+        }
+        JsonNode messages = body.get("messages");
+        if (messages == null || !messages.isArray() || messages.isEmpty()) {
+            throw OpenAiErrors.invalidRequest("messages", "'messages' must be a non-empty array");
+        }
+        for (JsonNode m : messages) {
+            if (!m.isObject() || !m.path("role").isTextual()) {
+                throw OpenAiErrors.invalidRequest("messages", "each message must be an object with a 'role'");
+            }
+        }
+        JsonNode stream = body.get("stream");
+        if (stream != null && !stream.isNull() && !stream.isBoolean()) {
+            throw OpenAiErrors.invalidRequest("stream", "'stream' must be true or false");
+        }
+        return new ChatRequest(model.asText(), stream != null && stream.asBoolean(), body);
+    }
+}

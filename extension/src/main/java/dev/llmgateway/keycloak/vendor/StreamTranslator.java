@@ -1,0 +1,26 @@
+package dev.llmgateway.keycloak.vendor;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import dev.llmgateway.keycloak.core.Usage;
+
+/**
+ * Turns one vendor's streamed answer into OpenAI chat.completion.chunk events for the caller, and notes the usage the
+ * vendor reports on the way. One instance per stream.
+ */
+public interface StreamTranslator {
+
+    /** The event that ends every stream to the caller. Never modified. */
+    byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+
+    /** The caller's SSE bytes for this piece of the vendor's stream (possibly none). */
+    List<byte[]> translate(ByteBuffer vendorBytes);
+
+    /** The closing bytes ({@code data: [DONE]}). */
+    byte[] finish();
+
+    /** The usage seen so far; complete once the stream ended. */
+    Usage usage();
+}

@@ -1,0 +1,193 @@
+package dev.llmgateway.keycloak.vendor.anthropic;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmgateway.keycloak.core.Json;
+import dev.llmgateway.keycloak.core.Usage;
+import dev.llmgateway.keycloak.vendor.OpenAiErrors;
+import dev.llmgateway.keycloak.vendor.SseStreamTranslator;
+
+/**
+ * Turns Anthropic's typed stream events into OpenAI chat.completion.chunk events. Anthropic reports input and cache
+ * tokens at the start and output tokens at the end; the usage chunk is only relayed when the caller asked for it
+ * ({@code stream_options.include_usage}), but always noted for the ledger.
+ */
+final class AnthropicStreamTranslator extends SseStreamTranslator {
+
+    private static final ObjectMapper JSON = Json.MAPPER;
+
+    /** Anthropic content block index to OpenAI tool call index. */
+    private final Map<Integer, Integer> toolCalls = new HashMap<>();
+    private String id = "";
+    private String model = "";
+    private long created = Instant.now().getEpochSecond();
+    private long inputTokens;
+    private long cacheReadTokens;
+    private long cacheWriteTokens;
+    private long outputTokens;
+    private boolean finished;
+    private boolean failed;
+
+    AnthropicStreamTranslator(boolean callerWantsUsage) {
+        super(callerWantsUsage);
+    }
+
+    @Override
+    protected boolean onEvent(String data, List<byte[]> out) {
+        if (failed) {
+            return false;
+        }
+        JsonNode event;
+        try {
+            event = JSON.readTree(data);
+        } catch (IOException e) {
+            return true;
+        }
+        if (event == null) {
+            return true;
+        }
+        switch (event.path("type").asText()) {
+            case "message_start" -> messageStart(event.path("message"), out);
+            case "content_block_start" -> blockStart(event, out);
+            case "content_block_delta" -> blockDelta(event, out);
+            case "message_delta" -> messageDelta(event, out);
+            case "message_stop" -> {
+                if (callerWantsUsage) {
+                    ObjectNode chunk = chunk();
+                    chunk.putArray("choices");
+                    chunk.set("usage", AnthropicMessagesAdapter.usageJson(usage()));
+                    out.add(sse(chunk));
+                }
+            }
+            case "error" -> {
+                failed = true;
+                JsonNode error = event.path("error");
+                String body = OpenAiErrors.body(error.path("type").asText("api_error"), null, null,
+                        error.path("message").asText("Anthropic reported an error mid-stream"));
+                out.add(("data: " + body + "\n\n").getBytes(StandardCharsets.UTF_8));
+            }
+            default -> {
+            }
+        }
+        return true;
+    }
+
+    private void messageStart(JsonNode message, List<byte[]> out) {
+        id = message.path("id").asText(id);
+        model = message.path("model").asText(model);
+        created = Instant.now().getEpochSecond();
+        noteUsage(message.path("usage"));
+        ObjectNode delta = JSON.createObjectNode().put("role", "assistant").put("content", "");
+        out.add(choiceChunk(delta, null));
+    }
+
+    private void blockStart(JsonNode event, List<byte[]> out) {
+        JsonNode block = event.path("content_block");
+        switch (block.path("type").asText()) {
+            case "text" -> text(block.path("text").asText(""), out);
+            case "tool_use" -> {
+                int index = toolCalls.size();
+                toolCalls.put(event.path("index").asInt(), index);
+                ObjectNode call = JSON.createObjectNode().put("index", index)
+                        .put("id", block.path("id").asText())
+                        .put("type", "function");
+                call.putObject("function").put("name", block.path("name").asText()).put("arguments", "");
+                ObjectNode delta = JSON.createObjectNode();
+                delta.putArray("tool_calls").add(call);
+                out.add(choiceChunk(delta, null));
+            }
+            default -> {
+            }
+        }
+    }
+
+    private void blockDelta(JsonNode event, List<byte[]> out) {
+        JsonNode delta = event.path("delta");
+        switch (delta.path("type").asText()) {
+            case "text_delta" -> text(delta.path("text").asText(""), out);
+            case "input_json_delta" -> {
+                Integer index = toolCalls.get(event.path("index").asInt());
+                String fragment = delta.path("partial_json").asText("");
+                if (index == null || fragment.isEmpty()) {
+                    return;
+                }
+                ObjectNode call = JSON.createObjectNode().put("index", index);
+                call.putObject("function").put("arguments", fragment);
+                ObjectNode d = JSON.createObjectNode();
+                d.putArray("tool_calls").add(call);
+                out.add(choiceChunk(d, null));
+            }
+            default -> {
+            }
+        }
+    }
+
+    private void text(String text, List<byte[]> out) {
+        if (!text.isEmpty()) {
+            out.add(choiceChunk(JSON.createObjectNode().put("content", text), null));
+        }
+    }
+
+    private void messageDelta(JsonNode event, List<byte[]> out) {
+        noteUsage(event.path("usage"));
+        if (!finished) {
+            finished = true;
+            String reason = AnthropicMessagesAdapter.finishReason(event.path("delta").path("stop_reason").asText(null));
+            out.add(choiceChunk(JSON.createObjectNode(), reason));
+        }
+    }
+
+    /** Anthropic's counts are cumulative, and later events may leave some out. */
+    private void noteUsage(JsonNode u) {
+        inputTokens = Math.max(inputTokens, u.path("input_tokens").asLong(0));
+        cacheReadTokens = Math.max(cacheReadTokens, u.path("cache_read_input_tokens").asLong(0));
+        cacheWriteTokens = Math.max(cacheWriteTokens, u.path("cache_creation_input_tokens").asLong(0));
+        outputTokens = Math.max(outputTokens, u.path("output_tokens").asLong(0));
+    }
+
+    private ObjectNode chunk() {
+        ObjectNode chunk = JSON.createObjectNode();
+        chunk.put("id", id);
+        chunk.put("object", "chat.completion.chunk");
+        chunk.put("created", created);
+        chunk.put("model", model);
+        return chunk;
+    }
+
+    private byte[] choiceChunk(ObjectNode delta, String finishReason) {
+        ObjectNode chunk = chunk();
+        ObjectNode choice = chunk.putArray("choices").addObject();
+        choice.put("index", 0);
+        choice.set("delta", delta);
+        choice.putNull("logprobs");
+        choice.put("finish_reason", finishReason);
+        return sse(chunk);
+    }
+
+    private static byte[] sse(JsonNode node) {
+        try {
+            return ("data: " + JSON.writeValueAsString(node) + "\n\n").getBytes(StandardCharsets.UTF_8);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public byte[] finish() {
+        return DONE;
+    }
+
+    @Override
+    public Usage usage() {
+        return AnthropicMessagesAdapter.usage(inputTokens, cacheReadTokens, cacheWriteTokens, outputTokens);
+    }
+}

@@ -1,0 +1,76 @@
+package dev.llmgateway.keycloak.vendor.openai;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmgateway.keycloak.core.Json;
+import dev.llmgateway.keycloak.core.Usage;
+import dev.llmgateway.keycloak.vendor.SseStreamTranslator;
+
+/**
+ * Relays an OpenAI-compatible stream. The gateway always asks the vendor for usage; when the caller did not ask
+ * ({@code stream_options.include_usage}), the usage is kept for the ledger and removed from what the caller sees.
+ * Events without usage pass through unparsed.
+ */
+final class OpenAiStreamTranslator extends SseStreamTranslator {
+
+    private static final ObjectMapper JSON = Json.MAPPER;
+
+    private Usage usage = Usage.NONE;
+
+    OpenAiStreamTranslator(boolean callerWantsUsage) {
+        super(callerWantsUsage);
+    }
+
+    @Override
+    protected boolean onEvent(String data, List<byte[]> out) {
+        if (data.equals("[DONE]")) {
+            return true;
+        }
+        String relayed = data;
+        if (data.contains("\"usage\":{") || data.contains("\"usage\": {")) {
+            relayed = withUsageNoted(data);
+        }
+        if (relayed != null) {
+            out.add(("data: " + relayed + "\n\n").getBytes(StandardCharsets.UTF_8));
+        }
+        return true;
+    }
+
+    /** Notes the usage; returns the event as the caller should see it, or null to drop it. */
+    private String withUsageNoted(String data) {
+        try {
+            JsonNode node = JSON.readTree(data);
+            JsonNode u = node.get("usage");
+            if (u == null || !u.isObject()) {
+                return data;
+            }
+            usage = Usage.fromOpenAi(u);
+            if (callerWantsUsage) {
+                return data;
+            }
+            JsonNode choices = node.get("choices");
+            if (choices == null || choices.isEmpty()) {
+                return null;
+            }
+            ((ObjectNode) node).remove("usage");
+            return JSON.writeValueAsString(node);
+        } catch (IOException e) {
+            return data;
+        }
+    }
+
+    @Override
+    public byte[] finish() {
+        return DONE;
+    }
+
+    @Override
+    public Usage usage() {
+        return usage;
+    }
+}

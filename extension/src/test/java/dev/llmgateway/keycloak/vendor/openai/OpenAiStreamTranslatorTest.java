@@ -1,0 +1,45 @@
+package dev.llmgateway.keycloak.vendor.openai;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+import dev.llmgateway.keycloak.core.Usage;
+import org.junit.jupiter.api.Test;
+
+class OpenAiStreamTranslatorTest {
+
+    private static final String STREAM = ""
+            + "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"},\"finish_reason\":null}],\"usage\":null}\n\n"
+            + "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],\"usage\":null}\n\n"
+            + "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":3,\"total_tokens\":15,\"prompt_tokens_details\":{\"cached_tokens\":8},\"completion_tokens_details\":{\"reasoning_tokens\":1}}}\n\n"
+            + "data: [DONE]\n\n";
+
+    private static String relay(OpenAiStreamTranslator t) {
+        StringBuilder out = new StringBuilder();
+        t.translate(ByteBuffer.wrap(STREAM.getBytes(StandardCharsets.UTF_8)))
+                .forEach(b -> out.append(new String(b, StandardCharsets.UTF_8)));
+        out.append(new String(t.finish(), StandardCharsets.US_ASCII));
+        return out.toString();
+    }
+
+    @Test
+    void usageIsNotedAndHiddenWhenTheCallerDidNotAsk() {
+        OpenAiStreamTranslator t = new OpenAiStreamTranslator(false);
+        String out = relay(t);
+        assertFalse(out.contains("\"usage\":{"), out);
+        assertTrue(out.endsWith("data: [DONE]\n\n"));
+        assertEquals(1, out.split("\\[DONE\\]", -1).length - 1, "exactly one [DONE]");
+        assertEquals(new Usage(12, 3, 8, 1, 0), t.usage());
+    }
+
+    @Test
+    void usageIsRelayedWhenAsked() {
+        OpenAiStreamTranslator t = new OpenAiStreamTranslator(true);
+        assertTrue(relay(t).contains("\"usage\":{\"prompt_tokens\":12"));
+        assertEquals(12, t.usage().promptTokens());
+    }
+}
