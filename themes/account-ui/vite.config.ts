@@ -65,7 +65,9 @@ export default defineConfig({
           if (id.includes("/node_modules/@keycloak/")) {
             return "keycloak-account-ui";
           }
-          if (/\/node_modules\/(react-router|react-router-dom|i18next|react-i18next|i18next-fetch-backend)\//.test(id)) {
+          if (
+            /\/node_modules\/(react-router|react-router-dom|i18next|react-i18next|i18next-fetch-backend)\//.test(id)
+          ) {
             return "vendor";
           }
           return undefined;

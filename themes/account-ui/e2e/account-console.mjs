@@ -64,7 +64,11 @@ async function expectText(locator, pattern, what) {
   try {
     await locator.filter({ hasText: pattern }).waitFor({ state: "visible" });
   } catch {
-    const actual = (await locator.first().textContent().catch(() => null)) ?? "(not found)";
+    const actual =
+      (await locator
+        .first()
+        .textContent()
+        .catch(() => null)) ?? "(not found)";
     throw new Error(`${what}: expected ${pattern}, found "${actual.trim()}"`);
   }
 }
@@ -112,7 +116,8 @@ async function main() {
 
   step = "open LLM API keys";
   await keysNav.click();
-  await page.locator('[data-testid^="llm-key-card-"], [data-testid="llm-keys-empty"], [data-testid="llm-keys-error"]')
+  await page
+    .locator('[data-testid^="llm-key-card-"], [data-testid="llm-keys-empty"], [data-testid="llm-keys-error"]')
     .first()
     .waitFor();
   if (await page.locator('[data-testid="llm-keys-error"]').count()) {

@@ -17,13 +17,7 @@ import {
 } from "@patternfly/react-core";
 import { lazy, Suspense, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
-import {
-  createBrowserRouter,
-  Outlet,
-  RouterProvider,
-  useRouteError,
-  type RouteObject,
-} from "react-router-dom";
+import { createBrowserRouter, Outlet, RouterProvider, useRouteError, type RouteObject } from "react-router-dom";
 
 import { joinPath } from "./environment";
 import { useNavToggle } from "./useNavToggle";
@@ -66,7 +60,14 @@ function routesOf(items: MenuItem[], features: AccountEnvironment["features"]): 
 const Layout = () => {
   const navOpen = useNavToggle();
   return (
-    <Page header={<Header />} sidebar={<div className="llm-nav" data-open={navOpen}><PageNav /></div>}>
+    <Page
+      header={<Header />}
+      sidebar={
+        <div className="llm-nav" data-open={navOpen}>
+          <PageNav />
+        </div>
+      }
+    >
       <Suspense fallback={<Spinner />}>
         <Outlet />
       </Suspense>
@@ -95,13 +96,10 @@ export const App = () => {
   const { environment } = context;
   const [content, setContent] = useState<MenuItem[]>();
 
-  usePromise(
-    async (signal) => {
-      const response = await fetch(joinPath(environment.resourceUrl, "content.json"), { signal });
-      return (await response.json()) as MenuItem[];
-    },
-    setContent,
-  );
+  usePromise(async (signal) => {
+    const response = await fetch(joinPath(environment.resourceUrl, "content.json"), { signal });
+    return (await response.json()) as MenuItem[];
+  }, setContent);
 
   const router = useMemo(
     () =>

@@ -18,8 +18,7 @@ export const i18n = createInstance({
   interpolation: { escapeValue: false },
   backend: {
     loadPath: joinPath(environment.serverBaseUrl, `resources/${environment.realm}/account/{{lng}}`),
-    parse: (data: string) =>
-      Object.fromEntries((JSON.parse(data) as Message[]).map(({ key, value }) => [key, value])),
+    parse: (data: string) => Object.fromEntries((JSON.parse(data) as Message[]).map(({ key, value }) => [key, value])),
   },
 });
 

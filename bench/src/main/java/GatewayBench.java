@@ -82,9 +82,10 @@ public final class GatewayBench {
             Opts o = new Opts();
             for (String a : args) {
                 if (a.equals("-h") || a.equals("--help")) {
-                    System.out.println("options: --kc=URL --admin-user= --admin-password= --kc-pid= --warmup=N --requests=N "
-                            + "--levels=1,8,32,64 --stream-concurrency=N --stream-requests=N --level-limit-seconds=S "
-                            + "--slow-streams=N --slow-millis=MS --slow-ramp-millis=MS --skip-slow");
+                    System.out.println(
+                            "options: --kc=URL --admin-user= --admin-password= --kc-pid= --warmup=N --requests=N "
+                                    + "--levels=1,8,32,64 --stream-concurrency=N --stream-requests=N --level-limit-seconds=S "
+                                    + "--slow-streams=N --slow-millis=MS --slow-ramp-millis=MS --skip-slow");
                     System.exit(0);
                 }
                 if (a.equals("--skip-slow")) {
@@ -104,7 +105,10 @@ public final class GatewayBench {
                     case "kc-pid" -> o.kcPid = Long.parseLong(v);
                     case "warmup" -> o.warmup = Integer.parseInt(v);
                     case "requests" -> o.requests = Integer.parseInt(v);
-                    case "levels" -> o.levels = Arrays.stream(v.split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
+                    case "levels" ->
+                        o.levels = Arrays.stream(v.split(","))
+                                .mapToInt(s -> Integer.parseInt(s.trim()))
+                                .toArray();
                     case "stream-concurrency" -> o.streamConcurrency = Integer.parseInt(v);
                     case "stream-requests" -> o.streamRequests = Integer.parseInt(v);
                     case "level-limit-seconds" -> o.levelLimitSeconds = Long.parseLong(v);
@@ -133,12 +137,13 @@ public final class GatewayBench {
         static final String MODELS = "{\"object\":\"list\",\"data\":["
                 + "{\"id\":\"bench-model\",\"object\":\"model\",\"created\":1700000000,\"owned_by\":\"bench\"},"
                 + "{\"id\":\"bench-slow\",\"object\":\"model\",\"created\":1700000000,\"owned_by\":\"bench\"}]}";
-        static final String COMPLETION = "{\"id\":\"chatcmpl-bench\",\"object\":\"chat.completion\",\"created\":1741569952,"
-                + "\"model\":\"{MODEL}\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":"
-                + "\"Hello from the bench vendor.\",\"refusal\":null},\"logprobs\":null,\"finish_reason\":\"stop\"}],"
-                + "\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":7,\"total_tokens\":19,"
-                + "\"prompt_tokens_details\":{\"cached_tokens\":0},\"completion_tokens_details\":{\"reasoning_tokens\":0}},"
-                + "\"system_fingerprint\":\"fp_bench\"}";
+        static final String COMPLETION =
+                "{\"id\":\"chatcmpl-bench\",\"object\":\"chat.completion\",\"created\":1741569952,"
+                        + "\"model\":\"{MODEL}\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":"
+                        + "\"Hello from the bench vendor.\",\"refusal\":null},\"logprobs\":null,\"finish_reason\":\"stop\"}],"
+                        + "\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":7,\"total_tokens\":19,"
+                        + "\"prompt_tokens_details\":{\"cached_tokens\":0},\"completion_tokens_details\":{\"reasoning_tokens\":0}},"
+                        + "\"system_fingerprint\":\"fp_bench\"}";
         static final Pattern USER = Pattern.compile("\"user\"\\s*:\\s*\"([^\"]*)\"");
         static final Pattern MODEL = Pattern.compile("\"model\"\\s*:\\s*\"([^\"]*)\"");
         static final Pattern STREAM = Pattern.compile("\"stream\"\\s*:\\s*true");
@@ -146,6 +151,7 @@ public final class GatewayBench {
 
         /** Per request id: {received, first byte written, finished} in System.nanoTime(); 0 = not yet. */
         final ConcurrentHashMap<String, AtomicLongArray> timings = new ConcurrentHashMap<>();
+
         final AtomicInteger openStreams = new AtomicInteger();
         final AtomicInteger peakOpenStreams = new AtomicInteger();
         final AtomicLong chatCalls = new AtomicLong();
@@ -188,7 +194,11 @@ public final class GatewayBench {
                 byte[] raw = ex.getRequestBody().readAllBytes();
                 String auth = ex.getRequestHeaders().getFirst("Authorization");
                 if (auth == null || !auth.startsWith("Bearer sk-bench")) {
-                    send(ex, 401, "{\"error\":{\"message\":\"Incorrect API key provided\",\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}", received);
+                    send(
+                            ex,
+                            401,
+                            "{\"error\":{\"message\":\"Incorrect API key provided\",\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}",
+                            received);
                     return;
                 }
                 if (ex.getRequestMethod().equals("GET") && path.equals("/v1/models")) {
@@ -196,7 +206,11 @@ public final class GatewayBench {
                     return;
                 }
                 if (!ex.getRequestMethod().equals("POST") || !path.equals("/v1/chat/completions")) {
-                    send(ex, 404, "{\"error\":{\"message\":\"Not found\",\"type\":\"invalid_request_error\"}}", received);
+                    send(
+                            ex,
+                            404,
+                            "{\"error\":{\"message\":\"Not found\",\"type\":\"invalid_request_error\"}}",
+                            received);
                     return;
                 }
                 chatCalls.incrementAndGet();
@@ -215,7 +229,10 @@ public final class GatewayBench {
                 } else {
                     byte[] bytes = COMPLETION.replace("{MODEL}", model).getBytes(StandardCharsets.UTF_8);
                     ex.getResponseHeaders().add("Content-Type", "application/json");
-                    ex.getResponseHeaders().add("X-Fake-Vendor-Ms", String.format(Locale.ROOT, "%.6f", (System.nanoTime() - received) / 1e6));
+                    ex.getResponseHeaders()
+                            .add(
+                                    "X-Fake-Vendor-Ms",
+                                    String.format(Locale.ROOT, "%.6f", (System.nanoTime() - received) / 1e6));
                     ex.sendResponseHeaders(200, bytes.length);
                     t.set(1, System.nanoTime());
                     ex.getResponseBody().write(bytes);
@@ -232,24 +249,40 @@ public final class GatewayBench {
             peakOpenStreams.accumulateAndGet(open, Math::max);
             try {
                 ex.getResponseHeaders().add("Content-Type", "text/event-stream; charset=utf-8");
-                ex.getResponseHeaders().add("X-Fake-Vendor-Ms", String.format(Locale.ROOT, "%.6f", (System.nanoTime() - t.get(0)) / 1e6));
+                ex.getResponseHeaders()
+                        .add(
+                                "X-Fake-Vendor-Ms",
+                                String.format(Locale.ROOT, "%.6f", (System.nanoTime() - t.get(0)) / 1e6));
                 ex.sendResponseHeaders(200, 0);
                 OutputStream out = ex.getResponseBody();
-                String head = "{\"id\":\"chatcmpl-bench\",\"object\":\"chat.completion.chunk\",\"created\":1741569952,\"model\":\""
-                        + model + "\",\"system_fingerprint\":\"fp_bench\",\"choices\":[";
-                write(out, head + "{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"logprobs\":null,\"finish_reason\":null}],\"usage\":null}");
+                String head =
+                        "{\"id\":\"chatcmpl-bench\",\"object\":\"chat.completion.chunk\",\"created\":1741569952,\"model\":\""
+                                + model + "\",\"system_fingerprint\":\"fp_bench\",\"choices\":[";
+                write(
+                        out,
+                        head
+                                + "{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"logprobs\":null,\"finish_reason\":null}],\"usage\":null}");
                 t.set(1, System.nanoTime());
                 int pieces = slow ? SLOW_PIECES : 4;
                 for (int i = 0; i < pieces; i++) {
                     if (slow) {
                         sleepUntil(t.get(1) + (i + 1) * slowMillis * 1_000_000L / SLOW_PIECES);
                     }
-                    write(out, head + "{\"index\":0,\"delta\":{\"content\":\"piece " + i + " \"},\"logprobs\":null,\"finish_reason\":null}],\"usage\":null}");
+                    write(
+                            out,
+                            head + "{\"index\":0,\"delta\":{\"content\":\"piece " + i
+                                    + " \"},\"logprobs\":null,\"finish_reason\":null}],\"usage\":null}");
                 }
-                write(out, head + "{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\"stop\"}],\"usage\":null}");
-                write(out, head + "],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":" + (pieces * 2)
-                        + ",\"total_tokens\":" + (12 + pieces * 2) + ",\"prompt_tokens_details\":{\"cached_tokens\":0},"
-                        + "\"completion_tokens_details\":{\"reasoning_tokens\":0}}}");
+                write(
+                        out,
+                        head
+                                + "{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\"stop\"}],\"usage\":null}");
+                write(
+                        out,
+                        head + "],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":" + (pieces * 2)
+                                + ",\"total_tokens\":" + (12 + pieces * 2)
+                                + ",\"prompt_tokens_details\":{\"cached_tokens\":0},"
+                                + "\"completion_tokens_details\":{\"reasoning_tokens\":0}}}");
                 write(out, "[DONE]");
                 out.close();
                 t.set(2, System.nanoTime());
@@ -276,7 +309,8 @@ public final class GatewayBench {
         private static void send(HttpExchange ex, int status, String body, long received) throws IOException {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().add("Content-Type", "application/json");
-            ex.getResponseHeaders().add("X-Fake-Vendor-Ms", String.format(Locale.ROOT, "%.6f", (System.nanoTime() - received) / 1e6));
+            ex.getResponseHeaders()
+                    .add("X-Fake-Vendor-Ms", String.format(Locale.ROOT, "%.6f", (System.nanoTime() - received) / 1e6));
             ex.sendResponseHeaders(status, bytes.length);
             ex.getResponseBody().write(bytes);
         }
@@ -370,7 +404,11 @@ public final class GatewayBench {
                 return "none";
             }
             StringBuilder sb = new StringBuilder();
-            new TreeMap<>(kinds).forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(" x").append(v.get()));
+            new TreeMap<>(kinds)
+                    .forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ")
+                            .append(k)
+                            .append(" x")
+                            .append(v.get()));
             return sb.toString();
         }
     }
@@ -436,7 +474,8 @@ public final class GatewayBench {
 
     public static void main(String[] args) throws Exception {
         // The JDK's HttpServer leaves Nagle's algorithm on by default: its header and body writes would then wait for
-        // the gateway's delayed ACK (up to 40 ms on Linux loopback), a delay that is the fake vendor's, not the gateway's.
+        // the gateway's delayed ACK (up to 40 ms on Linux loopback), a delay that is the fake vendor's, not the
+        // gateway's.
         System.setProperty("sun.net.httpserver.nodelay", "true");
         Opts opts = Opts.parse(args);
         GatewayBench bench = new GatewayBench(opts);
@@ -450,19 +489,26 @@ public final class GatewayBench {
     }
 
     int run() throws Exception {
-        say("Keycloak LLM Gateway benchmark, " + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"))
-                + ", driver JDK " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + "), "
+        say("Keycloak LLM Gateway benchmark, "
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"))
+                + ", driver JDK " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name")
+                + "), "
                 + Runtime.getRuntime().availableProcessors() + " CPUs, load average " + loadAverage());
-        say("Fake vendor on http://127.0.0.1:" + vendor.port() + "/v1, gateway " + opts.kc + "/realms/" + opts.realm + "/llm/v1, Keycloak pid "
-                + opts.kcPid + " " + procStatus());
+        say("Fake vendor on http://127.0.0.1:" + vendor.port() + "/v1, gateway " + opts.kc + "/realms/" + opts.realm
+                + "/llm/v1, Keycloak pid " + opts.kcPid + " " + procStatus());
         setUp();
 
         section("Warm-up");
         int warmStreams = Math.min(500, opts.warmup / 4);
         LevelResult w1 = runLevel("warm-up", 8, opts.warmup - warmStreams, false, "bench-model");
         LevelResult w2 = runLevel("warm-up stream", 8, warmStreams, true, "bench-model");
-        say(String.format(Locale.ROOT, "%d non-streamed + %d streamed requests at concurrency 8, errors: %s / %s",
-                w1.completed, w2.completed, w1.errors.describe(), w2.errors.describe()));
+        say(String.format(
+                Locale.ROOT,
+                "%d non-streamed + %d streamed requests at concurrency 8, errors: %s / %s",
+                w1.completed,
+                w2.completed,
+                w1.errors.describe(),
+                w2.errors.describe()));
 
         section("Non-streamed completions (model bench-model, " + opts.requests + " requests per level, at most "
                 + opts.levelLimitSeconds + " s)");
@@ -478,7 +524,8 @@ public final class GatewayBench {
 
         SlowResult slow = null;
         if (!opts.skipSlow) {
-            section("Slow streams: " + opts.slowStreams + " concurrent streamed calls to bench-slow, upstream " + opts.slowMillis / 1000.0 + " s each");
+            section("Slow streams: " + opts.slowStreams + " concurrent streamed calls to bench-slow, upstream "
+                    + opts.slowMillis / 1000.0 + " s each");
             slow = runSlow();
         }
 
@@ -492,15 +539,28 @@ public final class GatewayBench {
             boolean hdr = p50 <= 1 && p99 <= 5;
             boolean cli = a50 <= 1.0 && a99 <= 5.0;
             allOk &= hdr && r.errors.total() == 0;
-            say(String.format(Locale.ROOT, "concurrency %3d: X-LLM-Overhead-Ms p50 %d / p99 %d ms -> %s;  client-side added latency p50 %.3f / p99 %.3f ms -> %s%s",
-                    r.concurrency, p50, p99, hdr ? "MET" : "MISSED", a50, a99, cli ? "MET" : "MISSED",
+            say(String.format(
+                    Locale.ROOT,
+                    "concurrency %3d: X-LLM-Overhead-Ms p50 %d / p99 %d ms -> %s;  client-side added latency p50 %.3f / p99 %.3f ms -> %s%s",
+                    r.concurrency,
+                    p50,
+                    p99,
+                    hdr ? "MET" : "MISSED",
+                    a50,
+                    a99,
+                    cli ? "MET" : "MISSED",
                     r.errors.total() == 0 ? "" : ";  errors " + r.errors.total()));
         }
         if (slow != null) {
             boolean met = slow.completed == opts.slowStreams && opts.slowStreams >= 1000;
             allOk &= met;
-            say(String.format(Locale.ROOT, "slow streams: %d of %d completed with 200 and [DONE], peak %d open at once -> %s",
-                    slow.completed, opts.slowStreams, slow.peakOpen, met ? "MET (1,000 target)" : "MISSED (target 1,000 without errors)"));
+            say(String.format(
+                    Locale.ROOT,
+                    "slow streams: %d of %d completed with 200 and [DONE], peak %d open at once -> %s",
+                    slow.completed,
+                    opts.slowStreams,
+                    slow.peakOpen,
+                    met ? "MET (1,000 target)" : "MISSED (target 1,000 without errors)"));
         }
         say("Keycloak at the end: " + procStatus());
         return allOk ? 0 : 3;
@@ -511,7 +571,8 @@ public final class GatewayBench {
     void setUp() throws Exception {
         String admin = adminToken();
         HttpResponse<String> del = send(HttpRequest.newBuilder(URI.create(opts.kc + "/admin/realms/" + opts.realm))
-                .header("Authorization", "Bearer " + admin).DELETE());
+                .header("Authorization", "Bearer " + admin)
+                .DELETE());
         if (del.statusCode() == 204) {
             say("Deleted the realm '" + opts.realm + "' left from an earlier run");
         }
@@ -522,12 +583,17 @@ public final class GatewayBench {
                 + "\"users\":[{\"username\":\"bench-user\",\"enabled\":true,\"email\":\"bench-user@example.org\","
                 + "\"emailVerified\":true,\"firstName\":\"Bench\",\"lastName\":\"User\","
                 + "\"credentials\":[{\"type\":\"password\",\"value\":\"bench-pass\",\"temporary\":false}]}]}";
-        expect(send(json(opts.kc + "/admin/realms", admin).POST(HttpRequest.BodyPublishers.ofString(realm))), 201, "create realm");
+        expect(
+                send(json(opts.kc + "/admin/realms", admin).POST(HttpRequest.BodyPublishers.ofString(realm))),
+                201,
+                "create realm");
 
         String base = "http://127.0.0.1:" + vendor.port() + "/v1";
-        for (String[] p : new String[][] {{"Bench fast", "sk-bench-fast-0001", "bench-model"}, {"Bench slow", "sk-bench-slow-0001", "bench-slow"}}) {
-            String body = "{\"type\":\"custom\",\"name\":\"" + p[0] + "\",\"apiKey\":\"" + p[1] + "\",\"baseUrl\":\"" + base
-                    + "\",\"models\":[\"" + p[2] + "\"]}";
+        for (String[] p : new String[][] {
+            {"Bench fast", "sk-bench-fast-0001", "bench-model"}, {"Bench slow", "sk-bench-slow-0001", "bench-slow"}
+        }) {
+            String body = "{\"type\":\"custom\",\"name\":\"" + p[0] + "\",\"apiKey\":\"" + p[1] + "\",\"baseUrl\":\""
+                    + base + "\",\"models\":[\"" + p[2] + "\"]}";
             HttpResponse<String> r = send(json(opts.kc + "/admin/realms/" + opts.realm + "/llm/providers", admin)
                     .POST(HttpRequest.BodyPublishers.ofString(body)));
             expect(r, 201, "create provider " + p[0]);
@@ -536,27 +602,52 @@ public final class GatewayBench {
             }
             // Price the model so the bench user's power level (the realm default, Balanced) reaches it.
             String providerId = field(r.body(), "id");
-            expect(send(json(opts.kc + "/admin/realms/" + opts.realm + "/llm/providers/" + providerId + "/models/" + p[2], admin)
-                    .PUT(HttpRequest.BodyPublishers.ofString("{\"inputPrice\":0.15,\"outputPrice\":0.60}"))), 200, "price " + p[2]);
+            expect(
+                    send(json(
+                                    opts.kc + "/admin/realms/" + opts.realm + "/llm/providers/" + providerId
+                                            + "/models/" + p[2],
+                                    admin)
+                            .PUT(HttpRequest.BodyPublishers.ofString("{\"inputPrice\":0.15,\"outputPrice\":0.60}"))),
+                    200,
+                    "price " + p[2]);
         }
-        HttpResponse<String> tok = send(HttpRequest.newBuilder(URI.create(opts.kc + "/realms/" + opts.realm + "/protocol/openid-connect/token"))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form(Map.of("grant_type", "password", "client_id", "bench-client",
-                        "username", "bench-user", "password", "bench-pass")))));
+        HttpResponse<String> tok = send(
+                HttpRequest.newBuilder(URI.create(opts.kc + "/realms/" + opts.realm + "/protocol/openid-connect/token"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(form(Map.of(
+                                "grant_type",
+                                "password",
+                                "client_id",
+                                "bench-client",
+                                "username",
+                                "bench-user",
+                                "password",
+                                "bench-pass")))));
         expect(tok, 200, "user token");
         userToken = field(tok.body(), "access_token");
-        HttpResponse<String> models = send(HttpRequest.newBuilder(URI.create(opts.kc + "/realms/" + opts.realm + "/llm/v1/models"))
-                .header("Authorization", "Bearer " + userToken).GET());
+        HttpResponse<String> models =
+                send(HttpRequest.newBuilder(URI.create(opts.kc + "/realms/" + opts.realm + "/llm/v1/models"))
+                        .header("Authorization", "Bearer " + userToken)
+                        .GET());
         expect(models, 200, "list models");
         say("Realm '" + opts.realm + "' with user bench-user, client bench-client (token lifespan 3600 s), providers "
-                + "'Bench fast' (bench-model) and 'Bench slow' (bench-slow, key contains 'slow'); /v1/models: " + abbreviate(models.body(), 200));
+                + "'Bench fast' (bench-model) and 'Bench slow' (bench-slow, key contains 'slow'); /v1/models: "
+                + abbreviate(models.body(), 200));
     }
 
     String adminToken() throws Exception {
-        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(opts.kc + "/realms/master/protocol/openid-connect/token"))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form(Map.of("grant_type", "password", "client_id", "admin-cli",
-                        "username", opts.adminUser, "password", opts.adminPassword)))));
+        HttpResponse<String> r =
+                send(HttpRequest.newBuilder(URI.create(opts.kc + "/realms/master/protocol/openid-connect/token"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(form(Map.of(
+                                "grant_type",
+                                "password",
+                                "client_id",
+                                "admin-cli",
+                                "username",
+                                opts.adminUser,
+                                "password",
+                                opts.adminPassword)))));
         expect(r, 200, "admin token");
         return field(r.body(), "access_token");
     }
@@ -564,8 +655,9 @@ public final class GatewayBench {
     // ---------------------------------------------------------------------------------------------- closed-loop levels
 
     HttpRequest chat(String model, boolean stream, String id, Duration timeout) {
-        String body = "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}],\"user\":\"" + id + "\""
-                + (stream ? ",\"stream\":true" : "") + "}";
+        String body =
+                "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}],\"user\":\""
+                        + id + "\"" + (stream ? ",\"stream\":true" : "") + "}";
         return HttpRequest.newBuilder(URI.create(opts.kc + "/realms/" + opts.realm + "/llm/v1/chat/completions"))
                 .timeout(timeout)
                 .header("Authorization", "Bearer " + userToken)
@@ -574,7 +666,8 @@ public final class GatewayBench {
                 .build();
     }
 
-    LevelResult runLevel(String label, int concurrency, int n, boolean stream, String model) throws InterruptedException {
+    LevelResult runLevel(String label, int concurrency, int n, boolean stream, String model)
+            throws InterruptedException {
         LevelResult r = new LevelResult(label, concurrency, n);
         AtomicInteger next = new AtomicInteger();
         long start = System.nanoTime();
@@ -582,15 +675,17 @@ public final class GatewayBench {
         List<Thread> lanes = new ArrayList<>();
         Cpu cpu0 = Cpu.now(opts.kcPid);
         for (int i = 0; i < concurrency; i++) {
-            Thread t = new Thread(() -> {
-                while (System.nanoTime() < deadline) {
-                    int k = next.getAndIncrement();
-                    if (k >= n) {
-                        return;
-                    }
-                    one(r, k, stream, model);
-                }
-            }, "lane-" + i);
+            Thread t = new Thread(
+                    () -> {
+                        while (System.nanoTime() < deadline) {
+                            int k = next.getAndIncrement();
+                            if (k >= n) {
+                                return;
+                            }
+                            one(r, k, stream, model);
+                        }
+                    },
+                    "lane-" + i);
             t.setDaemon(true);
             t.start();
             lanes.add(t);
@@ -609,7 +704,8 @@ public final class GatewayBench {
         String id = "b" + ids.incrementAndGet();
         long t0 = System.nanoTime();
         try {
-            HttpResponse<Timed> resp = http.send(chat(model, stream, id, Duration.ofSeconds(30)), info -> new Timed(null));
+            HttpResponse<Timed> resp =
+                    http.send(chat(model, stream, id, Duration.ofSeconds(30)), info -> new Timed(null));
             Timed body = resp.body();
             long end = body.endAt;
             AtomicLongArray v = vendorTimes(id);
@@ -672,25 +768,59 @@ public final class GatewayBench {
     }
 
     void printTable(List<LevelResult> results, boolean stream) {
-        say(String.format(Locale.ROOT, "%-5s %6s %5s %8s | %-21s | %-19s | %-21s | %-6s %-6s",
-                "conc", "done", "err", "req/s", "client p50/p99 ms", "added p50/p99 ms", "X-LLM-Overhead-Ms p50/p99/max", "=0", "<=1"));
+        say(String.format(
+                Locale.ROOT,
+                "%-5s %6s %5s %8s | %-21s | %-19s | %-21s | %-6s %-6s",
+                "conc",
+                "done",
+                "err",
+                "req/s",
+                "client p50/p99 ms",
+                "added p50/p99 ms",
+                "X-LLM-Overhead-Ms p50/p99/max",
+                "=0",
+                "<=1"));
         for (LevelResult r : results) {
-            say(String.format(Locale.ROOT, "%-5d %6d %5d %8.1f | %9.3f / %9.3f | %8.3f / %8.3f | %6d / %5d / %5d     | %5.1f%% %5.1f%%",
-                    r.concurrency, r.completed, r.errors.total(), r.completed / (r.wallNanos / 1e9),
-                    pct(r.client, 0.50) / 1e6, pct(r.client, 0.99) / 1e6,
-                    pct(r.added, 0.50) / 1e6, pct(r.added, 0.99) / 1e6,
-                    pct(r.overheadMs, 0.50), pct(r.overheadMs, 0.99), max(r.overheadMs),
-                    share(r.overheadMs, 0), share(r.overheadMs, 1)));
+            say(String.format(
+                    Locale.ROOT,
+                    "%-5d %6d %5d %8.1f | %9.3f / %9.3f | %8.3f / %8.3f | %6d / %5d / %5d     | %5.1f%% %5.1f%%",
+                    r.concurrency,
+                    r.completed,
+                    r.errors.total(),
+                    r.completed / (r.wallNanos / 1e9),
+                    pct(r.client, 0.50) / 1e6,
+                    pct(r.client, 0.99) / 1e6,
+                    pct(r.added, 0.50) / 1e6,
+                    pct(r.added, 0.99) / 1e6,
+                    pct(r.overheadMs, 0.50),
+                    pct(r.overheadMs, 0.99),
+                    max(r.overheadMs),
+                    share(r.overheadMs, 0),
+                    share(r.overheadMs, 1)));
         }
         for (LevelResult r : results) {
-            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+            StringBuilder sb = new StringBuilder(String.format(
+                    Locale.ROOT,
                     "  conc %d: wall %.1f s; added latency max %.3f ms; client->vendor p50 %.3f ms; ",
-                    r.concurrency, r.wallNanos / 1e9, max(r.added) / 1e6, pct(r.toVendor, 0.50) / 1e6));
+                    r.concurrency,
+                    r.wallNanos / 1e9,
+                    max(r.added) / 1e6,
+                    pct(r.toVendor, 0.50) / 1e6));
             if (stream) {
-                sb.append(String.format(Locale.ROOT, "time to first byte p50 %.3f / p99 %.3f ms, added TTFB p50 %.3f / p99 %.3f ms; ",
-                        pct(r.ttfb, 0.50) / 1e6, pct(r.ttfb, 0.99) / 1e6, pct(r.addedTtfb, 0.50) / 1e6, pct(r.addedTtfb, 0.99) / 1e6));
+                sb.append(String.format(
+                        Locale.ROOT,
+                        "time to first byte p50 %.3f / p99 %.3f ms, added TTFB p50 %.3f / p99 %.3f ms; ",
+                        pct(r.ttfb, 0.50) / 1e6,
+                        pct(r.ttfb, 0.99) / 1e6,
+                        pct(r.addedTtfb, 0.50) / 1e6,
+                        pct(r.addedTtfb, 0.99) / 1e6));
             }
-            sb.append("errors: ").append(r.errors.describe()).append(";\n      CPU: ").append(r.cpu).append("; Keycloak after: ").append(r.kcAfter);
+            sb.append("errors: ")
+                    .append(r.errors.describe())
+                    .append(";\n      CPU: ")
+                    .append(r.cpu)
+                    .append("; Keycloak after: ")
+                    .append(r.kcAfter);
             say(sb.toString());
             r.errors.samples.forEach(s -> say("    e.g. " + s));
         }
@@ -757,7 +887,9 @@ public final class GatewayBench {
                         if (body.firstByteAt > 0) {
                             ttfb[k] = body.firstByteAt - t0;
                         }
-                        resp.headers().firstValue("X-LLM-Overhead-Ms").ifPresent(h -> overhead[k] = Long.parseLong(h.trim()));
+                        resp.headers()
+                                .firstValue("X-LLM-Overhead-Ms")
+                                .ifPresent(h -> overhead[k] = Long.parseLong(h.trim()));
                         String text = body.text();
                         if (resp.statusCode() != 200) {
                             errors.add("HTTP " + resp.statusCode(), text);
@@ -785,7 +917,9 @@ public final class GatewayBench {
                     f.cancel(true);
                 }
             }
-            errors.add("unfinished at the deadline", unfinished + " calls still open " + opts.slowExtraSeconds + " s after the upstream's end");
+            errors.add(
+                    "unfinished at the deadline",
+                    unfinished + " calls still open " + opts.slowExtraSeconds + " s after the upstream's end");
         }
         long wall = System.nanoTime() - start;
         String cpu = Cpu.now(opts.kcPid).since(cpu0, n);
@@ -795,18 +929,46 @@ public final class GatewayBench {
         SlowResult out = new SlowResult();
         out.completed = completedOk.get();
         out.peakOpen = peakOpen.get();
-        say(String.format(Locale.ROOT, "submitted %d calls in %.2f s; wall time %.2f s", n, (submitted - start) / 1e9, wall / 1e9));
-        say(String.format(Locale.ROOT, "completed with 200 and [DONE]: %d of %d; errors: %s", out.completed, n, errors.describe()));
+        say(String.format(
+                Locale.ROOT,
+                "submitted %d calls in %.2f s; wall time %.2f s",
+                n,
+                (submitted - start) / 1e9,
+                wall / 1e9));
+        say(String.format(
+                Locale.ROOT,
+                "completed with 200 and [DONE]: %d of %d; errors: %s",
+                out.completed,
+                n,
+                errors.describe()));
         errors.samples.forEach(s -> say("    e.g. " + s));
-        say(String.format(Locale.ROOT, "peak in flight %d, peak open streams (200 headers received, body not ended) %d, peak streams open at the fake vendor %d",
-                peakInFlight.get(), out.peakOpen, vendor.peakOpenStreams.get()));
-        say(String.format(Locale.ROOT, "per stream: time to first byte p50 %.1f / p99 %.1f / max %.1f ms; total p50 %.3f / p99 %.3f / max %.3f s; X-LLM-Overhead-Ms p50 %d / p99 %d / max %d",
-                pct(ttfb, 0.5) / 1e6, pct(ttfb, 0.99) / 1e6, max(ttfb) / 1e6, pct(total, 0.5) / 1e9, pct(total, 0.99) / 1e9, max(total) / 1e9,
-                pct(overhead, 0.5), pct(overhead, 0.99), max(overhead)));
+        say(String.format(
+                Locale.ROOT,
+                "peak in flight %d, peak open streams (200 headers received, body not ended) %d, peak streams open at the fake vendor %d",
+                peakInFlight.get(),
+                out.peakOpen,
+                vendor.peakOpenStreams.get()));
+        say(String.format(
+                Locale.ROOT,
+                "per stream: time to first byte p50 %.1f / p99 %.1f / max %.1f ms; total p50 %.3f / p99 %.3f / max %.3f s; X-LLM-Overhead-Ms p50 %d / p99 %d / max %d",
+                pct(ttfb, 0.5) / 1e6,
+                pct(ttfb, 0.99) / 1e6,
+                max(ttfb) / 1e6,
+                pct(total, 0.5) / 1e9,
+                pct(total, 0.99) / 1e9,
+                max(total) / 1e9,
+                pct(overhead, 0.5),
+                pct(overhead, 0.99),
+                max(overhead)));
         say("CPU during the phase: " + cpu);
         say("Keycloak before: " + before);
-        say(String.format(Locale.ROOT, "Keycloak during (%d samples every 250 ms): VmRSS peak %d MB, Threads peak %d (at the peak of open streams: %s)",
-                sampler.samples, sampler.peakRssKb / 1024, sampler.peakThreads, sampler.atPeakOpen));
+        say(String.format(
+                Locale.ROOT,
+                "Keycloak during (%d samples every 250 ms): VmRSS peak %d MB, Threads peak %d (at the peak of open streams: %s)",
+                sampler.samples,
+                sampler.peakRssKb / 1024,
+                sampler.peakThreads,
+                sampler.atPeakOpen));
         if (!sampler.threadGroups.isEmpty()) {
             say("Keycloak threads by name when the most streams were open: " + sampler.threadGroups);
         }
@@ -845,7 +1007,8 @@ public final class GatewayBench {
                     int o = open.get();
                     if (o > peakOpenSeen) {
                         peakOpenSeen = o;
-                        atPeakOpen = String.format(Locale.ROOT, "%d open, VmRSS %d MB, Threads %d", o, s[0] / 1024, s[1]);
+                        atPeakOpen =
+                                String.format(Locale.ROOT, "%d open, VmRSS %d MB, Threads %d", o, s[0] / 1024, s[1]);
                         if (o > 0) {
                             threadGroups = threadGroups(pid);
                         }
@@ -867,7 +1030,8 @@ public final class GatewayBench {
         static Cpu now(long kcPid) {
             long busy = -1;
             try {
-                String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+                String[] f =
+                        Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
                 long total = 0;
                 for (int i = 1; i < f.length && i <= 8; i++) {
                     total += Long.parseLong(f[i]);
@@ -897,8 +1061,13 @@ public final class GatewayBench {
             double kcCores = (kc - a.kc) / HZ / secs;
             double selfCores = (self - a.self) / HZ / secs;
             double otherCores = Math.max(0, (busy - a.busy) / HZ / secs - kcCores - selfCores);
-            return String.format(Locale.ROOT, "Keycloak %.2f cores (%.2f ms CPU per request), driver+fake vendor %.2f cores, other processes %.2f cores",
-                    kcCores, requests == 0 ? 0 : (kc - a.kc) * 1000.0 / HZ / requests, selfCores, otherCores);
+            return String.format(
+                    Locale.ROOT,
+                    "Keycloak %.2f cores (%.2f ms CPU per request), driver+fake vendor %.2f cores, other processes %.2f cores",
+                    kcCores,
+                    requests == 0 ? 0 : (kc - a.kc) * 1000.0 / HZ / requests,
+                    selfCores,
+                    otherCores);
         }
     }
 
@@ -925,7 +1094,9 @@ public final class GatewayBench {
 
     String procStatus() {
         long[] s = status(opts.kcPid);
-        return s == null ? "(no /proc figures)" : String.format(Locale.ROOT, "VmRSS %d MB, Threads %d", s[0] / 1024, s[1]);
+        return s == null
+                ? "(no /proc figures)"
+                : String.format(Locale.ROOT, "VmRSS %d MB, Threads %d", s[0] / 1024, s[1]);
     }
 
     /** The process's threads grouped by name with digits removed, largest groups first (at most 8). */
@@ -944,7 +1115,9 @@ public final class GatewayBench {
             return "";
         }
         Map<String, Integer> top = new LinkedHashMap<>();
-        groups.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue()).limit(8)
+        groups.entrySet().stream()
+                .sorted((a, b) -> b.getValue() - a.getValue())
+                .limit(8)
                 .forEach(e -> top.put(e.getKey(), e.getValue()));
         return top.toString();
     }
@@ -956,7 +1129,8 @@ public final class GatewayBench {
     }
 
     static HttpRequest.Builder json(String url, String token) {
-        return HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
+        return HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json");
     }
 
@@ -968,13 +1142,16 @@ public final class GatewayBench {
 
     static String form(Map<String, String> fields) {
         StringBuilder sb = new StringBuilder();
-        fields.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : "&").append(URLEncoder.encode(k, StandardCharsets.UTF_8))
-                .append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
+        fields.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : "&")
+                .append(URLEncoder.encode(k, StandardCharsets.UTF_8))
+                .append('=')
+                .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
         return sb.toString();
     }
 
     static String field(String json, String name) {
-        Matcher m = Pattern.compile("\"" + Pattern.quote(name) + "\"\\s*:\\s*\"([^\"]*)\"").matcher(json);
+        Matcher m = Pattern.compile("\"" + Pattern.quote(name) + "\"\\s*:\\s*\"([^\"]*)\"")
+                .matcher(json);
         if (!m.find()) {
             throw new IllegalStateException("no " + name + " in " + abbreviate(json, 300));
         }
@@ -997,7 +1174,9 @@ public final class GatewayBench {
 
     static double share(long[] values, long atMost) {
         long[] v = Arrays.stream(values).filter(x -> x >= 0).toArray();
-        return v.length == 0 ? 0 : 100.0 * Arrays.stream(v).filter(x -> x <= atMost).count() / v.length;
+        return v.length == 0
+                ? 0
+                : 100.0 * Arrays.stream(v).filter(x -> x <= atMost).count() / v.length;
     }
 
     static String abbreviate(String s, int n) {

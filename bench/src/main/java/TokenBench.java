@@ -10,7 +10,6 @@ import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -35,8 +34,10 @@ public final class TokenBench {
 
     static final String REALM = "tokenbench";
 
-    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     final String kc;
     /** Keycloak's java process, for its CPU time per request (0: not measured). */
     final long kcPid;
@@ -85,8 +86,11 @@ public final class TokenBench {
 
         List<Double> with = new ArrayList<>();
         List<Double> without = new ArrayList<>();
-        System.out.printf("%nRounds of %d client-credentials grants per client, concurrency %d (req/s):%n", requests, concurrency);
-        System.out.println("round  with-mapper  without-mapper  difference   server CPU µs/request: with  without  difference");
+        System.out.printf(
+                "%nRounds of %d client-credentials grants per client, concurrency %d (req/s):%n",
+                requests, concurrency);
+        System.out.println(
+                "round  with-mapper  without-mapper  difference   server CPU µs/request: with  without  difference");
         List<Double> diffs = new ArrayList<>();
         List<Double> cpuWith = new ArrayList<>();
         List<Double> cpuWithout = new ArrayList<>();
@@ -111,18 +115,36 @@ public final class TokenBench {
             cpuWith.add(ca);
             cpuWithout.add(cb);
             cpuDiffs.add((ca - cb) / cb * 100);
-            System.out.printf(Locale.ROOT, "%5d  %11.1f  %14.1f  %+9.2f %%   %26.0f  %7.0f  %+9.2f %%%n", r, a, b,
-                    (a - b) / b * 100, ca, cb, (ca - cb) / cb * 100);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%5d  %11.1f  %14.1f  %+9.2f %%   %26.0f  %7.0f  %+9.2f %%%n",
+                    r,
+                    a,
+                    b,
+                    (a - b) / b * 100,
+                    ca,
+                    cb,
+                    (ca - cb) / cb * 100);
         }
         if (kcPid > 0) {
-            System.out.printf(Locale.ROOT, "%nServer CPU per token request (medians): with mapper %.0f µs, without %.0f µs; "
-                    + "median paired difference %+.2f %%%n", median(cpuWith), median(cpuWithout), median(cpuDiffs));
+            System.out.printf(
+                    Locale.ROOT,
+                    "%nServer CPU per token request (medians): with mapper %.0f µs, without %.0f µs; "
+                            + "median paired difference %+.2f %%%n",
+                    median(cpuWith),
+                    median(cpuWithout),
+                    median(cpuDiffs));
         }
         double mw = median(with), mwo = median(without);
         // Each round's pair runs back to back, so the paired difference cancels slow drift (JIT, GC, the host).
         double diff = median(diffs);
-        System.out.printf(Locale.ROOT, "%nMedians: with mapper %.1f req/s, without %.1f req/s; median paired difference %+.2f %% "
-                + "(target: no worse than -3 %%)%n", mw, mwo, diff);
+        System.out.printf(
+                Locale.ROOT,
+                "%nMedians: with mapper %.1f req/s, without %.1f req/s; median paired difference %+.2f %% "
+                        + "(target: no worse than -3 %%)%n",
+                mw,
+                mwo,
+                diff);
         boolean met = diff >= -3.0;
         System.out.println(met ? "Target met." : "Target missed.");
         return met ? 0 : 3;
@@ -153,7 +175,8 @@ public final class TokenBench {
         String body = "grant_type=client_credentials&client_id=" + client + "&client_secret=" + client + "-secret";
         HttpRequest req = HttpRequest.newBuilder(URI.create(kc + "/realms/" + REALM + "/protocol/openid-connect/token"))
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
         AtomicInteger left = new AtomicInteger(n);
         AtomicInteger failures = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
@@ -190,35 +213,78 @@ public final class TokenBench {
     void setUp() throws Exception {
         String admin = adminToken();
         send("DELETE", "/admin/realms/" + REALM, admin, null);
-        expect(201, send("POST", "/admin/realms", admin, "{\"realm\":\"" + REALM + "\",\"enabled\":true}"), "create realm");
-        expect(201, send("POST", "/admin/realms/" + REALM + "/groups", admin,
-                "{\"name\":\"research\",\"attributes\":{\"llm_power_level\":[\"precision\"]}}"), "create group");
-        String groupId = id(send("GET", "/admin/realms/" + REALM + "/groups?search=research", admin, null).body());
+        expect(
+                201,
+                send("POST", "/admin/realms", admin, "{\"realm\":\"" + REALM + "\",\"enabled\":true}"),
+                "create realm");
+        expect(
+                201,
+                send(
+                        "POST",
+                        "/admin/realms/" + REALM + "/groups",
+                        admin,
+                        "{\"name\":\"research\",\"attributes\":{\"llm_power_level\":[\"precision\"]}}"),
+                "create group");
+        String groupId = id(send("GET", "/admin/realms/" + REALM + "/groups?search=research", admin, null)
+                .body());
         String llmScope = null;
         for (String name : List.of("with-mapper", "without-mapper")) {
-            expect(201, send("POST", "/admin/realms/" + REALM + "/clients", admin, "{\"clientId\":\"" + name
-                    + "\",\"secret\":\"" + name + "-secret\",\"publicClient\":false,\"serviceAccountsEnabled\":true,"
-                    + "\"standardFlowEnabled\":false,\"directAccessGrantsEnabled\":false}"), "create client " + name);
-            String clientId = id(send("GET", "/admin/realms/" + REALM + "/clients?clientId=" + name, admin, null).body());
-            String userId = id(send("GET", "/admin/realms/" + REALM + "/clients/" + clientId + "/service-account-user", admin, null).body());
-            expect(204, send("PUT", "/admin/realms/" + REALM + "/users/" + userId + "/groups/" + groupId, admin, ""), "join group");
+            expect(
+                    201,
+                    send(
+                            "POST",
+                            "/admin/realms/" + REALM + "/clients",
+                            admin,
+                            "{\"clientId\":\"" + name
+                                    + "\",\"secret\":\"" + name
+                                    + "-secret\",\"publicClient\":false,\"serviceAccountsEnabled\":true,"
+                                    + "\"standardFlowEnabled\":false,\"directAccessGrantsEnabled\":false}"),
+                    "create client " + name);
+            String clientId = id(send("GET", "/admin/realms/" + REALM + "/clients?clientId=" + name, admin, null)
+                    .body());
+            String userId = id(send(
+                            "GET",
+                            "/admin/realms/" + REALM + "/clients/" + clientId + "/service-account-user",
+                            admin,
+                            null)
+                    .body());
+            expect(
+                    204,
+                    send("PUT", "/admin/realms/" + REALM + "/users/" + userId + "/groups/" + groupId, admin, ""),
+                    "join group");
             if (name.equals("without-mapper")) {
-                String scopes = send("GET", "/admin/realms/" + REALM + "/clients/" + clientId + "/default-client-scopes", admin, null).body();
-                Matcher m = Pattern.compile("\\{\"id\":\"([^\"]+)\",\"name\":\"llm\"").matcher(scopes);
+                String scopes = send(
+                                "GET",
+                                "/admin/realms/" + REALM + "/clients/" + clientId + "/default-client-scopes",
+                                admin,
+                                null)
+                        .body();
+                Matcher m = Pattern.compile("\\{\"id\":\"([^\"]+)\",\"name\":\"llm\"")
+                        .matcher(scopes);
                 if (!m.find()) {
                     throw new IllegalStateException("the realm's default client scopes lack 'llm': " + scopes);
                 }
                 llmScope = m.group(1);
-                expect(204, send("DELETE", "/admin/realms/" + REALM + "/clients/" + clientId + "/default-client-scopes/" + llmScope,
-                        admin, null), "remove the llm scope");
+                expect(
+                        204,
+                        send(
+                                "DELETE",
+                                "/admin/realms/" + REALM + "/clients/" + clientId + "/default-client-scopes/"
+                                        + llmScope,
+                                admin,
+                                null),
+                        "remove the llm scope");
             }
         }
     }
 
     String adminToken() throws Exception {
         String body = "grant_type=password&client_id=admin-cli&username=admin&password=admin";
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(kc + "/realms/master/protocol/openid-connect/token"))
-                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(kc + "/realms/master/protocol/openid-connect/token"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         expect(200, r, "admin token");
         return field(r.body(), "access_token");
@@ -227,8 +293,11 @@ public final class TokenBench {
     String token(String client) throws Exception {
         String body = "grant_type=client_credentials&client_id=" + client + "&client_secret="
                 + URLEncoder.encode(client + "-secret", StandardCharsets.UTF_8);
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(kc + "/realms/" + REALM + "/protocol/openid-connect/token"))
-                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(kc + "/realms/" + REALM + "/protocol/openid-connect/token"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         expect(200, r, "token for " + client);
         return field(r.body(), "access_token");
@@ -240,7 +309,8 @@ public final class TokenBench {
     }
 
     HttpResponse<String> send(String method, String path, String token, String json) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(kc + path)).header("Authorization", "Bearer " + token);
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(URI.create(kc + path)).header("Authorization", "Bearer " + token);
         if (json != null) {
             b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
         } else {
@@ -260,7 +330,8 @@ public final class TokenBench {
     }
 
     static String field(String json, String name) {
-        Matcher m = Pattern.compile("\"" + Pattern.quote(name) + "\"\\s*:\\s*\"([^\"]*)\"").matcher(json);
+        Matcher m = Pattern.compile("\"" + Pattern.quote(name) + "\"\\s*:\\s*\"([^\"]*)\"")
+                .matcher(json);
         return m.find() ? m.group(1) : null;
     }
 

@@ -17,7 +17,8 @@ public class ScanServerLog {
         Path keysFile = Path.of(args[0]);
         Path log = Path.of(args[1]);
         if (!Files.exists(keysFile) || !Files.exists(log)) {
-            System.out.println("Key scan: nothing to scan (" + (Files.exists(keysFile) ? log : keysFile) + " is missing)");
+            System.out.println(
+                    "Key scan: nothing to scan (" + (Files.exists(keysFile) ? log : keysFile) + " is missing)");
             return;
         }
         String text = Files.readString(log, StandardCharsets.UTF_8);
@@ -38,11 +39,16 @@ public class ScanServerLog {
                 leaks++;
                 int lineStart = text.lastIndexOf('\n', at) + 1;
                 System.out.println("Key scan: a key the tests set (hint …" + hint(key) + ", " + key.length()
-                        + " characters) is in " + log + " at line " + (text.substring(0, lineStart).chars().filter(c -> c == '\n').count() + 1));
+                        + " characters) is in " + log + " at line "
+                        + (text.substring(0, lineStart)
+                                        .chars()
+                                        .filter(c -> c == '\n')
+                                        .count()
+                                + 1));
             }
         }
-        System.out.println("Key scan: " + keys.size() + " keys set by the tests, " + text.length() + " characters of server log, "
-                + leaks + " found");
+        System.out.println("Key scan: " + keys.size() + " keys set by the tests, " + text.length()
+                + " characters of server log, " + leaks + " found");
         if (leaks > 0) {
             System.exit(1);
         }

@@ -18,15 +18,16 @@ import {
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
-import { useLlmApi, type KeyTestResult, type UserKey } from "../api";
+import { useLlmApi } from "../api/client";
+import type { UserKey, UserKeyTestResult } from "../api/types";
 import { formatDateTime } from "../format";
 import { KeyForm } from "./KeyForm";
 
 type Props = {
   row: UserKey;
-  test?: KeyTestResult;
+  test?: UserKeyTestResult;
   onSaved: (row: UserKey) => void;
-  onTested: (result: KeyTestResult) => void;
+  onTested: (result: UserKeyTestResult) => void;
   onDeleted: () => void;
 };
 
@@ -92,7 +93,9 @@ export const KeyCard = ({ row, test, onSaved, onTested, onDeleted }: Props) => {
             <DescriptionListGroup>
               <DescriptionListTerm>{t("llmKeyHint")}</DescriptionListTerm>
               <DescriptionListDescription>
-                <span className="llm-key-hint" data-testid="llm-key-hint">{row.hint}</span>
+                <span className="llm-key-hint" data-testid="llm-key-hint">
+                  {row.hint}
+                </span>
               </DescriptionListDescription>
             </DescriptionListGroup>
             <DescriptionListGroup>

@@ -16,10 +16,11 @@ import EyeSlashIcon from "@patternfly/react-icons/dist/esm/icons/eye-slash-icon"
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 
-import { LlmApiError, useLlmApi, type UserKey } from "../api";
+import { LlmApiError, useLlmApi } from "../api/client";
+import type { ProviderType, UserKey } from "../api/types";
 
 type Props = {
-  type: string;
+  type: ProviderType;
   providerName: string;
   replacing: boolean;
   onSaved: (row: UserKey) => void;

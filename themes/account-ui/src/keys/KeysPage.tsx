@@ -1,4 +1,4 @@
-import { Page, useAccountAlerts } from "@keycloak/keycloak-account-ui";
+import { Page, useAccountAlerts, usePromise } from "@keycloak/keycloak-account-ui";
 import {
   Alert,
   EmptyState,
@@ -9,10 +9,11 @@ import {
   Spinner,
 } from "@patternfly/react-core";
 import KeyIcon from "@patternfly/react-icons/dist/esm/icons/key-icon";
-import { useCallback, useEffect, useState } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
-import { useLlmApi, type KeyTestResult, type UserKey } from "../api";
+import { settled, useLlmApi } from "../api/client";
+import type { ProviderType, UserKey, UserKeyTestResult } from "../api/types";
 import { KeyCard } from "./KeyCard";
 
 /** "LLM API keys": the caller's own provider keys, one card per provider type the organisation takes keys for. */
@@ -23,30 +24,25 @@ export default function KeysPage() {
   const [rows, setRows] = useState<UserKey[]>();
   const [loadError, setLoadError] = useState<string>();
   // Kept here so a result stays visible when the list is read again after the test.
-  const [tests, setTests] = useState<Record<string, KeyTestResult>>({});
+  const [tests, setTests] = useState<Partial<Record<ProviderType, UserKeyTestResult>>>({});
+  // Bumped to read the list again (after a test or a delete); the rows shown stay until the new ones arrive.
+  const [version, setVersion] = useState(0);
+  const reload = () => setVersion((v) => v + 1);
 
-  const reload = useCallback(
-    async (signal?: AbortSignal) => {
-      try {
-        setRows(await api.keys(signal));
+  usePromise(
+    (signal) => settled(api.keys(signal), signal),
+    (loaded) => {
+      if ("value" in loaded) {
+        setRows(loaded.value);
         setLoadError(undefined);
-      } catch (e) {
-        if (!signal?.aborted) {
-          setLoadError(e instanceof Error ? e.message : String(e));
-        }
+      } else {
+        setLoadError(loaded.error);
       }
     },
-    [api],
+    [api, version],
   );
 
-  useEffect(() => {
-    const controller = new AbortController();
-    void reload(controller.signal);
-    return () => controller.abort();
-  }, [reload]);
-
-  const forgetTest = (type: string) =>
-    setTests(({ [type]: _, ...rest }) => rest);
+  const forgetTest = (type: ProviderType) => setTests(({ [type]: _, ...rest }) => rest);
 
   return (
     <Page title={t("llmApiKeys")} description={t("llmApiKeysDescription")}>
@@ -80,12 +76,12 @@ export default function KeysPage() {
               }}
               onTested={(result) => {
                 setTests((current) => ({ ...current, [row.provider_type]: result }));
-                void reload();
+                reload();
               }}
               onDeleted={() => {
                 forgetTest(row.provider_type);
                 addAlert(t("llmKeyDeleted", { provider: row.display_name }));
-                void reload();
+                reload();
               }}
             />
           ))}

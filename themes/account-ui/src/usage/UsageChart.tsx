@@ -1,16 +1,8 @@
-import {
-  BarController,
-  BarElement,
-  CategoryScale,
-  Chart,
-  Legend,
-  LinearScale,
-  Tooltip,
-} from "chart.js";
+import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from "chart.js";
 import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
 
-import type { Usage } from "../api";
+import type { Usage } from "../api/types";
 import { formatShortDay } from "../format";
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend);

@@ -1,4 +1,4 @@
-import { Page } from "@keycloak/keycloak-account-ui";
+import { Page, usePromise } from "@keycloak/keycloak-account-ui";
 import {
   Alert,
   Card,
@@ -17,10 +17,11 @@ import {
   ProgressVariant,
   Spinner,
 } from "@patternfly/react-core";
-import { useEffect, useState, type ReactNode } from "react";
+import { useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 
-import { useLlmApi, type Me, type Usage } from "../api";
+import { settled, useLlmApi } from "../api/client";
+import type { Me, Usage } from "../api/types";
 import { formatDay, formatInteger, formatMoney } from "../format";
 import { UsageChart } from "./UsageChart";
 
@@ -34,21 +35,19 @@ export default function UsagePage() {
   const [usage, setUsage] = useState<Usage>();
   const [error, setError] = useState<string>();
 
-  useEffect(() => {
-    const controller = new AbortController();
-    const { signal } = controller;
-    Promise.all([api.me(signal), api.usage(DAYS, signal)])
-      .then(([m, u]) => {
+  usePromise(
+    (signal) => settled(Promise.all([api.me(signal), api.usage(DAYS, signal)]), signal),
+    (loaded) => {
+      if ("value" in loaded) {
+        const [m, u] = loaded.value;
         setMe(m);
         setUsage(u);
-      })
-      .catch((e: unknown) => {
-        if (!signal.aborted) {
-          setError(e instanceof Error ? e.message : String(e));
-        }
-      });
-    return () => controller.abort();
-  }, [api]);
+      } else {
+        setError(loaded.error);
+      }
+    },
+    [api],
+  );
 
   return (
     <Page title={t("llmUsage")} description={t("llmUsageDescription")}>
@@ -111,7 +110,9 @@ const PowerLevelCard = ({ me }: { me: Me }) => {
           data-testid="llm-power-level-name"
           variant="outline"
           style={level.color ? { borderColor: level.color } : undefined}
-          icon={level.color ? <span className="llm-level-swatch" style={{ backgroundColor: level.color }} /> : undefined}
+          icon={
+            level.color ? <span className="llm-level-swatch" style={{ backgroundColor: level.color }} /> : undefined
+          }
         >
           {level.name}
         </Label>

@@ -43,15 +43,66 @@ class ArchitectureTest {
         MAY_IMPORT.put("byok", List.of("core", "crypto", "config", "provider", "vendor"));
         MAY_IMPORT.put("routing", List.of("core", "catalog", "powerlevel", "provider", "byok"));
         MAY_IMPORT.put("usage", List.of("core", "powerlevel"));
-        MAY_IMPORT.put("gateway", List.of("core", "crypto", "config", "vendor", "vendor.openai", "vendor.anthropic",
-                "powerlevel", "provider", "byok", "routing", "usage"));
-        MAY_IMPORT.put("rest.admin", List.of("core", "crypto", "catalog", "config", "vendor", "powerlevel", "provider",
-                "byok", "routing", "usage", "gateway"));
-        MAY_IMPORT.put("rest.realm", List.of("core", "crypto", "catalog", "config", "vendor", "powerlevel", "provider",
-                "byok", "routing", "usage", "gateway"));
-        MAY_IMPORT.put("setup", List.of("core", "crypto", "catalog", "config", "vendor", "vendor.openai",
-                "vendor.anthropic", "powerlevel", "provider", "byok", "routing", "usage", "gateway", "rest.admin",
-                "rest.realm"));
+        MAY_IMPORT.put(
+                "gateway",
+                List.of(
+                        "core",
+                        "crypto",
+                        "config",
+                        "vendor",
+                        "vendor.openai",
+                        "vendor.anthropic",
+                        "powerlevel",
+                        "provider",
+                        "byok",
+                        "routing",
+                        "usage"));
+        MAY_IMPORT.put(
+                "rest.admin",
+                List.of(
+                        "core",
+                        "crypto",
+                        "catalog",
+                        "config",
+                        "vendor",
+                        "powerlevel",
+                        "provider",
+                        "byok",
+                        "routing",
+                        "usage",
+                        "gateway"));
+        MAY_IMPORT.put(
+                "rest.realm",
+                List.of(
+                        "core",
+                        "crypto",
+                        "catalog",
+                        "config",
+                        "vendor",
+                        "powerlevel",
+                        "provider",
+                        "byok",
+                        "routing",
+                        "usage",
+                        "gateway"));
+        MAY_IMPORT.put(
+                "setup",
+                List.of(
+                        "core",
+                        "crypto",
+                        "catalog",
+                        "config",
+                        "vendor",
+                        "vendor.openai",
+                        "vendor.anthropic",
+                        "powerlevel",
+                        "provider",
+                        "byok",
+                        "routing",
+                        "usage",
+                        "gateway",
+                        "rest.admin",
+                        "rest.realm"));
     }
 
     private static final JavaClasses MAIN = new ClassFileImporter()
@@ -60,9 +111,13 @@ class ArchitectureTest {
 
     @Test
     void everyPackageHasItsPlaceInTheTable() {
-        Set<String> packages = MAIN.stream().map(JavaClass::getPackageName)
-                .map(p -> p.substring(BASE.length() + 1)).collect(Collectors.toCollection(TreeSet::new));
-        assertEquals(new TreeSet<>(MAY_IMPORT.keySet()), packages,
+        Set<String> packages = MAIN.stream()
+                .map(JavaClass::getPackageName)
+                .map(p -> p.substring(BASE.length() + 1))
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(
+                new TreeSet<>(MAY_IMPORT.keySet()),
+                packages,
                 "the packages of the extension and the table in ArchitectureTest (and docs/development.md) differ");
     }
 
@@ -70,8 +125,11 @@ class ArchitectureTest {
     void eachPackageImportsOnlyWhatItsRowAllows() {
         MAY_IMPORT.forEach((pkg, allowed) -> {
             String[] own = allowed.stream().map(p -> BASE + "." + p).toArray(String[]::new);
-            classes().that().resideInAPackage(BASE + "." + pkg)
-                    .should().onlyDependOnClassesThat(resideOutsideOfPackage(BASE + "..")
+            classes()
+                    .that()
+                    .resideInAPackage(BASE + "." + pkg)
+                    .should()
+                    .onlyDependOnClassesThat(resideOutsideOfPackage(BASE + "..")
                             .or(resideInAnyPackage(BASE + "." + pkg))
                             .or(resideInAnyPackage(own)))
                     .as("classes in " + pkg + " import only " + (allowed.isEmpty() ? "nothing of ours" : allowed))

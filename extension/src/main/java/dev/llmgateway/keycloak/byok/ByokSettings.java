@@ -21,7 +21,8 @@ public record ByokSettings(List<String> providerTypes, boolean fallbackToOrganiz
 
     public static ByokSettings of(RealmModel realm) {
         String types = realm.getAttribute(TYPES_ATTRIBUTE);
-        return new ByokSettings(types == null ? null : StringLists.read(types),
+        return new ByokSettings(
+                types == null ? null : StringLists.read(types),
                 Boolean.parseBoolean(realm.getAttribute(FALLBACK_ATTRIBUTE)));
     }
 

@@ -11,22 +11,33 @@ import jakarta.persistence.Table;
 @Entity
 @Table(name = "LLM_USER_KEY")
 @NamedQueries({
-        @NamedQuery(name = "llmUserKeysByUser",
-                query = "select k from LlmUserKeyEntity k where k.realmId = :realmId and k.userId = :userId order by k.providerType"),
-        @NamedQuery(name = "llmUserKeysDeleteByUser",
-                query = "delete from LlmUserKeyEntity k where k.realmId = :realmId and k.userId = :userId"),
-        @NamedQuery(name = "llmUserKeysDeleteByRealm", query = "delete from LlmUserKeyEntity k where k.realmId = :realmId"),
-        @NamedQuery(name = "llmUserKeysMarkUsed",
-                query = "update LlmUserKeyEntity k set k.lastUsedAt = :at where k.realmId = :realmId and k.userId = :userId "
-                        + "and k.providerType = :type and (k.lastUsedAt is null or k.lastUsedAt < :at)"),
-        @NamedQuery(name = "llmUserKeysUserCount",
-                query = "select count(distinct k.userId) from LlmUserKeyEntity k where k.realmId = :realmId"),
-        @NamedQuery(name = "llmUserKeysCountByType",
-                query = "select k.providerType, count(k) from LlmUserKeyEntity k where k.realmId = :realmId group by k.providerType"),
-        @NamedQuery(name = "llmUserKeysUserPage",
-                query = "select distinct k.userId from LlmUserKeyEntity k where k.realmId = :realmId order by k.userId"),
-        @NamedQuery(name = "llmUserKeysOfUsers",
-                query = "select k from LlmUserKeyEntity k where k.realmId = :realmId and k.userId in :userIds order by k.providerType")
+    @NamedQuery(
+            name = "llmUserKeysByUser",
+            query =
+                    "select k from LlmUserKeyEntity k where k.realmId = :realmId and k.userId = :userId order by k.providerType"),
+    @NamedQuery(
+            name = "llmUserKeysDeleteByUser",
+            query = "delete from LlmUserKeyEntity k where k.realmId = :realmId and k.userId = :userId"),
+    @NamedQuery(name = "llmUserKeysDeleteByRealm", query = "delete from LlmUserKeyEntity k where k.realmId = :realmId"),
+    @NamedQuery(
+            name = "llmUserKeysMarkUsed",
+            query =
+                    "update LlmUserKeyEntity k set k.lastUsedAt = :at where k.realmId = :realmId and k.userId = :userId "
+                            + "and k.providerType = :type and (k.lastUsedAt is null or k.lastUsedAt < :at)"),
+    @NamedQuery(
+            name = "llmUserKeysUserCount",
+            query = "select count(distinct k.userId) from LlmUserKeyEntity k where k.realmId = :realmId"),
+    @NamedQuery(
+            name = "llmUserKeysCountByType",
+            query =
+                    "select k.providerType, count(k) from LlmUserKeyEntity k where k.realmId = :realmId group by k.providerType"),
+    @NamedQuery(
+            name = "llmUserKeysUserPage",
+            query = "select distinct k.userId from LlmUserKeyEntity k where k.realmId = :realmId order by k.userId"),
+    @NamedQuery(
+            name = "llmUserKeysOfUsers",
+            query =
+                    "select k from LlmUserKeyEntity k where k.realmId = :realmId and k.userId in :userIds order by k.providerType")
 })
 public class LlmUserKeyEntity {
 
@@ -70,30 +81,107 @@ public class LlmUserKeyEntity {
     @Column(name = "LAST_TEST_ERROR", length = 1024)
     private String lastTestError;
 
-    public String getId() { return id; }
-    public void setId(String id) { this.id = id; }
-    public String getRealmId() { return realmId; }
-    public void setRealmId(String realmId) { this.realmId = realmId; }
-    public String getUserId() { return userId; }
-    public void setUserId(String userId) { this.userId = userId; }
-    public String getProviderType() { return providerType; }
-    public void setProviderType(String providerType) { this.providerType = providerType; }
-    public String getKeySealed() { return keySealed; }
-    public void setKeySealed(String keySealed) { this.keySealed = keySealed; }
-    public String getKeyHint() { return keyHint; }
-    public void setKeyHint(String keyHint) { this.keyHint = keyHint; }
-    public long getCreatedAt() { return createdAt; }
-    public void setCreatedAt(long createdAt) { this.createdAt = createdAt; }
-    public long getUpdatedAt() { return updatedAt; }
-    public void setUpdatedAt(long updatedAt) { this.updatedAt = updatedAt; }
-    public Long getLastUsedAt() { return lastUsedAt; }
-    public void setLastUsedAt(Long lastUsedAt) { this.lastUsedAt = lastUsedAt; }
-    public Long getLastTestAt() { return lastTestAt; }
-    public void setLastTestAt(Long lastTestAt) { this.lastTestAt = lastTestAt; }
-    public Boolean getLastTestOk() { return lastTestOk; }
-    public void setLastTestOk(Boolean lastTestOk) { this.lastTestOk = lastTestOk; }
-    public Long getLastTestLatencyMs() { return lastTestLatencyMs; }
-    public void setLastTestLatencyMs(Long lastTestLatencyMs) { this.lastTestLatencyMs = lastTestLatencyMs; }
-    public String getLastTestError() { return lastTestError; }
-    public void setLastTestError(String lastTestError) { this.lastTestError = lastTestError; }
+    public String getId() {
+        return id;
+    }
+
+    public void setId(String id) {
+        this.id = id;
+    }
+
+    public String getRealmId() {
+        return realmId;
+    }
+
+    public void setRealmId(String realmId) {
+        this.realmId = realmId;
+    }
+
+    public String getUserId() {
+        return userId;
+    }
+
+    public void setUserId(String userId) {
+        this.userId = userId;
+    }
+
+    public String getProviderType() {
+        return providerType;
+    }
+
+    public void setProviderType(String providerType) {
+        this.providerType = providerType;
+    }
+
+    public String getKeySealed() {
+        return keySealed;
+    }
+
+    public void setKeySealed(String keySealed) {
+        this.keySealed = keySealed;
+    }
+
+    public String getKeyHint() {
+        return keyHint;
+    }
+
+    public void setKeyHint(String keyHint) {
+        this.keyHint = keyHint;
+    }
+
+    public long getCreatedAt() {
+        return createdAt;
+    }
+
+    public void setCreatedAt(long createdAt) {
+        this.createdAt = createdAt;
+    }
+
+    public long getUpdatedAt() {
+        return updatedAt;
+    }
+
+    public void setUpdatedAt(long updatedAt) {
+        this.updatedAt = updatedAt;
+    }
+
+    public Long getLastUsedAt() {
+        return lastUsedAt;
+    }
+
+    public void setLastUsedAt(Long lastUsedAt) {
+        this.lastUsedAt = lastUsedAt;
+    }
+
+    public Long getLastTestAt() {
+        return lastTestAt;
+    }
+
+    public void setLastTestAt(Long lastTestAt) {
+        this.lastTestAt = lastTestAt;
+    }
+
+    public Boolean getLastTestOk() {
+        return lastTestOk;
+    }
+
+    public void setLastTestOk(Boolean lastTestOk) {
+        this.lastTestOk = lastTestOk;
+    }
+
+    public Long getLastTestLatencyMs() {
+        return lastTestLatencyMs;
+    }
+
+    public void setLastTestLatencyMs(Long lastTestLatencyMs) {
+        this.lastTestLatencyMs = lastTestLatencyMs;
+    }
+
+    public String getLastTestError() {
+        return lastTestError;
+    }
+
+    public void setLastTestError(String lastTestError) {
+        this.lastTestError = lastTestError;
+    }
 }

@@ -17,11 +17,9 @@ import org.keycloak.models.KeycloakSession;
 public final class UserKeyCache {
 
     /** One sealed key: enough to open it and to name it to its owner. */
-    public record SealedKey(String providerType, String sealed, String context, String hint) {
-    }
+    public record SealedKey(String providerType, String sealed, String context, String hint) {}
 
-    private record Entry(long readAt, Map<String, SealedKey> byType) {
-    }
+    private record Entry(long readAt, Map<String, SealedKey> byType) {}
 
     private static final int MAX_TRACKED = 100_000;
 
@@ -71,9 +69,16 @@ public final class UserKeyCache {
         EntityManager em = session.getProvider(JpaConnectionProvider.class).getEntityManager();
         Map<String, SealedKey> out = new HashMap<>();
         for (LlmUserKeyEntity row : em.createNamedQuery("llmUserKeysByUser", LlmUserKeyEntity.class)
-                .setParameter("realmId", realmId).setParameter("userId", userId).getResultList()) {
-            out.put(row.getProviderType(), new SealedKey(row.getProviderType(), row.getKeySealed(),
-                    UserKeyService.keyContext(row), row.getKeyHint()));
+                .setParameter("realmId", realmId)
+                .setParameter("userId", userId)
+                .getResultList()) {
+            out.put(
+                    row.getProviderType(),
+                    new SealedKey(
+                            row.getProviderType(),
+                            row.getKeySealed(),
+                            UserKeyService.keyContext(row),
+                            row.getKeyHint()));
         }
         return out.isEmpty() ? Map.of() : Map.copyOf(out);
     }

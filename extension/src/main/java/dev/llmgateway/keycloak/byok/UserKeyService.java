@@ -62,21 +62,21 @@ public class UserKeyService {
     }
 
     /** One row per offered type, plus any type the user still has a key for that is no longer offered. */
-    public List<Map<String, Object>> list() {
+    public List<UserKey> list() {
         Map<String, LlmUserKeyEntity> keys = new LinkedHashMap<>();
         rows().forEach(k -> keys.put(k.getProviderType(), k));
         Set<String> offered = offeredTypes(session, realm);
         Set<String> types = new LinkedHashSet<>(offered);
         types.addAll(keys.keySet());
-        List<Map<String, Object>> out = new ArrayList<>();
+        List<UserKey> out = new ArrayList<>();
         for (String type : types) {
-            out.add(represent(type, keys.get(type), offered.contains(type)));
+            out.add(UserKey.of(type, keys.get(type), offered.contains(type)));
         }
         return out;
     }
 
     /** Creates or replaces the user's key for a type. Nothing is called at the vendor; {@link #test} does that. */
-    public Map<String, Object> put(String type, ObjectNode body) {
+    public UserKey put(String type, ObjectNode body) {
         ProviderType providerType = offeredType(type);
         JsonNode field = body.has("apiKey") ? body.get("apiKey") : body.get("api_key");
         body.fieldNames().forEachRemaining(f -> {
@@ -109,7 +109,7 @@ public class UserKeyService {
             em.persist(k);
         }
         em.flush();
-        return represent(providerType.id(), k, true);
+        return UserKey.of(providerType.id(), k, true);
     }
 
     public void delete(String type) {
@@ -119,39 +119,37 @@ public class UserKeyService {
     }
 
     /** A real list-models call through the realm's provider of the type, with the user's key; the result is kept. */
-    public Map<String, Object> test(String type) {
+    public KeyTestResult test(String type) {
         LlmUserKeyEntity k = existing(type);
-        LlmProviderEntity provider = new ProviderService(session, realm).list().stream()
-                .filter(p -> p.getType().equals(k.getProviderType()))
-                .min((a, b) -> Boolean.compare(b.isEnabled(), a.isEnabled()))
-                .orElseThrow(() -> ApiErrors.error(Response.Status.CONFLICT, "type", "this realm has no "
-                        + displayName(k.getProviderType()) + " provider to test your key against any more"));
+        LlmProviderEntity provider = new ProviderService(session, realm)
+                .list().stream()
+                        .filter(p -> p.getType().equals(k.getProviderType()))
+                        .min((a, b) -> Boolean.compare(b.isEnabled(), a.isEnabled()))
+                        .orElseThrow(() -> ApiErrors.error(
+                                Response.Status.CONFLICT,
+                                "type",
+                                "this realm has no " + displayName(k.getProviderType())
+                                        + " provider to test your key against any more"));
         String apiKey = config.cipher(realm).decrypt(k.getKeySealed(), keyContext(k));
         ProviderType providerType = Providers.type(provider);
-        ConnectionResult result = config.connectionTester().test(providerType, Providers.effectiveBaseUrl(provider), apiKey,
-                config.vendorTestTimeout());
+        ConnectionResult result = config.connectionTester()
+                .test(providerType, Providers.effectiveBaseUrl(provider), apiKey, config.vendorTestTimeout());
         k.setLastTestAt(Time.currentTimeMillis());
         k.setLastTestOk(result.success());
         k.setLastTestLatencyMs(result.latencyMs());
         k.setLastTestError(result.success() ? null : result.error());
         em.flush();
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("success", result.success());
-        out.put("latency_ms", result.latencyMs());
-        if (result.success()) {
-            out.put("models_available", result.models().size());
-        } else {
-            out.put("error", result.error());
-            out.put("error_code", result.errorCode());
-        }
-        return out;
+        return KeyTestResult.of(result);
     }
 
     /** Keeps the vendor's refusal of a user's key as its last test result (called after a rejected gateway call). */
-    public static void recordRejection(KeycloakSession session, String realmId, String userId, String type, String error) {
+    public static void recordRejection(
+            KeycloakSession session, String realmId, String userId, String type, String error) {
         EntityManager em = session.getProvider(JpaConnectionProvider.class).getEntityManager();
         for (LlmUserKeyEntity k : em.createNamedQuery("llmUserKeysByUser", LlmUserKeyEntity.class)
-                .setParameter("realmId", realmId).setParameter("userId", userId).getResultList()) {
+                .setParameter("realmId", realmId)
+                .setParameter("userId", userId)
+                .getResultList()) {
             if (k.getProviderType().equals(type)) {
                 k.setLastTestAt(Time.currentTimeMillis());
                 k.setLastTestOk(false);
@@ -162,43 +160,30 @@ public class UserKeyService {
     }
 
     public static void deleteAll(KeycloakSession session, String realmId, String userId) {
-        session.getProvider(JpaConnectionProvider.class).getEntityManager().createNamedQuery("llmUserKeysDeleteByUser")
-                .setParameter("realmId", realmId).setParameter("userId", userId).executeUpdate();
+        session.getProvider(JpaConnectionProvider.class)
+                .getEntityManager()
+                .createNamedQuery("llmUserKeysDeleteByUser")
+                .setParameter("realmId", realmId)
+                .setParameter("userId", userId)
+                .executeUpdate();
     }
 
     public static String displayName(String type) {
         return ProviderType.fromId(type).map(ProviderType::displayName).orElse(type);
     }
 
-    private Map<String, Object> represent(String type, LlmUserKeyEntity k, boolean offered) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("provider_type", type);
-        out.put("display_name", displayName(type));
-        out.put("offered", offered);
-        out.put("set", k != null);
-        out.put("hint", k == null ? null : k.getKeyHint());
-        out.put("created_at", k == null ? null : k.getCreatedAt());
-        out.put("updated_at", k == null ? null : k.getUpdatedAt());
-        out.put("last_used_at", k == null ? null : k.getLastUsedAt());
-        Map<String, Object> test = null;
-        if (k != null && k.getLastTestAt() != null) {
-            test = new LinkedHashMap<>();
-            test.put("at", k.getLastTestAt());
-            test.put("success", k.getLastTestOk());
-            test.put("latency_ms", k.getLastTestLatencyMs());
-            test.put("error", k.getLastTestError());
-        }
-        out.put("last_test", test);
-        return out;
-    }
-
     private ProviderType offeredType(String type) {
-        ProviderType providerType = ProviderType.fromId(type).orElseThrow(() -> ApiErrors.error(Response.Status.NOT_FOUND,
-                "type", "unknown provider type; known types: " + ProviderType.knownIds()));
+        ProviderType providerType = ProviderType.fromId(type)
+                .orElseThrow(() -> ApiErrors.error(
+                        Response.Status.NOT_FOUND,
+                        "type",
+                        "unknown provider type; known types: " + ProviderType.knownIds()));
         Set<String> offered = offeredTypes(session, realm);
         if (!offered.contains(providerType.id())) {
-            throw ApiErrors.badRequest("type", "this realm does not take your own key for " + providerType.displayName()
-                    + "; it takes keys for: " + String.join(", ", offered));
+            throw ApiErrors.badRequest(
+                    "type",
+                    "this realm does not take your own key for " + providerType.displayName() + "; it takes keys for: "
+                            + String.join(", ", offered));
         }
         return providerType;
     }
@@ -206,18 +191,24 @@ public class UserKeyService {
     private LlmUserKeyEntity existing(String type) {
         LlmUserKeyEntity k = row(type);
         if (k == null) {
-            throw ApiErrors.notFound(ProviderType.fromId(type).map(t -> "you have no " + t.displayName() + " key")
+            throw ApiErrors.notFound(ProviderType.fromId(type)
+                    .map(t -> "you have no " + t.displayName() + " key")
                     .orElse("unknown provider type; known types: " + ProviderType.knownIds()));
         }
         return k;
     }
 
     private LlmUserKeyEntity row(String type) {
-        return rows().stream().filter(k -> k.getProviderType().equals(type)).findFirst().orElse(null);
+        return rows().stream()
+                .filter(k -> k.getProviderType().equals(type))
+                .findFirst()
+                .orElse(null);
     }
 
     private List<LlmUserKeyEntity> rows() {
         return em.createNamedQuery("llmUserKeysByUser", LlmUserKeyEntity.class)
-                .setParameter("realmId", realm.getId()).setParameter("userId", user.getId()).getResultList();
+                .setParameter("realmId", realm.getId())
+                .setParameter("userId", user.getId())
+                .getResultList();
     }
 }

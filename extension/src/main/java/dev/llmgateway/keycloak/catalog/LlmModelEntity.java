@@ -17,12 +17,16 @@ import jakarta.persistence.Table;
 @Entity
 @Table(name = "LLM_MODEL")
 @NamedQueries({
-        @NamedQuery(name = "llmModelsByRealm",
-                query = "select m from LlmModelEntity m where m.realmId = :realmId order by m.providerId, m.modelId"),
-        @NamedQuery(name = "llmModelsByProvider",
-                query = "select m from LlmModelEntity m where m.providerId = :providerId order by m.modelId"),
-        @NamedQuery(name = "llmModelsDeleteByProvider", query = "delete from LlmModelEntity m where m.providerId = :providerId"),
-        @NamedQuery(name = "llmModelsDeleteByRealm", query = "delete from LlmModelEntity m where m.realmId = :realmId")
+    @NamedQuery(
+            name = "llmModelsByRealm",
+            query = "select m from LlmModelEntity m where m.realmId = :realmId order by m.providerId, m.modelId"),
+    @NamedQuery(
+            name = "llmModelsByProvider",
+            query = "select m from LlmModelEntity m where m.providerId = :providerId order by m.modelId"),
+    @NamedQuery(
+            name = "llmModelsDeleteByProvider",
+            query = "delete from LlmModelEntity m where m.providerId = :providerId"),
+    @NamedQuery(name = "llmModelsDeleteByRealm", query = "delete from LlmModelEntity m where m.realmId = :realmId")
 })
 public class LlmModelEntity {
 
@@ -69,32 +73,115 @@ public class LlmModelEntity {
     @Column(name = "ENABLED", nullable = false)
     private boolean enabled;
 
-    public String getId() { return id; }
-    public void setId(String id) { this.id = id; }
-    public String getProviderId() { return providerId; }
-    public void setProviderId(String providerId) { this.providerId = providerId; }
-    public String getRealmId() { return realmId; }
-    public void setRealmId(String realmId) { this.realmId = realmId; }
-    public String getModelId() { return modelId; }
-    public void setModelId(String modelId) { this.modelId = modelId; }
-    public String getDisplayName() { return displayName; }
-    public void setDisplayName(String displayName) { this.displayName = displayName; }
-    public Integer getContextWindow() { return contextWindow; }
-    public void setContextWindow(Integer contextWindow) { this.contextWindow = contextWindow; }
-    public BigDecimal getListedInputPrice() { return listedInputPrice; }
-    public void setListedInputPrice(BigDecimal v) { this.listedInputPrice = v; }
-    public BigDecimal getListedOutputPrice() { return listedOutputPrice; }
-    public void setListedOutputPrice(BigDecimal v) { this.listedOutputPrice = v; }
-    public BigDecimal getListedCachedPrice() { return listedCachedPrice; }
-    public void setListedCachedPrice(BigDecimal v) { this.listedCachedPrice = v; }
-    public BigDecimal getInputPrice() { return inputPrice; }
-    public void setInputPrice(BigDecimal inputPrice) { this.inputPrice = inputPrice; }
-    public BigDecimal getOutputPrice() { return outputPrice; }
-    public void setOutputPrice(BigDecimal outputPrice) { this.outputPrice = outputPrice; }
-    public BigDecimal getCachedInputPrice() { return cachedInputPrice; }
-    public void setCachedInputPrice(BigDecimal cachedInputPrice) { this.cachedInputPrice = cachedInputPrice; }
-    public Integer getQuality() { return quality; }
-    public void setQuality(Integer quality) { this.quality = quality; }
-    public boolean isEnabled() { return enabled; }
-    public void setEnabled(boolean enabled) { this.enabled = enabled; }
+    public String getId() {
+        return id;
+    }
+
+    public void setId(String id) {
+        this.id = id;
+    }
+
+    public String getProviderId() {
+        return providerId;
+    }
+
+    public void setProviderId(String providerId) {
+        this.providerId = providerId;
+    }
+
+    public String getRealmId() {
+        return realmId;
+    }
+
+    public void setRealmId(String realmId) {
+        this.realmId = realmId;
+    }
+
+    public String getModelId() {
+        return modelId;
+    }
+
+    public void setModelId(String modelId) {
+        this.modelId = modelId;
+    }
+
+    public String getDisplayName() {
+        return displayName;
+    }
+
+    public void setDisplayName(String displayName) {
+        this.displayName = displayName;
+    }
+
+    public Integer getContextWindow() {
+        return contextWindow;
+    }
+
+    public void setContextWindow(Integer contextWindow) {
+        this.contextWindow = contextWindow;
+    }
+
+    public BigDecimal getListedInputPrice() {
+        return listedInputPrice;
+    }
+
+    public void setListedInputPrice(BigDecimal v) {
+        this.listedInputPrice = v;
+    }
+
+    public BigDecimal getListedOutputPrice() {
+        return listedOutputPrice;
+    }
+
+    public void setListedOutputPrice(BigDecimal v) {
+        this.listedOutputPrice = v;
+    }
+
+    public BigDecimal getListedCachedPrice() {
+        return listedCachedPrice;
+    }
+
+    public void setListedCachedPrice(BigDecimal v) {
+        this.listedCachedPrice = v;
+    }
+
+    public BigDecimal getInputPrice() {
+        return inputPrice;
+    }
+
+    public void setInputPrice(BigDecimal inputPrice) {
+        this.inputPrice = inputPrice;
+    }
+
+    public BigDecimal getOutputPrice() {
+        return outputPrice;
+    }
+
+    public void setOutputPrice(BigDecimal outputPrice) {
+        this.outputPrice = outputPrice;
+    }
+
+    public BigDecimal getCachedInputPrice() {
+        return cachedInputPrice;
+    }
+
+    public void setCachedInputPrice(BigDecimal cachedInputPrice) {
+        this.cachedInputPrice = cachedInputPrice;
+    }
+
+    public Integer getQuality() {
+        return quality;
+    }
+
+    public void setQuality(Integer quality) {
+        this.quality = quality;
+    }
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
 }

@@ -59,10 +59,17 @@ public final class ModelCatalog {
         for (JsonNode m : root.path("models")) {
             List<String> aliases = new ArrayList<>();
             m.path("aliases").forEach(a -> aliases.add(a.asText()));
-            entries.add(new CatalogEntry(m.path("vendor").asText(), m.path("id").asText(), m.path("name").asText(),
-                    decimal(m, "input"), decimal(m, "output"), decimal(m, "cached_input"), decimal(m, "cache_write_input"),
+            entries.add(new CatalogEntry(
+                    m.path("vendor").asText(),
+                    m.path("id").asText(),
+                    m.path("name").asText(),
+                    decimal(m, "input"),
+                    decimal(m, "output"),
+                    decimal(m, "cached_input"),
+                    decimal(m, "cache_write_input"),
                     m.hasNonNull("context_window") ? m.get("context_window").asInt() : null,
-                    m.hasNonNull("quality") ? m.get("quality").asInt() : null, aliases));
+                    m.hasNonNull("quality") ? m.get("quality").asInt() : null,
+                    aliases));
         }
         return new ModelCatalog(entries);
     }

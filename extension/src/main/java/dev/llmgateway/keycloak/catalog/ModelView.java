@@ -4,13 +4,15 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.Optional;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.llmgateway.keycloak.core.Decimals;
 
 /**
  * A provider's model with its effective figures: the admin's override, else the vendor's own listed price, else the
- * built-in catalogue. {@code price_source} says which one priced it.
+ * built-in catalogue. {@code price_source} says which one priced it. Null figures are left out.
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelView(
         @JsonProperty("id") String id,
         @JsonProperty("provider_id") String providerId,
@@ -61,8 +63,21 @@ public record ModelView(
         String name = m.getDisplayName() != null ? m.getDisplayName() : c != null ? c.name() : m.getModelId();
         Integer context = m.getContextWindow() != null ? m.getContextWindow() : c != null ? c.contextWindow() : null;
         Integer quality = m.getQuality() != null ? m.getQuality() : c != null ? c.quality() : null;
-        return new ModelView(m.getModelId(), m.getProviderId(), providerType, providerName, name, strip(input), strip(output),
-                strip(cached), strip(cacheWrite(c, input)), source, context, quality, c != null, m.isEnabled());
+        return new ModelView(
+                m.getModelId(),
+                m.getProviderId(),
+                providerType,
+                providerName,
+                name,
+                strip(input),
+                strip(output),
+                strip(cached),
+                strip(cacheWrite(c, input)),
+                source,
+                context,
+                quality,
+                c != null,
+                m.isEnabled());
     }
 
     /**

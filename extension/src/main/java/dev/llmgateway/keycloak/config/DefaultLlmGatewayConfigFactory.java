@@ -87,10 +87,13 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
     @Override
     public void postInit(KeycloakSessionFactory factory) {
         if (configuredCipher != null) {
-            LOG.infof("LLM gateway: secrets encrypted with the configured key-encryption key (id %s)", configuredCipher.kekId());
+            LOG.infof(
+                    "LLM gateway: secrets encrypted with the configured key-encryption key (id %s)",
+                    configuredCipher.kekId());
         } else if (vaultKey == null && !Environment.isDevMode()) {
-            LOG.errorf("LLM gateway: no key-encryption key configured. Set --spi-%s--%s--%s (base64 of 32 random bytes) "
-                    + "or --spi-%s--%s--%s (a vault secret holding it); provider keys cannot be stored until then.",
+            LOG.errorf(
+                    "LLM gateway: no key-encryption key configured. Set --spi-%s--%s--%s (base64 of 32 random bytes) "
+                            + "or --spi-%s--%s--%s (a vault secret holding it); provider keys cannot be stored until then.",
                     LlmGatewaySpi.NAME, PROVIDER_ID, KEK, LlmGatewaySpi.NAME, PROVIDER_ID, KEK_VAULT_KEY);
         }
     }
@@ -175,8 +178,8 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
             return devCipher();
         }
         String option = "--spi-" + LlmGatewaySpi.NAME + "--" + PROVIDER_ID + "--";
-        throw new SecretCipherException("no key-encryption key is configured (set " + option + KEK + " or " + option
-                + KEK_VAULT_KEY + ")");
+        throw new SecretCipherException(
+                "no key-encryption key is configured (set " + option + KEK + " or " + option + KEK_VAULT_KEY + ")");
     }
 
     private SecretCipher devCipher() {
@@ -194,7 +197,8 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
 
     private static byte[] loadOrCreateDevKey() {
         String home = System.getProperty("kc.home.dir", ".");
-        Path file = Path.of(home, "data", "llm-gateway", "dev-kek").toAbsolutePath().normalize();
+        Path file =
+                Path.of(home, "data", "llm-gateway", "dev-kek").toAbsolutePath().normalize();
         try {
             if (Files.isRegularFile(file)) {
                 return decodeKek(Files.readString(file).trim(), "development key file " + file);
@@ -207,11 +211,14 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
             } catch (UnsupportedOperationException ignored) {
                 // not a POSIX file system
             }
-            LOG.warnf("LLM gateway: development mode without a configured key-encryption key; generated one in %s. "
-                    + "Never use this in production: configure --spi-%s--%s--%s.", file, LlmGatewaySpi.NAME, PROVIDER_ID, KEK);
+            LOG.warnf(
+                    "LLM gateway: development mode without a configured key-encryption key; generated one in %s. "
+                            + "Never use this in production: configure --spi-%s--%s--%s.",
+                    file, LlmGatewaySpi.NAME, PROVIDER_ID, KEK);
             return key;
         } catch (IOException e) {
-            throw new SecretCipherException("cannot read or write the development key file " + file + ": " + e.getMessage());
+            throw new SecretCipherException(
+                    "cannot read or write the development key file " + file + ": " + e.getMessage());
         }
     }
 
@@ -223,7 +230,8 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
             throw new SecretCipherException("the key-encryption key from " + source + " is not valid base64");
         }
         if (key.length != 32) {
-            throw new SecretCipherException("the key-encryption key from " + source + " must be 32 bytes, found " + key.length);
+            throw new SecretCipherException(
+                    "the key-encryption key from " + source + " must be 32 bytes, found " + key.length);
         }
         return key;
     }
@@ -231,46 +239,76 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
     @Override
     public List<ProviderConfigProperty> getConfigMetadata() {
         return ProviderConfigurationBuilder.create()
-                .property().name(KEK).type(ProviderConfigProperty.PASSWORD).secret(true)
-                .helpText("Key-encryption key for provider and BYOK keys: base64 of 32 random bytes (openssl rand -base64 32).")
+                .property()
+                .name(KEK)
+                .type(ProviderConfigProperty.PASSWORD)
+                .secret(true)
+                .helpText(
+                        "Key-encryption key for provider and BYOK keys: base64 of 32 random bytes (openssl rand -base64 32).")
                 .add()
-                .property().name(KEK_VAULT_KEY).type(ProviderConfigProperty.STRING_TYPE)
+                .property()
+                .name(KEK_VAULT_KEY)
+                .type(ProviderConfigProperty.STRING_TYPE)
                 .helpText("Name of a vault secret that holds the key-encryption key (used when 'kek' is not set).")
                 .add()
-                .property().name(VENDOR_TEST_TIMEOUT_MS).type(ProviderConfigProperty.STRING_TYPE)
-                .helpText("Timeout in milliseconds of a provider connection test.").defaultValue("10000")
-                .add()
-                .property().name(UPSTREAM_TIMEOUT_MS).type(ProviderConfigProperty.STRING_TYPE)
-                .helpText("Deadline in milliseconds of one gateway attempt at a vendor (a timeout falls back to the next candidate).")
-                .defaultValue("120000")
-                .add()
-                .property().name(GATEWAY_MAX_BODY_BYTES).type(ProviderConfigProperty.STRING_TYPE)
-                .helpText("Largest chat request body, in bytes, the gateway accepts.").defaultValue("10485760")
-                .add()
-                .property().name(USAGE_FLUSH_INTERVAL_MS).type(ProviderConfigProperty.STRING_TYPE)
-                .helpText("How often queued usage events are written to the database, in milliseconds.").defaultValue("1000")
-                .add()
-                .property().name(USAGE_QUEUE_CAPACITY).type(ProviderConfigProperty.STRING_TYPE)
-                .helpText("Usage events that may wait in memory; beyond it new events are dropped and logged.").defaultValue("100000")
-                .add()
-                .property().name(BUDGET_REFRESH_MS).type(ProviderConfigProperty.STRING_TYPE)
-                .helpText("How long, in milliseconds, a node trusts the month's spend of a user with a budget it read from "
-                        + "the database before reading it again (its own calls are added in between).").defaultValue("10000")
-                .add()
-                .property().name(BYOK_REFRESH_MS).type(ProviderConfigProperty.STRING_TYPE)
-                .helpText("How long, in milliseconds, a node trusts the list of a user's own (BYOK) keys it read from the "
-                        + "database. Changes made through the same node apply at once; through another node, within this time.")
+                .property()
+                .name(VENDOR_TEST_TIMEOUT_MS)
+                .type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("Timeout in milliseconds of a provider connection test.")
                 .defaultValue("10000")
                 .add()
-                .property().name(MAX_BODY_BYTES).type(ProviderConfigProperty.STRING_TYPE)
-                .helpText("Largest request body, in bytes, the admin API accepts.").defaultValue("65536")
+                .property()
+                .name(UPSTREAM_TIMEOUT_MS)
+                .type(ProviderConfigProperty.STRING_TYPE)
+                .helpText(
+                        "Deadline in milliseconds of one gateway attempt at a vendor (a timeout falls back to the next candidate).")
+                .defaultValue("120000")
+                .add()
+                .property()
+                .name(GATEWAY_MAX_BODY_BYTES)
+                .type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("Largest chat request body, in bytes, the gateway accepts.")
+                .defaultValue("10485760")
+                .add()
+                .property()
+                .name(USAGE_FLUSH_INTERVAL_MS)
+                .type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("How often queued usage events are written to the database, in milliseconds.")
+                .defaultValue("1000")
+                .add()
+                .property()
+                .name(USAGE_QUEUE_CAPACITY)
+                .type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("Usage events that may wait in memory; beyond it new events are dropped and logged.")
+                .defaultValue("100000")
+                .add()
+                .property()
+                .name(BUDGET_REFRESH_MS)
+                .type(ProviderConfigProperty.STRING_TYPE)
+                .helpText(
+                        "How long, in milliseconds, a node trusts the month's spend of a user with a budget it read from "
+                                + "the database before reading it again (its own calls are added in between).")
+                .defaultValue("10000")
+                .add()
+                .property()
+                .name(BYOK_REFRESH_MS)
+                .type(ProviderConfigProperty.STRING_TYPE)
+                .helpText(
+                        "How long, in milliseconds, a node trusts the list of a user's own (BYOK) keys it read from the "
+                                + "database. Changes made through the same node apply at once; through another node, within this time.")
+                .defaultValue("10000")
+                .add()
+                .property()
+                .name(MAX_BODY_BYTES)
+                .type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("Largest request body, in bytes, the admin API accepts.")
+                .defaultValue("65536")
                 .add()
                 .build();
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 
     @Override
     public String getId() {

@@ -33,6 +33,5 @@ public interface LlmGatewayConfig extends Provider {
     int maxBodyBytes();
 
     @Override
-    default void close() {
-    }
+    default void close() {}
 }

@@ -13,8 +13,7 @@ import org.keycloak.services.ErrorResponseException;
  */
 public final class ApiErrors {
 
-    private ApiErrors() {
-    }
+    private ApiErrors() {}
 
     public static ErrorResponseException badRequest(String field, String message) {
         return error(Response.Status.BAD_REQUEST, field, message);
@@ -39,6 +38,9 @@ public final class ApiErrors {
         if (field != null) {
             body.put("field", field);
         }
-        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body).build();
+        return Response.status(status)
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(body)
+                .build();
     }
 }

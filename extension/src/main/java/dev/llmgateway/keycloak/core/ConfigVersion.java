@@ -12,8 +12,7 @@ public final class ConfigVersion {
 
     static final String ATTRIBUTE = "llm.gateway.config-version";
 
-    private ConfigVersion() {
-    }
+    private ConfigVersion() {}
 
     public static String of(RealmModel realm) {
         String v = realm.getAttribute(ATTRIBUTE);

@@ -15,11 +15,11 @@ public final class JsonBodies {
 
     private static final ObjectMapper JSON = Json.MAPPER;
     /** An empty body is most often JSON sent as a form (curl -d without a Content-Type), which the server reads apart. */
-    public static final String EMPTY_BODY = "request body is empty; send a JSON object with 'Content-Type: application/json'"
-            + " (curl -d without that header sends a form, which is not read as JSON)";
+    public static final String EMPTY_BODY =
+            "request body is empty; send a JSON object with 'Content-Type: application/json'"
+                    + " (curl -d without that header sends a form, which is not read as JSON)";
 
-    private JsonBodies() {
-    }
+    private JsonBodies() {}
 
     /** Reads at most {@code maxBytes + 1} bytes: a longer result means the body is over the limit. */
     public static byte[] readBounded(InputStream in, int maxBytes) throws IOException {
@@ -34,7 +34,9 @@ public final class JsonBodies {
             throw ApiErrors.badRequest(null, "could not read the request body");
         }
         if (body.length > maxBytes) {
-            throw ApiErrors.error(Response.Status.REQUEST_ENTITY_TOO_LARGE, null,
+            throw ApiErrors.error(
+                    Response.Status.REQUEST_ENTITY_TOO_LARGE,
+                    null,
                     "request body is larger than " + maxBytes + " bytes");
         }
         if (body.length == 0) {

@@ -10,19 +10,63 @@ import java.util.stream.Collectors;
  * may override the base URL (proxies, regional endpoints) and must give one for {@link #CUSTOM}.
  */
 public enum ProviderType {
-
-    OPENROUTER("openrouter", "OpenRouter", "https://openrouter.ai/api/v1", "/models", Auth.BEARER, ModelListFormat.OPENAI, "#7C3AED"),
+    OPENROUTER(
+            "openrouter",
+            "OpenRouter",
+            "https://openrouter.ai/api/v1",
+            "/models",
+            Auth.BEARER,
+            ModelListFormat.OPENAI,
+            "#7C3AED"),
     OPENAI("openai", "OpenAI", "https://api.openai.com/v1", "/models", Auth.BEARER, ModelListFormat.OPENAI, "#10A37F"),
-    ANTHROPIC("anthropic", "Anthropic", "https://api.anthropic.com/v1", "/models?limit=1000", Auth.ANTHROPIC, ModelListFormat.OPENAI, "#D97706"),
-    TOGETHER("together", "Together AI", "https://api.together.xyz/v1", "/models", Auth.BEARER, ModelListFormat.TOGETHER, "#3B82F6"),
-    HUGGINGFACE("huggingface", "HuggingFace", "https://router.huggingface.co/v1", "/models", Auth.BEARER, ModelListFormat.OPENAI, "#F59E0B"),
-    COHERE("cohere", "Cohere", "https://api.cohere.com", "/v1/models?page_size=1000", Auth.BEARER, ModelListFormat.COHERE, "#8B5CF6"),
+    ANTHROPIC(
+            "anthropic",
+            "Anthropic",
+            "https://api.anthropic.com/v1",
+            "/models?limit=1000",
+            Auth.ANTHROPIC,
+            ModelListFormat.OPENAI,
+            "#D97706"),
+    TOGETHER(
+            "together",
+            "Together AI",
+            "https://api.together.xyz/v1",
+            "/models",
+            Auth.BEARER,
+            ModelListFormat.TOGETHER,
+            "#3B82F6"),
+    HUGGINGFACE(
+            "huggingface",
+            "HuggingFace",
+            "https://router.huggingface.co/v1",
+            "/models",
+            Auth.BEARER,
+            ModelListFormat.OPENAI,
+            "#F59E0B"),
+    COHERE(
+            "cohere",
+            "Cohere",
+            "https://api.cohere.com",
+            "/v1/models?page_size=1000",
+            Auth.BEARER,
+            ModelListFormat.COHERE,
+            "#8B5CF6"),
     GROQ("groq", "Groq", "https://api.groq.com/openai/v1", "/models", Auth.BEARER, ModelListFormat.OPENAI, "#06B6D4"),
-    MISTRAL("mistral", "Mistral", "https://api.mistral.ai/v1", "/models", Auth.BEARER, ModelListFormat.OPENAI, "#EC4899"),
+    MISTRAL(
+            "mistral",
+            "Mistral",
+            "https://api.mistral.ai/v1",
+            "/models",
+            Auth.BEARER,
+            ModelListFormat.OPENAI,
+            "#EC4899"),
     CUSTOM("custom", "Custom", null, "/models", Auth.BEARER, ModelListFormat.OPENAI, "#6B7280");
 
     /** How the vendor expects the API key. */
-    public enum Auth { BEARER, ANTHROPIC }
+    public enum Auth {
+        BEARER,
+        ANTHROPIC
+    }
 
     /** The shape of the vendor's list-models answer. */
     public enum ModelListFormat {
@@ -44,8 +88,14 @@ public enum ProviderType {
     private final ModelListFormat modelListFormat;
     private final String color;
 
-    ProviderType(String id, String displayName, String defaultBaseUrl, String modelsPath, Auth auth,
-                 ModelListFormat modelListFormat, String color) {
+    ProviderType(
+            String id,
+            String displayName,
+            String defaultBaseUrl,
+            String modelsPath,
+            Auth auth,
+            ModelListFormat modelListFormat,
+            String color) {
         this.id = id;
         this.displayName = displayName;
         this.defaultBaseUrl = defaultBaseUrl;

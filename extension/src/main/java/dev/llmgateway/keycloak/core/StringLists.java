@@ -11,10 +11,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 public final class StringLists {
 
     private static final ObjectMapper JSON = Json.MAPPER;
-    private static final TypeReference<List<String>> LIST = new TypeReference<>() { };
+    private static final TypeReference<List<String>> LIST = new TypeReference<>() {};
 
-    private StringLists() {
-    }
+    private StringLists() {}
 
     public static String write(List<String> values) {
         try {

@@ -6,8 +6,7 @@ public final class KeyHints {
     /** Keys shorter than this show no characters at all, so a hint never gives away a large share of a key. */
     static final int MIN_LENGTH_FOR_TAIL = 12;
 
-    private KeyHints() {
-    }
+    private KeyHints() {}
 
     public static String of(String key) {
         if (key == null || key.length() < MIN_LENGTH_FOR_TAIL) {

@@ -8,7 +8,6 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
-
 import javax.crypto.Cipher;
 import javax.crypto.KeyGenerator;
 import javax.crypto.SecretKey;
@@ -85,13 +84,14 @@ public final class SecretCipher {
             throw new SecretCipherException("stored secret has an unknown format");
         }
         if (!kekId.equals(parts[1])) {
-            throw new SecretCipherException("stored secret was encrypted with another key-encryption key (id " + parts[1]
-                    + ", configured id " + kekId + ")");
+            throw new SecretCipherException("stored secret was encrypted with another key-encryption key (id "
+                    + parts[1] + ", configured id " + kekId + ")");
         }
         byte[] aad = aad(context);
         byte[] dataKey = open(kek, B64D.decode(parts[2]), aad);
         try {
-            return new String(open(new SecretKeySpec(dataKey, "AES"), B64D.decode(parts[3]), aad), StandardCharsets.UTF_8);
+            return new String(
+                    open(new SecretKeySpec(dataKey, "AES"), B64D.decode(parts[3]), aad), StandardCharsets.UTF_8);
         } finally {
             Arrays.fill(dataKey, (byte) 0);
         }
@@ -109,7 +109,10 @@ public final class SecretCipher {
             cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, iv));
             cipher.updateAAD(aad);
             byte[] ciphertext = cipher.doFinal(plaintext);
-            return ByteBuffer.allocate(IV_BYTES + ciphertext.length).put(iv).put(ciphertext).array();
+            return ByteBuffer.allocate(IV_BYTES + ciphertext.length)
+                    .put(iv)
+                    .put(ciphertext)
+                    .array();
         } catch (GeneralSecurityException e) {
             throw new SecretCipherException("encryption failed: " + e.getClass().getSimpleName());
         }
@@ -125,7 +128,8 @@ public final class SecretCipher {
             cipher.updateAAD(aad);
             return cipher.doFinal(sealed, IV_BYTES, sealed.length - IV_BYTES);
         } catch (GeneralSecurityException e) {
-            throw new SecretCipherException("stored secret failed its integrity check (tampered, or moved to another row)");
+            throw new SecretCipherException(
+                    "stored secret failed its integrity check (tampered, or moved to another row)");
         }
     }
 }

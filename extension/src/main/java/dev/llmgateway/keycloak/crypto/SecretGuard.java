@@ -12,8 +12,7 @@ public final class SecretGuard {
 
     private static final Logger LOG = Logger.getLogger(SecretGuard.class);
 
-    private SecretGuard() {
-    }
+    private SecretGuard() {}
 
     /**
      * @param detailForCaller whether the answer may say what is wrong (admins) or only that storage is unavailable
@@ -24,8 +23,12 @@ public final class SecretGuard {
             return action.get();
         } catch (SecretCipherException e) {
             LOG.errorf("LLM gateway: secret storage unavailable in realm %s: %s", realm.getName(), e.getMessage());
-            throw ApiErrors.error(Response.Status.SERVICE_UNAVAILABLE, null, detailForCaller
-                    ? "secret storage unavailable: " + e.getMessage() : "secret storage unavailable; ask an administrator");
+            throw ApiErrors.error(
+                    Response.Status.SERVICE_UNAVAILABLE,
+                    null,
+                    detailForCaller
+                            ? "secret storage unavailable: " + e.getMessage()
+                            : "secret storage unavailable; ask an administrator");
         }
     }
 }

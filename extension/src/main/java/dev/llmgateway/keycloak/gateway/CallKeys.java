@@ -19,7 +19,7 @@ public final class CallKeys {
         void rejected(SealedKey key, String error);
     }
 
-    private static final RejectionListener IGNORE = (k, e) -> { };
+    private static final RejectionListener IGNORE = (k, e) -> {};
 
     private final SecretCipher cipher;
     private final Map<String, SealedKey> own;
@@ -27,8 +27,12 @@ public final class CallKeys {
     private final boolean fallbackToOrganizationKey;
     private final RejectionListener listener;
 
-    private CallKeys(SecretCipher cipher, Map<String, SealedKey> own, boolean organizationKeys,
-                     boolean fallbackToOrganizationKey, RejectionListener listener) {
+    private CallKeys(
+            SecretCipher cipher,
+            Map<String, SealedKey> own,
+            boolean organizationKeys,
+            boolean fallbackToOrganizationKey,
+            RejectionListener listener) {
         this.cipher = cipher;
         this.own = own;
         this.organizationKeys = organizationKeys;
@@ -42,8 +46,8 @@ public final class CallKeys {
     }
 
     /** The user's own keys for the types the realm takes them for, then the organisation's. */
-    public static CallKeys of(SecretCipher cipher, Map<String, SealedKey> userKeys, ByokSettings settings,
-                       RejectionListener listener) {
+    public static CallKeys of(
+            SecretCipher cipher, Map<String, SealedKey> userKeys, ByokSettings settings, RejectionListener listener) {
         if (userKeys.isEmpty()) {
             return organization(cipher);
         }

@@ -9,8 +9,14 @@ import dev.llmgateway.keycloak.usage.Pricing;
 import org.keycloak.models.utils.KeycloakModelUtils;
 
 /** Who made a gateway call and when, captured before the call leaves the request thread. */
-public record CallRecord(String realmId, String userId, String clientId, String requestedModel, boolean streamed,
-                  long startMillis, long startNanos) {
+public record CallRecord(
+        String realmId,
+        String userId,
+        String clientId,
+        String requestedModel,
+        boolean streamed,
+        long startMillis,
+        long startNanos) {
 
     public static final String OK = "ok";
     public static final String ERROR = "error";
@@ -21,10 +27,25 @@ public record CallRecord(String realmId, String userId, String clientId, String 
         Candidate c = outcome.chosen();
         Usage u = usage == null ? Usage.NONE : usage;
         BigDecimal cost = c == null ? null : Pricing.cost(u, c);
-        return new UsageEvent(KeycloakModelUtils.generateId(), realmId, userId, clientId, UsageEvent.SOURCE_GATEWAY,
-                c == null ? null : c.providerId(), c == null ? null : c.providerType(), c == null ? null : c.modelId(),
-                requestedModel, outcome.byok(), streamed, u, cost, outcome.status(), result, (int) outcome.attemptCount(),
-                (System.nanoTime() - startNanos) / 1_000_000, startMillis);
+        return new UsageEvent(
+                KeycloakModelUtils.generateId(),
+                realmId,
+                userId,
+                clientId,
+                UsageEvent.SOURCE_GATEWAY,
+                c == null ? null : c.providerId(),
+                c == null ? null : c.providerType(),
+                c == null ? null : c.modelId(),
+                requestedModel,
+                outcome.byok(),
+                streamed,
+                u,
+                cost,
+                outcome.status(),
+                result,
+                (int) outcome.attemptCount(),
+                (System.nanoTime() - startNanos) / 1_000_000,
+                startMillis);
     }
 
     /** The result word of a call that ended without a stream. */

@@ -11,8 +11,7 @@ public final class ChatAdapters {
     private static final ChatAdapter OPENAI = new OpenAiChatAdapter();
     private static final ChatAdapter ANTHROPIC = new AnthropicMessagesAdapter();
 
-    private ChatAdapters() {
-    }
+    private ChatAdapters() {}
 
     /** The adapter for a provider type: Anthropic's Messages API, or OpenAI Chat Completions for every other vendor. */
     public static ChatAdapter forType(ProviderType type) {

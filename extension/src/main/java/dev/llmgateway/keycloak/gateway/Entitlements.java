@@ -25,8 +25,7 @@ import org.keycloak.services.ErrorResponseException;
  */
 public final class Entitlements {
 
-    private Entitlements() {
-    }
+    private Entitlements() {}
 
     public static PowerLevel levelOf(UserModel user, RoutingSnapshot snapshot) {
         return PowerLevelResolver.levelOf(user, snapshot.powerLevels());
@@ -36,13 +35,21 @@ public final class Entitlements {
     public static List<Candidate> candidates(RoutingSnapshot snapshot, PowerLevel level, String requested) {
         List<Candidate> offered = snapshot.orderedCandidatesFor(requested);
         if (offered.isEmpty()) {
-            throw OpenAiErrors.error(404, "invalid_request_error", "model_not_found", "model",
+            throw OpenAiErrors.error(
+                    404,
+                    "invalid_request_error",
+                    "model_not_found",
+                    "model",
                     "The model '" + abbreviate(requested) + "' does not exist or you do not have access to it.");
         }
         List<Candidate> allowed = snapshot.orderedCandidatesFor(requested, level);
         if (allowed.isEmpty()) {
             boolean unpriced = offered.stream().allMatch(c -> c.blendedPrice() == null);
-            throw OpenAiErrors.error(403, "permission_error", "model_not_allowed", "model",
+            throw OpenAiErrors.error(
+                    403,
+                    "permission_error",
+                    "model_not_allowed",
+                    "model",
                     "The model '" + abbreviate(requested) + "' is " + (unpriced ? "unpriced and not named by" : "above")
                             + " your power level '" + level.name() + "' (" + reach(level) + "). "
                             + "Pick a model within your level or ask an administrator for a higher level.");
@@ -54,8 +61,8 @@ public final class Entitlements {
      * The 429 for a caller whose level has a monthly budget they have spent, or null while it has room. The caller
      * decides: calls that can go out with the user's own keys are still allowed.
      */
-    public static ErrorResponseException budgetSpent(KeycloakSession session, RealmModel realm, UserModel user, PowerLevel level,
-                                              Budgets budgets) {
+    public static ErrorResponseException budgetSpent(
+            KeycloakSession session, RealmModel realm, UserModel user, PowerLevel level, Budgets budgets) {
         BigDecimal budget = level.monthlyBudget();
         if (budget == null) {
             return null;
@@ -69,7 +76,8 @@ public final class Entitlements {
         String message = "You have used $" + money(spent) + " of your monthly LLM budget of $" + money(budget)
                 + " (power level '" + level.name() + "'). It resets on " + reset + " (UTC). Calls with your own "
                 + "provider keys (LLM API keys in your account console) are still allowed.";
-        return new ErrorResponseException(Response.status(429).type(MediaType.APPLICATION_JSON_TYPE)
+        return new ErrorResponseException(Response.status(429)
+                .type(MediaType.APPLICATION_JSON_TYPE)
                 // OpenAI's SDKs retry a 429 unless told not to; waiting will not help before the reset date.
                 .header("x-should-retry", "false")
                 .entity(OpenAiErrors.body("insufficient_quota", "budget_exceeded", null, message))
@@ -84,7 +92,9 @@ public final class Entitlements {
     public static String reach(PowerLevel level) {
         StringBuilder s = new StringBuilder();
         if (level.priceCeiling() != null) {
-            s.append("priced models up to $").append(money(level.priceCeiling())).append(" per 1M tokens");
+            s.append("priced models up to $")
+                    .append(money(level.priceCeiling()))
+                    .append(" per 1M tokens");
         }
         if (level.models() != null && !level.models().isEmpty()) {
             s.append(s.length() > 0 ? ", and " : "").append("the models ");

@@ -54,20 +54,26 @@ public final class GatewayCall {
 
     /** The vendor's answer body: read whole (non-streamed calls, errors) or relayed as it comes (streams). */
     sealed interface Upstream permits Upstream.Bytes, Upstream.Stream {
-        record Bytes(byte[] body) implements Upstream {
-        }
+        record Bytes(byte[] body) implements Upstream {}
 
-        record Stream(Flow.Publisher<List<ByteBuffer>> body) implements Upstream {
-        }
+        record Stream(Flow.Publisher<List<ByteBuffer>> body) implements Upstream {}
     }
 
     /**
      * How the call ended. On success {@code body} holds the completion (non-streamed) or {@code stream} and
      * {@code translator} the vendor's stream; otherwise {@code body} holds an OpenAI-style error.
      */
-    public record Outcome(Candidate chosen, int status, byte[] body, Flow.Publisher<List<ByteBuffer>> stream,
-                          StreamTranslator translator, Usage usage, List<Attempt> attempts, long upstreamNanos,
-                          Long retryAfterSeconds, boolean byok) {
+    public record Outcome(
+            Candidate chosen,
+            int status,
+            byte[] body,
+            Flow.Publisher<List<ByteBuffer>> stream,
+            StreamTranslator translator,
+            Usage usage,
+            List<Attempt> attempts,
+            long upstreamNanos,
+            Long retryAfterSeconds,
+            boolean byok) {
 
         public boolean success() {
             return status >= 200 && status < 300;
@@ -133,7 +139,10 @@ public final class GatewayCall {
                 Candidate c = ordered.get(i);
                 long now = System.currentTimeMillis();
                 if (cooldowns.isCoolingDown(c.providerId(), now)) {
-                    skip(c, "cooling down for " + Math.max(1, (cooldowns.coolingUntil(c.providerId()) - now + 999) / 1000) + " s");
+                    skip(
+                            c,
+                            "cooling down for "
+                                    + Math.max(1, (cooldowns.coolingUntil(c.providerId()) - now + 999) / 1000) + " s");
                     continue;
                 }
                 if (tried > 0 && !c.autoFallback() && i != retriedWithOrganizationKey) {
@@ -172,7 +181,8 @@ public final class GatewayCall {
                 }
                 int current = i;
                 SealedKey used = own;
-                return sent.handle((response, error) -> answered(c, adapter, key, used, start, response, error, current))
+                return sent.handle(
+                                (response, error) -> answered(c, adapter, key, used, start, response, error, current))
                         .thenCompose(Function.identity());
             }
             return CompletableFuture.completedFuture(allFailed());
@@ -180,23 +190,38 @@ public final class GatewayCall {
 
         private HttpResponse.BodySubscriber<Upstream> bodyHandler(HttpResponse.ResponseInfo info) {
             if (request.stream() && info.statusCode() / 100 == 2) {
-                return HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofPublisher(), Upstream.Stream::new);
+                return HttpResponse.BodySubscribers.mapping(
+                        HttpResponse.BodySubscribers.ofPublisher(), Upstream.Stream::new);
             }
-            return HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofByteArray(), Upstream.Bytes::new);
+            return HttpResponse.BodySubscribers.mapping(
+                    HttpResponse.BodySubscribers.ofByteArray(), Upstream.Bytes::new);
         }
 
-        private CompletableFuture<Outcome> answered(Candidate c, ChatAdapter adapter, String key, SealedKey own, long start,
-                                                    HttpResponse<Upstream> response, Throwable error, int current) {
+        private CompletableFuture<Outcome> answered(
+                Candidate c,
+                ChatAdapter adapter,
+                String key,
+                SealedKey own,
+                long start,
+                HttpResponse<Upstream> response,
+                Throwable error,
+                int current) {
             int following = current + 1;
             boolean byok = own != null;
             long elapsed = System.nanoTime() - start;
             upstreamNanos += elapsed;
             if (error != null) {
-                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                Throwable cause =
+                        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                 String outcome = cause instanceof HttpTimeoutException || cause instanceof TimeoutException
                         ? "timeout after " + timeout.toMillis() + " ms"
-                        : cause instanceof ConnectException ? "connection refused"
-                        : "connection error (" + (cause instanceof IOException ? "closed before an answer" : cause.getClass().getSimpleName()) + ")";
+                        : cause instanceof ConnectException
+                                ? "connection refused"
+                                : "connection error ("
+                                        + (cause instanceof IOException
+                                                ? "closed before an answer"
+                                                : cause.getClass().getSimpleName())
+                                        + ")";
                 fail(c, outcome, elapsed, null);
                 return next(following);
             }
@@ -205,16 +230,34 @@ public final class GatewayCall {
                 if (response.body() instanceof Upstream.Stream stream) {
                     cooldowns.recordSuccess(c.providerId());
                     attempts.add(new Attempt(c.providerName(), c.modelId(), "ok", elapsed / 1_000_000));
-                    return CompletableFuture.completedFuture(new Outcome(c, status, null, stream.body(),
-                            adapter.streamTranslator(request), null, attempts, upstreamNanos, null, byok));
+                    return CompletableFuture.completedFuture(new Outcome(
+                            c,
+                            status,
+                            null,
+                            stream.body(),
+                            adapter.streamTranslator(request),
+                            null,
+                            attempts,
+                            upstreamNanos,
+                            null,
+                            byok));
                 }
                 byte[] body = ((Upstream.Bytes) response.body()).body();
                 try {
                     ChatResult result = adapter.parse(body);
                     cooldowns.recordSuccess(c.providerId());
                     attempts.add(new Attempt(c.providerName(), c.modelId(), "ok", elapsed / 1_000_000));
-                    return CompletableFuture.completedFuture(new Outcome(c, 200, JSON.writeValueAsBytes(result.response()),
-                            null, null, result.usage(), attempts, upstreamNanos, null, byok));
+                    return CompletableFuture.completedFuture(new Outcome(
+                            c,
+                            200,
+                            JSON.writeValueAsBytes(result.response()),
+                            null,
+                            null,
+                            result.usage(),
+                            attempts,
+                            upstreamNanos,
+                            null,
+                            byok));
                 } catch (IllegalArgumentException | JsonProcessingException e) {
                     fail(c, "unreadable answer (HTTP " + status + ")", elapsed, null);
                     return next(following);
@@ -225,7 +268,8 @@ public final class GatewayCall {
             }
             if (byok && status == 429) {
                 // The caller's own quota at the vendor, not the provider's: no cooldown for everyone else.
-                attempts.add(new Attempt(c.providerName(), c.modelId(), "HTTP 429 (your own key's rate limit)", elapsed / 1_000_000));
+                attempts.add(new Attempt(
+                        c.providerName(), c.modelId(), "HTTP 429 (your own key's rate limit)", elapsed / 1_000_000));
                 Long ownRetryAfter = retryAfterOf(response);
                 if (ownRetryAfter != null) {
                     retryAfter = ownRetryAfter;
@@ -241,19 +285,28 @@ public final class GatewayCall {
                 return next(following);
             }
             // The caller's own request was refused: answer as the vendor did, without trying elsewhere.
-            attempts.add(new Attempt(c.providerName(), c.modelId(), "HTTP " + status + " (request refused)", elapsed / 1_000_000));
+            attempts.add(new Attempt(
+                    c.providerName(), c.modelId(), "HTTP " + status + " (request refused)", elapsed / 1_000_000));
             String message = redact(adapter.errorMessage(((Upstream.Bytes) response.body()).body()), key);
-            return CompletableFuture.completedFuture(error(c, status, "invalid_request_error", null,
-                    message != null ? message : c.providerName() + " refused the request (HTTP " + status + ")", null, byok));
+            return CompletableFuture.completedFuture(error(
+                    c,
+                    status,
+                    "invalid_request_error",
+                    null,
+                    message != null ? message : c.providerName() + " refused the request (HTTP " + status + ")",
+                    null,
+                    byok));
         }
 
         /**
          * The vendor refused the caller's own key. The owner sees it as the key's last test result; the call goes on
          * with the organisation's key only if the realm allows it, else it ends with a 403 saying what to do.
          */
-        private CompletableFuture<Outcome> ownKeyRefused(Candidate c, SealedKey own, String why, long elapsed, int current) {
+        private CompletableFuture<Outcome> ownKeyRefused(
+                Candidate c, SealedKey own, String why, long elapsed, int current) {
             String vendor = snapshot.endpoint(c.providerId()).type().displayName();
-            attempts.add(new Attempt(c.providerName(), c.modelId(), why + " (your own key was refused)", elapsed / 1_000_000));
+            attempts.add(new Attempt(
+                    c.providerName(), c.modelId(), why + " (your own key was refused)", elapsed / 1_000_000));
             keys.rejected(own, vendor + " refused this key during a gateway call (" + why + ")");
             if (keys.fallbackToOrganizationKey()) {
                 if (refusedOwn == null) {
@@ -263,9 +316,15 @@ public final class GatewayCall {
                 retriedWithOrganizationKey = current; // the same provider again: not a fallback to another one
                 return next(current);
             }
-            return CompletableFuture.completedFuture(error(c, 403, "permission_error", "byok_key_rejected",
+            return CompletableFuture.completedFuture(error(
+                    c,
+                    403,
+                    "permission_error",
+                    "byok_key_rejected",
                     "Your own " + vendor + " API key (" + own.hint() + ") was refused (" + why
-                            + "). Replace or delete it under 'LLM API keys' in your account console.", null, true));
+                            + "). Replace or delete it under 'LLM API keys' in your account console.",
+                    null,
+                    true));
         }
 
         private void skip(Candidate c, String why) {
@@ -283,28 +342,45 @@ public final class GatewayCall {
         }
 
         private Outcome allFailed() {
-            String summary = attempts.isEmpty() ? "no candidate was tried"
+            String summary = attempts.isEmpty()
+                    ? "no candidate was tried"
                     : attempts.stream().map(Attempt::describe).collect(Collectors.joining("; "));
             boolean rateLimited = tried > 0 && allRateLimited;
-            return error(null, rateLimited ? 429 : tried == 0 ? 503 : 502, rateLimited ? "rate_limit_error" : "api_error",
-                    "all_providers_failed", "No provider could serve the request: " + summary, retryAfter, false);
+            return error(
+                    null,
+                    rateLimited ? 429 : tried == 0 ? 503 : 502,
+                    rateLimited ? "rate_limit_error" : "api_error",
+                    "all_providers_failed",
+                    "No provider could serve the request: " + summary,
+                    retryAfter,
+                    false);
         }
 
-        private Outcome error(Candidate chosen, int status, String type, String code, String message, Long retryAfterSeconds,
-                              boolean byok) {
+        private Outcome error(
+                Candidate chosen,
+                int status,
+                String type,
+                String code,
+                String message,
+                Long retryAfterSeconds,
+                boolean byok) {
             byte[] body = OpenAiErrors.body(type, code, null, message).getBytes(StandardCharsets.UTF_8);
-            return new Outcome(chosen, status, body, null, null, null, attempts, upstreamNanos, retryAfterSeconds, byok);
+            return new Outcome(
+                    chosen, status, body, null, null, null, attempts, upstreamNanos, retryAfterSeconds, byok);
         }
     }
 
     private static Long retryAfterOf(HttpResponse<?> response) {
-        return response.headers().firstValue("Retry-After").map(v -> {
-            try {
-                return Long.parseLong(v.trim());
-            } catch (NumberFormatException e) {
-                return null;
-            }
-        }).orElse(null);
+        return response.headers()
+                .firstValue("Retry-After")
+                .map(v -> {
+                    try {
+                        return Long.parseLong(v.trim());
+                    } catch (NumberFormatException e) {
+                        return null;
+                    }
+                })
+                .orElse(null);
     }
 
     static String redact(String text, String key) {

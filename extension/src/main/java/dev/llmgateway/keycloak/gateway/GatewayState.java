@@ -13,8 +13,13 @@ import dev.llmgateway.keycloak.usage.UsageLedger;
  * What the gateway keeps for the life of the server, per node: snapshots, cooldowns, one HTTP client, the ledger,
  * the budget tracker and users' sealed own keys.
  */
-public record GatewayState(RoutingSnapshots snapshots, CooldownTracker cooldowns, HttpClient http, UsageLedger ledger,
-                           Budgets budgets, UserKeyCache userKeys) {
+public record GatewayState(
+        RoutingSnapshots snapshots,
+        CooldownTracker cooldowns,
+        HttpClient http,
+        UsageLedger ledger,
+        Budgets budgets,
+        UserKeyCache userKeys) {
 
     /** Queues a usage event for the ledger and counts its cost towards the user's budget on this node at once. */
     public void record(UsageEvent event) {

@@ -13,8 +13,12 @@ import jakarta.persistence.Table;
 @Entity
 @Table(name = "LLM_POWER_LEVEL")
 @NamedQueries({
-        @NamedQuery(name = "llmPowerLevelsByRealm", query = "select l from LlmPowerLevelEntity l where l.realmId = :realmId order by l.rank"),
-        @NamedQuery(name = "llmPowerLevelsDeleteByRealm", query = "delete from LlmPowerLevelEntity l where l.realmId = :realmId")
+    @NamedQuery(
+            name = "llmPowerLevelsByRealm",
+            query = "select l from LlmPowerLevelEntity l where l.realmId = :realmId order by l.rank"),
+    @NamedQuery(
+            name = "llmPowerLevelsDeleteByRealm",
+            query = "delete from LlmPowerLevelEntity l where l.realmId = :realmId")
 })
 public class LlmPowerLevelEntity {
 
@@ -52,26 +56,91 @@ public class LlmPowerLevelEntity {
     @Column(name = "IS_DEFAULT", nullable = false)
     private boolean defaultLevel;
 
-    public String getId() { return id; }
-    public void setId(String id) { this.id = id; }
-    public String getRealmId() { return realmId; }
-    public void setRealmId(String realmId) { this.realmId = realmId; }
-    public String getKey() { return key; }
-    public void setKey(String key) { this.key = key; }
-    public int getRank() { return rank; }
-    public void setRank(int rank) { this.rank = rank; }
-    public String getName() { return name; }
-    public void setName(String name) { this.name = name; }
-    public String getDescription() { return description; }
-    public void setDescription(String description) { this.description = description; }
-    public String getColor() { return color; }
-    public void setColor(String color) { this.color = color; }
-    public BigDecimal getPriceCeiling() { return priceCeiling; }
-    public void setPriceCeiling(BigDecimal priceCeiling) { this.priceCeiling = priceCeiling; }
-    public String getModels() { return models; }
-    public void setModels(String models) { this.models = models; }
-    public BigDecimal getMonthlyBudget() { return monthlyBudget; }
-    public void setMonthlyBudget(BigDecimal monthlyBudget) { this.monthlyBudget = monthlyBudget; }
-    public boolean isDefaultLevel() { return defaultLevel; }
-    public void setDefaultLevel(boolean defaultLevel) { this.defaultLevel = defaultLevel; }
+    public String getId() {
+        return id;
+    }
+
+    public void setId(String id) {
+        this.id = id;
+    }
+
+    public String getRealmId() {
+        return realmId;
+    }
+
+    public void setRealmId(String realmId) {
+        this.realmId = realmId;
+    }
+
+    public String getKey() {
+        return key;
+    }
+
+    public void setKey(String key) {
+        this.key = key;
+    }
+
+    public int getRank() {
+        return rank;
+    }
+
+    public void setRank(int rank) {
+        this.rank = rank;
+    }
+
+    public String getName() {
+        return name;
+    }
+
+    public void setName(String name) {
+        this.name = name;
+    }
+
+    public String getDescription() {
+        return description;
+    }
+
+    public void setDescription(String description) {
+        this.description = description;
+    }
+
+    public String getColor() {
+        return color;
+    }
+
+    public void setColor(String color) {
+        this.color = color;
+    }
+
+    public BigDecimal getPriceCeiling() {
+        return priceCeiling;
+    }
+
+    public void setPriceCeiling(BigDecimal priceCeiling) {
+        this.priceCeiling = priceCeiling;
+    }
+
+    public String getModels() {
+        return models;
+    }
+
+    public void setModels(String models) {
+        this.models = models;
+    }
+
+    public BigDecimal getMonthlyBudget() {
+        return monthlyBudget;
+    }
+
+    public void setMonthlyBudget(BigDecimal monthlyBudget) {
+        this.monthlyBudget = monthlyBudget;
+    }
+
+    public boolean isDefaultLevel() {
+        return defaultLevel;
+    }
+
+    public void setDefaultLevel(boolean defaultLevel) {
+        this.defaultLevel = defaultLevel;
+    }
 }

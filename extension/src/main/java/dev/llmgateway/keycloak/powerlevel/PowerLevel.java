@@ -3,23 +3,39 @@ package dev.llmgateway.keycloak.powerlevel;
 import java.math.BigDecimal;
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import dev.llmgateway.keycloak.core.Candidate;
+import dev.llmgateway.keycloak.core.Decimals;
 
 /**
  * Which models a level reaches by its own rule: those whose blended price is at most {@code price_ceiling} (USD per
  * 1M tokens), plus those named in {@code models} whatever their price ({@code "claude-opus-*"} names a prefix,
  * {@code "*"} every model, priced or not). Unpriced models are reached only by name. An optional monthly budget per
- * user (USD). A user of a level also reaches what the levels below it reach ({@link PowerLevels#allows}).
+ * user (USD). A user of a level also reaches what the levels below it reach ({@link PowerLevels#allows}). Null
+ * fields are left out of JSON.
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record PowerLevel(
         @JsonProperty("id") String id,
         @JsonProperty("name") String name,
         @JsonProperty("description") String description,
         @JsonProperty("color") String color,
-        @JsonProperty("price_ceiling") BigDecimal priceCeiling,
+
+        @JsonProperty("price_ceiling") @JsonSerialize(using = Decimals.PlainSerializer.class)
+        BigDecimal priceCeiling,
+
         @JsonProperty("models") List<String> models,
-        @JsonProperty("monthly_budget") BigDecimal monthlyBudget) {
+
+        @JsonProperty("monthly_budget") @JsonSerialize(using = Decimals.PlainSerializer.class)
+        BigDecimal monthlyBudget) {
+
+    /** Amounts without trailing zeros, however they were stored or sent; JSON shows them plain (1.5, never 1.50000000). */
+    public PowerLevel {
+        priceCeiling = Decimals.stripped(priceCeiling);
+        monthlyBudget = Decimals.stripped(monthlyBudget);
+    }
 
     public boolean allows(Candidate c) {
         if (models != null) {

@@ -22,8 +22,7 @@ public final class PowerLevelProfile {
 
     static final String DECLARED = "llm.gateway.profile-attribute-declared";
 
-    private PowerLevelProfile() {
-    }
+    private PowerLevelProfile() {}
 
     /** Declares the attribute in a realm that never had it declared by us. */
     public static void declareOnce(KeycloakSession session, RealmModel realm, PowerLevels levels) {
@@ -33,7 +32,8 @@ public final class PowerLevelProfile {
         update(session, realm, config -> {
             UPAttribute attribute = config.getAttribute(PowerLevelResolver.ATTRIBUTE);
             if (attribute == null) {
-                attribute = new UPAttribute(PowerLevelResolver.ATTRIBUTE,
+                attribute = new UPAttribute(
+                        PowerLevelResolver.ATTRIBUTE,
                         new UPAttributePermissions(Set.of("admin", "user"), Set.of("admin")));
                 attribute.setDisplayName("LLM power level");
                 attribute.setMultivalued(false);
@@ -62,13 +62,16 @@ public final class PowerLevelProfile {
         Map<String, Object> labels = new LinkedHashMap<>();
         levels.levels().forEach(l -> labels.put(l.id(), l.name()));
         attribute.addValidation("options", Map.of("options", ids));
-        Map<String, Object> annotations = attribute.getAnnotations() == null ? new LinkedHashMap<>()
+        Map<String, Object> annotations = attribute.getAnnotations() == null
+                ? new LinkedHashMap<>()
                 : new LinkedHashMap<>(attribute.getAnnotations());
         annotations.put("inputType", "select");
         annotations.put("inputOptionLabels", labels);
         // Without a value the user is on the realm's default level: say so under the (then empty) select.
-        annotations.put("inputHelperTextAfter", "When no level is selected, the realm's default applies: "
-                + levels.defaultOne().name() + ". Only administrators change it.");
+        annotations.put(
+                "inputHelperTextAfter",
+                "When no level is selected, the realm's default applies: "
+                        + levels.defaultOne().name() + ". Only administrators change it.");
         attribute.setAnnotations(annotations);
     }
 

@@ -13,8 +13,7 @@ public final class PowerLevelResolver {
 
     public static final String ATTRIBUTE = "llm_power_level";
 
-    private PowerLevelResolver() {
-    }
+    private PowerLevelResolver() {}
 
     public static PowerLevel levelOf(UserModel user, PowerLevels levels) {
         String own = user.getFirstAttribute(ATTRIBUTE);
@@ -23,8 +22,9 @@ public final class PowerLevelResolver {
         }
         String best = null;
         int bestRank = -1;
-        for (String key : (Iterable<String>) user.getGroupsStream().flatMap(PowerLevelResolver::withParents)
-                .map(g -> g.getFirstAttribute(ATTRIBUTE))::iterator) {
+        for (String key : (Iterable<String>)
+                user.getGroupsStream().flatMap(PowerLevelResolver::withParents).map(g -> g.getFirstAttribute(ATTRIBUTE))
+                        ::iterator) {
             int rank = key == null ? -1 : levels.rank(key);
             if (rank > bestRank) {
                 bestRank = rank;
@@ -35,6 +35,8 @@ public final class PowerLevelResolver {
     }
 
     private static Stream<GroupModel> withParents(GroupModel group) {
-        return group.getParent() == null ? Stream.of(group) : Stream.concat(Stream.of(group), withParents(group.getParent()));
+        return group.getParent() == null
+                ? Stream.of(group)
+                : Stream.concat(Stream.of(group), withParents(group.getParent()));
     }
 }

@@ -53,15 +53,22 @@ public class PowerLevelService {
 
     public PowerLevels get() {
         List<LlmPowerLevelEntity> rows = em.createNamedQuery("llmPowerLevelsByRealm", LlmPowerLevelEntity.class)
-                .setParameter("realmId", realm.getId()).getResultList();
+                .setParameter("realmId", realm.getId())
+                .getResultList();
         if (rows.isEmpty()) {
             return DEFAULTS;
         }
         List<PowerLevel> levels = new ArrayList<>();
         String defaultKey = rows.get(0).getKey();
         for (LlmPowerLevelEntity r : rows) {
-            levels.add(new PowerLevel(r.getKey(), r.getName(), r.getDescription(), r.getColor(), r.getPriceCeiling(),
-                    r.getModels() == null ? null : StringLists.read(r.getModels()), r.getMonthlyBudget()));
+            levels.add(new PowerLevel(
+                    r.getKey(),
+                    r.getName(),
+                    r.getDescription(),
+                    r.getColor(),
+                    r.getPriceCeiling(),
+                    r.getModels() == null ? null : StringLists.read(r.getModels()),
+                    r.getMonthlyBudget()));
             if (r.isDefaultLevel()) {
                 defaultKey = r.getKey();
             }
@@ -72,7 +79,9 @@ public class PowerLevelService {
     /** Replaces all levels with {@code {"levels":[…],"default":"…"}}, validated whole before anything is written. */
     public PowerLevels replace(ObjectNode body) {
         PowerLevels parsed = parse(body);
-        em.createNamedQuery("llmPowerLevelsDeleteByRealm").setParameter("realmId", realm.getId()).executeUpdate();
+        em.createNamedQuery("llmPowerLevelsDeleteByRealm")
+                .setParameter("realmId", realm.getId())
+                .executeUpdate();
         int rank = 0;
         for (PowerLevel l : parsed.levels()) {
             LlmPowerLevelEntity e = new LlmPowerLevelEntity();
@@ -113,10 +122,22 @@ public class PowerLevelService {
             if (!l.isObject()) {
                 throw ApiErrors.badRequest(at, at + " must be an object");
             }
-            requireOnly(l, at + ".", Set.of("id", "name", "description", "color", "price_ceiling", "models", "monthly_budget", "default"));
+            requireOnly(
+                    l,
+                    at + ".",
+                    Set.of(
+                            "id",
+                            "name",
+                            "description",
+                            "color",
+                            "price_ceiling",
+                            "models",
+                            "monthly_budget",
+                            "default"));
             String id = text(l, "id", at, true, 32);
             if (!KEY.matcher(id).matches()) {
-                throw ApiErrors.badRequest(at + ".id", at + ".id must be lower-case letters, digits, '-' or '_' (at most 32)");
+                throw ApiErrors.badRequest(
+                        at + ".id", at + ".id must be lower-case letters, digits, '-' or '_' (at most 32)");
             }
             if (!keys.add(id)) {
                 throw ApiErrors.badRequest(at + ".id", "level id '" + id + "' is used twice");
@@ -130,8 +151,14 @@ public class PowerLevelService {
             if (ceiling == null && (models == null || models.isEmpty())) {
                 throw ApiErrors.badRequest(at, at + " needs a price_ceiling, a models list, or both");
             }
-            out.add(new PowerLevel(id, text(l, "name", at, true, 255), text(l, "description", at, false, 1024), color,
-                    ceiling, models, amount(l, "monthly_budget", at, 4)));
+            out.add(new PowerLevel(
+                    id,
+                    text(l, "name", at, true, 255),
+                    text(l, "description", at, false, 1024),
+                    color,
+                    ceiling,
+                    models,
+                    amount(l, "monthly_budget", at, 4)));
         }
         String defaultKey = body.hasNonNull("default") ? body.get("default").asText() : null;
         if (defaultKey == null) {
@@ -162,7 +189,9 @@ public class PowerLevelService {
             return null;
         }
         if (!v.isTextual() || v.asText().isBlank() || v.asText().length() > max) {
-            throw ApiErrors.badRequest(at + "." + field, at + "." + field + " must be a non-empty string of at most " + max + " characters");
+            throw ApiErrors.badRequest(
+                    at + "." + field,
+                    at + "." + field + " must be a non-empty string of at most " + max + " characters");
         }
         return v.asText().strip();
     }
@@ -175,15 +204,19 @@ public class PowerLevelService {
         }
         BigDecimal d;
         try {
-            d = v.isNumber() ? v.decimalValue() : v.isTextual() ? new BigDecimal(v.asText().strip()) : null;
+            d = v.isNumber()
+                    ? v.decimalValue()
+                    : v.isTextual() ? new BigDecimal(v.asText().strip()) : null;
         } catch (NumberFormatException e) {
             d = null;
         }
         if (d == null || d.signum() < 0 || d.compareTo(BigDecimal.valueOf(1_000_000)) > 0) {
-            throw ApiErrors.badRequest(at + "." + field, at + "." + field + " must be a number between 0 and 1000000 (USD)");
+            throw ApiErrors.badRequest(
+                    at + "." + field, at + "." + field + " must be a number between 0 and 1000000 (USD)");
         }
         if (d.stripTrailingZeros().scale() > maxScale) {
-            throw ApiErrors.badRequest(at + "." + field, at + "." + field + " has more than " + maxScale + " decimal places");
+            throw ApiErrors.badRequest(
+                    at + "." + field, at + "." + field + " has more than " + maxScale + " decimal places");
         }
         return d;
     }
@@ -212,7 +245,8 @@ public class PowerLevelService {
     private static PowerLevels loadDefaults() {
         try (InputStream in = PowerLevelService.class.getResourceAsStream("/llm-gateway/default-power-levels.json")) {
             if (in == null) {
-                throw new IllegalStateException("llm-gateway/default-power-levels.json is missing from the extension jar");
+                throw new IllegalStateException(
+                        "llm-gateway/default-power-levels.json is missing from the extension jar");
             }
             ObjectNode root = (ObjectNode) JSON.readTree(in);
             root.remove("_comment");

@@ -3,11 +3,15 @@ package dev.llmgateway.keycloak.powerlevel;
 import java.util.List;
 import java.util.Optional;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.llmgateway.keycloak.core.Candidate;
 
 /** A realm's power levels, lowest first, and the key of the default one. */
-public record PowerLevels(@JsonProperty("levels") List<PowerLevel> levels, @JsonProperty("default") String defaultLevel) {
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record PowerLevels(
+        @JsonProperty("levels") List<PowerLevel> levels,
+        @JsonProperty("default") String defaultLevel) {
 
     public Optional<PowerLevel> find(String key) {
         return levels.stream().filter(l -> l.id().equals(key)).findFirst();

@@ -11,13 +11,19 @@ import jakarta.persistence.Table;
 @Entity
 @Table(name = "LLM_PROVIDER")
 @NamedQueries({
-        @NamedQuery(name = "llmProvidersByRealm",
-                query = "select p from LlmProviderEntity p where p.realmId = :realmId order by p.priority desc, p.name"),
-        @NamedQuery(name = "llmProviderByRealmAndId",
-                query = "select p from LlmProviderEntity p where p.realmId = :realmId and p.id = :id"),
-        @NamedQuery(name = "llmProviderCountByRealmAndName",
-                query = "select count(p) from LlmProviderEntity p where p.realmId = :realmId and lower(p.name) = lower(:name) and p.id <> :id"),
-        @NamedQuery(name = "llmProvidersDeleteByRealm", query = "delete from LlmProviderEntity p where p.realmId = :realmId")
+    @NamedQuery(
+            name = "llmProvidersByRealm",
+            query = "select p from LlmProviderEntity p where p.realmId = :realmId order by p.priority desc, p.name"),
+    @NamedQuery(
+            name = "llmProviderByRealmAndId",
+            query = "select p from LlmProviderEntity p where p.realmId = :realmId and p.id = :id"),
+    @NamedQuery(
+            name = "llmProviderCountByRealmAndName",
+            query =
+                    "select count(p) from LlmProviderEntity p where p.realmId = :realmId and lower(p.name) = lower(:name) and p.id <> :id"),
+    @NamedQuery(
+            name = "llmProvidersDeleteByRealm",
+            query = "delete from LlmProviderEntity p where p.realmId = :realmId")
 })
 public class LlmProviderEntity {
 
@@ -74,38 +80,139 @@ public class LlmProviderEntity {
     @Column(name = "UPDATED_AT", nullable = false)
     private long updatedAt;
 
-    public String getId() { return id; }
-    public void setId(String id) { this.id = id; }
-    public String getRealmId() { return realmId; }
-    public void setRealmId(String realmId) { this.realmId = realmId; }
-    public String getName() { return name; }
-    public void setName(String name) { this.name = name; }
-    public String getType() { return type; }
-    public void setType(String type) { this.type = type; }
-    public String getBaseUrl() { return baseUrl; }
-    public void setBaseUrl(String baseUrl) { this.baseUrl = baseUrl; }
-    public String getApiKeySealed() { return apiKeySealed; }
-    public void setApiKeySealed(String apiKeySealed) { this.apiKeySealed = apiKeySealed; }
-    public String getApiKeyHint() { return apiKeyHint; }
-    public void setApiKeyHint(String apiKeyHint) { this.apiKeyHint = apiKeyHint; }
-    public int getPriority() { return priority; }
-    public void setPriority(int priority) { this.priority = priority; }
-    public boolean isAutoFallback() { return autoFallback; }
-    public void setAutoFallback(boolean autoFallback) { this.autoFallback = autoFallback; }
-    public boolean isEnabled() { return enabled; }
-    public void setEnabled(boolean enabled) { this.enabled = enabled; }
-    public boolean isModelsPinned() { return modelsPinned; }
-    public void setModelsPinned(boolean modelsPinned) { this.modelsPinned = modelsPinned; }
-    public String getStatus() { return status; }
-    public void setStatus(String status) { this.status = status; }
-    public Long getLastTestedAt() { return lastTestedAt; }
-    public void setLastTestedAt(Long lastTestedAt) { this.lastTestedAt = lastTestedAt; }
-    public Long getLastLatencyMs() { return lastLatencyMs; }
-    public void setLastLatencyMs(Long lastLatencyMs) { this.lastLatencyMs = lastLatencyMs; }
-    public String getLastError() { return lastError; }
-    public void setLastError(String lastError) { this.lastError = lastError; }
-    public long getCreatedAt() { return createdAt; }
-    public void setCreatedAt(long createdAt) { this.createdAt = createdAt; }
-    public long getUpdatedAt() { return updatedAt; }
-    public void setUpdatedAt(long updatedAt) { this.updatedAt = updatedAt; }
+    public String getId() {
+        return id;
+    }
+
+    public void setId(String id) {
+        this.id = id;
+    }
+
+    public String getRealmId() {
+        return realmId;
+    }
+
+    public void setRealmId(String realmId) {
+        this.realmId = realmId;
+    }
+
+    public String getName() {
+        return name;
+    }
+
+    public void setName(String name) {
+        this.name = name;
+    }
+
+    public String getType() {
+        return type;
+    }
+
+    public void setType(String type) {
+        this.type = type;
+    }
+
+    public String getBaseUrl() {
+        return baseUrl;
+    }
+
+    public void setBaseUrl(String baseUrl) {
+        this.baseUrl = baseUrl;
+    }
+
+    public String getApiKeySealed() {
+        return apiKeySealed;
+    }
+
+    public void setApiKeySealed(String apiKeySealed) {
+        this.apiKeySealed = apiKeySealed;
+    }
+
+    public String getApiKeyHint() {
+        return apiKeyHint;
+    }
+
+    public void setApiKeyHint(String apiKeyHint) {
+        this.apiKeyHint = apiKeyHint;
+    }
+
+    public int getPriority() {
+        return priority;
+    }
+
+    public void setPriority(int priority) {
+        this.priority = priority;
+    }
+
+    public boolean isAutoFallback() {
+        return autoFallback;
+    }
+
+    public void setAutoFallback(boolean autoFallback) {
+        this.autoFallback = autoFallback;
+    }
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public boolean isModelsPinned() {
+        return modelsPinned;
+    }
+
+    public void setModelsPinned(boolean modelsPinned) {
+        this.modelsPinned = modelsPinned;
+    }
+
+    public String getStatus() {
+        return status;
+    }
+
+    public void setStatus(String status) {
+        this.status = status;
+    }
+
+    public Long getLastTestedAt() {
+        return lastTestedAt;
+    }
+
+    public void setLastTestedAt(Long lastTestedAt) {
+        this.lastTestedAt = lastTestedAt;
+    }
+
+    public Long getLastLatencyMs() {
+        return lastLatencyMs;
+    }
+
+    public void setLastLatencyMs(Long lastLatencyMs) {
+        this.lastLatencyMs = lastLatencyMs;
+    }
+
+    public String getLastError() {
+        return lastError;
+    }
+
+    public void setLastError(String lastError) {
+        this.lastError = lastError;
+    }
+
+    public long getCreatedAt() {
+        return createdAt;
+    }
+
+    public void setCreatedAt(long createdAt) {
+        this.createdAt = createdAt;
+    }
+
+    public long getUpdatedAt() {
+        return updatedAt;
+    }
+
+    public void setUpdatedAt(long updatedAt) {
+        this.updatedAt = updatedAt;
+    }
 }

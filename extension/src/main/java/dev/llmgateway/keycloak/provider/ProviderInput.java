@@ -20,17 +20,25 @@ import dev.llmgateway.keycloak.vendor.ApiKeys;
  * ({@code apiKey}, {@code autoFallback}); snake_case spellings are accepted too. Absent fields are null: on update they
  * leave the stored value as it is.
  */
-public record ProviderInput(ProviderType type, String name, String apiKey, String baseUrl, boolean baseUrlGiven,
-                            Integer priority, Boolean autoFallback, Boolean enabled, List<String> models,
-                            boolean modelsGiven) {
+public record ProviderInput(
+        ProviderType type,
+        String name,
+        String apiKey,
+        String baseUrl,
+        boolean baseUrlGiven,
+        Integer priority,
+        Boolean autoFallback,
+        Boolean enabled,
+        List<String> models,
+        boolean modelsGiven) {
 
     public static final int DEFAULT_PRIORITY = 50;
     static final int MAX_MODELS = 2000;
 
-    private static final Map<String, String> ALIASES = Map.of(
-            "api_key", "apiKey", "base_url", "baseUrl", "auto_fallback", "autoFallback", "provider", "type");
-    private static final Set<String> FIELDS = Set.of("type", "name", "apiKey", "baseUrl", "priority", "autoFallback",
-            "enabled", "models");
+    private static final Map<String, String> ALIASES =
+            Map.of("api_key", "apiKey", "base_url", "baseUrl", "auto_fallback", "autoFallback", "provider", "type");
+    private static final Set<String> FIELDS =
+            Set.of("type", "name", "apiKey", "baseUrl", "priority", "autoFallback", "enabled", "models");
 
     public static ProviderInput parse(ObjectNode body, boolean create) {
         ObjectNode json = canonical(body);
@@ -41,8 +49,11 @@ public record ProviderInput(ProviderType type, String name, String apiKey, Strin
             if (!typeNode.isTextual()) {
                 throw ApiErrors.badRequest("type", "type must be a string, one of: " + ProviderType.knownIds());
             }
-            type = ProviderType.fromId(typeNode.asText()).orElseThrow(() -> ApiErrors.badRequest("type",
-                    "unknown provider type '" + abbreviate(typeNode.asText()) + "'; expected one of: " + ProviderType.knownIds()));
+            type = ProviderType.fromId(typeNode.asText())
+                    .orElseThrow(() -> ApiErrors.badRequest(
+                            "type",
+                            "unknown provider type '" + abbreviate(typeNode.asText()) + "'; expected one of: "
+                                    + ProviderType.knownIds()));
         } else if (create) {
             throw ApiErrors.badRequest("type", "type is required, one of: " + ProviderType.knownIds());
         }
@@ -55,8 +66,10 @@ public record ProviderInput(ProviderType type, String name, String apiKey, Strin
         boolean baseUrlGiven = json.has("baseUrl");
         String baseUrl = baseUrl(json.get("baseUrl"));
         if (create && type.requiresBaseUrl() && baseUrl == null) {
-            throw ApiErrors.badRequest("baseUrl", "baseUrl is required for provider type '" + type.id()
-                    + "' (the OpenAI-compatible endpoint, e.g. https://llm.example.com/v1)");
+            throw ApiErrors.badRequest(
+                    "baseUrl",
+                    "baseUrl is required for provider type '" + type.id()
+                            + "' (the OpenAI-compatible endpoint, e.g. https://llm.example.com/v1)");
         }
         Integer priority = priority(json.get("priority"));
         Boolean autoFallback = optionalBoolean(json, "autoFallback");
@@ -64,8 +77,17 @@ public record ProviderInput(ProviderType type, String name, String apiKey, Strin
         boolean modelsGiven = json.has("models");
         List<String> models = models(json.get("models"));
 
-        return new ProviderInput(type, name == null ? null : name.trim(), apiKey, baseUrl, baseUrlGiven, priority,
-                autoFallback, enabled, models, modelsGiven);
+        return new ProviderInput(
+                type,
+                name == null ? null : name.trim(),
+                apiKey,
+                baseUrl,
+                baseUrlGiven,
+                priority,
+                autoFallback,
+                enabled,
+                models,
+                modelsGiven);
     }
 
     /** Maps accepted spellings to one, and refuses unknown or doubly given fields. */
@@ -76,9 +98,21 @@ public record ProviderInput(ProviderType type, String name, String apiKey, Strin
             Map.Entry<String, JsonNode> f = fields.next();
             String name = ALIASES.getOrDefault(f.getKey(), f.getKey());
             if (!FIELDS.contains(name)) {
-                throw ApiErrors.badRequest(abbreviate(f.getKey()), "unknown field '" + abbreviate(f.getKey())
-                        + "'; accepted fields: " + String.join(", ", List.of("type", "name", "apiKey", "baseUrl",
-                        "priority", "autoFallback", "enabled", "models")));
+                throw ApiErrors.badRequest(
+                        abbreviate(f.getKey()),
+                        "unknown field '" + abbreviate(f.getKey())
+                                + "'; accepted fields: "
+                                + String.join(
+                                        ", ",
+                                        List.of(
+                                                "type",
+                                                "name",
+                                                "apiKey",
+                                                "baseUrl",
+                                                "priority",
+                                                "autoFallback",
+                                                "enabled",
+                                                "models")));
             }
             if (out.has(name)) {
                 throw ApiErrors.badRequest(name, "field '" + name + "' is given twice");

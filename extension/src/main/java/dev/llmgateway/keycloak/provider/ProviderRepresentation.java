@@ -7,7 +7,11 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.llmgateway.keycloak.catalog.ModelView;
 
-/** A provider as the API shows it: the key only as a hint, never in any other form. */
+/**
+ * A provider as the API shows it: the key only as a hint, never in any other form. Null fields ({@code avg_cost},
+ * {@code last_tested_at}, {@code last_latency_ms}, {@code last_error}, {@code models}) are left out.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record ProviderRepresentation(
         @JsonProperty("id") String id,
         @JsonProperty("name") String name,
@@ -29,5 +33,6 @@ public record ProviderRepresentation(
         @JsonProperty("last_error") String lastError,
         @JsonProperty("created_at") long createdAt,
         @JsonProperty("updated_at") long updatedAt,
-        @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("models") List<ModelView> models) {
-}
+
+        @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("models")
+        List<ModelView> models) {}

@@ -45,19 +45,25 @@ public class ProviderService {
 
     public List<LlmProviderEntity> list() {
         return em.createNamedQuery("llmProvidersByRealm", LlmProviderEntity.class)
-                .setParameter("realmId", realm.getId()).getResultList();
+                .setParameter("realmId", realm.getId())
+                .getResultList();
     }
 
     public LlmProviderEntity get(String id) {
         return em.createNamedQuery("llmProviderByRealmAndId", LlmProviderEntity.class)
-                .setParameter("realmId", realm.getId()).setParameter("id", id)
-                .getResultStream().findFirst()
+                .setParameter("realmId", realm.getId())
+                .setParameter("id", id)
+                .getResultStream()
+                .findFirst()
                 .orElseThrow(() -> ApiErrors.notFound("provider '" + id + "' not found in realm " + realm.getName()));
     }
 
     public List<ModelView> models(LlmProviderEntity p) {
-        return em.createNamedQuery("llmModelsByProvider", LlmModelEntity.class).setParameter("providerId", p.getId())
-                .getResultStream().map(m -> ModelView.of(m, p.getType(), p.getName(), catalog)).toList();
+        return em.createNamedQuery("llmModelsByProvider", LlmModelEntity.class)
+                .setParameter("providerId", p.getId())
+                .getResultStream()
+                .map(m -> ModelView.of(m, p.getType(), p.getName(), catalog))
+                .toList();
     }
 
     /** Every model of the realm, in provider order. Two queries, whatever the number of providers. */
@@ -66,10 +72,13 @@ public class ProviderService {
         Map<String, List<ModelView>> byProvider = new HashMap<>();
         Map<String, LlmProviderEntity> byId = new HashMap<>();
         providers.forEach(p -> byId.put(p.getId(), p));
-        em.createNamedQuery("llmModelsByRealm", LlmModelEntity.class).setParameter("realmId", realm.getId())
-                .getResultStream().forEach(m -> {
+        em.createNamedQuery("llmModelsByRealm", LlmModelEntity.class)
+                .setParameter("realmId", realm.getId())
+                .getResultStream()
+                .forEach(m -> {
                     LlmProviderEntity p = byId.get(m.getProviderId());
-                    byProvider.computeIfAbsent(m.getProviderId(), k -> new ArrayList<>())
+                    byProvider
+                            .computeIfAbsent(m.getProviderId(), k -> new ArrayList<>())
                             .add(ModelView.of(m, p.getType(), p.getName(), catalog));
                 });
         List<ModelView> out = new ArrayList<>();
@@ -116,7 +125,8 @@ public class ProviderService {
 
     public LlmProviderEntity update(LlmProviderEntity p, ProviderInput in) {
         if (in.type() != null && !in.type().id().equals(p.getType())) {
-            throw ApiErrors.badRequest("type", "type cannot be changed (" + p.getType() + "); create a new provider instead");
+            throw ApiErrors.badRequest(
+                    "type", "type cannot be changed (" + p.getType() + "); create a new provider instead");
         }
         ProviderType type = Providers.type(p);
         if (in.baseUrlGiven() && in.baseUrl() == null && type.requiresBaseUrl()) {
@@ -126,8 +136,8 @@ public class ProviderService {
         if (in.name() != null) {
             requireUniqueName(in.name(), p.getId());
         }
-        boolean connectionChanged = in.apiKey() != null
-                || (in.baseUrlGiven() && !Objects.equals(in.baseUrl(), p.getBaseUrl()));
+        boolean connectionChanged =
+                in.apiKey() != null || (in.baseUrlGiven() && !Objects.equals(in.baseUrl(), p.getBaseUrl()));
         ConnectionResult test = null;
         if (connectionChanged) {
             String key = in.apiKey() != null ? in.apiKey() : apiKey(p);
@@ -182,16 +192,22 @@ public class ProviderService {
     }
 
     public void delete(LlmProviderEntity p) {
-        em.createNamedQuery("llmModelsDeleteByProvider").setParameter("providerId", p.getId()).executeUpdate();
+        em.createNamedQuery("llmModelsDeleteByProvider")
+                .setParameter("providerId", p.getId())
+                .executeUpdate();
         em.remove(p);
         em.flush();
         ConfigVersion.bump(realm);
     }
 
     public LlmModelEntity model(LlmProviderEntity p, String modelId) {
-        return em.createNamedQuery("llmModelsByProvider", LlmModelEntity.class).setParameter("providerId", p.getId())
-                .getResultStream().filter(m -> m.getModelId().equals(modelId)).findFirst()
-                .orElseThrow(() -> ApiErrors.notFound("model '" + modelId + "' is not offered by provider " + p.getName()));
+        return em.createNamedQuery("llmModelsByProvider", LlmModelEntity.class)
+                .setParameter("providerId", p.getId())
+                .getResultStream()
+                .filter(m -> m.getModelId().equals(modelId))
+                .findFirst()
+                .orElseThrow(
+                        () -> ApiErrors.notFound("model '" + modelId + "' is not offered by provider " + p.getName()));
     }
 
     /** To be called after changing a model row of the realm. */
@@ -231,8 +247,11 @@ public class ProviderService {
     }
 
     private List<String> currentIds(LlmProviderEntity p) {
-        return em.createNamedQuery("llmModelsByProvider", LlmModelEntity.class).setParameter("providerId", p.getId())
-                .getResultStream().map(LlmModelEntity::getModelId).toList();
+        return em.createNamedQuery("llmModelsByProvider", LlmModelEntity.class)
+                .setParameter("providerId", p.getId())
+                .getResultStream()
+                .map(LlmModelEntity::getModelId)
+                .toList();
     }
 
     /**
@@ -253,8 +272,10 @@ public class ProviderService {
             return;
         }
         Map<String, LlmModelEntity> existing = new HashMap<>();
-        em.createNamedQuery("llmModelsByProvider", LlmModelEntity.class).setParameter("providerId", p.getId())
-                .getResultStream().forEach(m -> existing.put(m.getModelId(), m));
+        em.createNamedQuery("llmModelsByProvider", LlmModelEntity.class)
+                .setParameter("providerId", p.getId())
+                .getResultStream()
+                .forEach(m -> existing.put(m.getModelId(), m));
         for (String id : wanted) {
             LlmModelEntity row = existing.remove(id);
             if (row == null) {
@@ -293,12 +314,17 @@ public class ProviderService {
 
     private void requireUniqueName(String name, String exceptId) {
         if (nameTaken(name, exceptId)) {
-            throw ApiErrors.conflict("name", "a provider named '" + name + "' already exists in realm " + realm.getName());
+            throw ApiErrors.conflict(
+                    "name", "a provider named '" + name + "' already exists in realm " + realm.getName());
         }
     }
 
     private boolean nameTaken(String name, String exceptId) {
-        return em.createNamedQuery("llmProviderCountByRealmAndName", Long.class).setParameter("realmId", realm.getId())
-                .setParameter("name", name).setParameter("id", exceptId).getSingleResult() > 0;
+        return em.createNamedQuery("llmProviderCountByRealmAndName", Long.class)
+                        .setParameter("realmId", realm.getId())
+                        .setParameter("name", name)
+                        .setParameter("id", exceptId)
+                        .getSingleResult()
+                > 0;
     }
 }

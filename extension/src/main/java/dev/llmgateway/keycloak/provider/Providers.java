@@ -15,11 +15,11 @@ public final class Providers {
     public static final String STATUS_ERROR = "error";
     public static final String STATUS_DISABLED = "disabled";
 
-    private Providers() {
-    }
+    private Providers() {}
 
     public static ProviderType type(LlmProviderEntity p) {
-        return ProviderType.fromId(p.getType()).orElseThrow(() -> new IllegalStateException("unknown stored type " + p.getType()));
+        return ProviderType.fromId(p.getType())
+                .orElseThrow(() -> new IllegalStateException("unknown stored type " + p.getType()));
     }
 
     public static String effectiveBaseUrl(LlmProviderEntity p) {
@@ -31,13 +31,32 @@ public final class Providers {
         return p.isEnabled() ? p.getStatus() : STATUS_DISABLED;
     }
 
-    public static ProviderRepresentation toRepresentation(LlmProviderEntity p, List<ModelView> models, boolean withModels) {
+    public static ProviderRepresentation toRepresentation(
+            LlmProviderEntity p, List<ModelView> models, boolean withModels) {
         ProviderType type = type(p);
         List<ModelView> enabled = models.stream().filter(ModelView::enabled).toList();
-        return new ProviderRepresentation(p.getId(), p.getName(), type.id(), type.displayName(), type.color(),
-                effectiveBaseUrl(p), p.getBaseUrl() != null, p.getApiKeyHint(), p.getPriority(), p.isAutoFallback(),
-                p.isEnabled(), status(p), enabled.size(), averageCost(enabled), p.isModelsPinned(), p.getLastTestedAt(),
-                p.getLastLatencyMs(), p.getLastError(), p.getCreatedAt(), p.getUpdatedAt(), withModels ? models : null);
+        return new ProviderRepresentation(
+                p.getId(),
+                p.getName(),
+                type.id(),
+                type.displayName(),
+                type.color(),
+                effectiveBaseUrl(p),
+                p.getBaseUrl() != null,
+                p.getApiKeyHint(),
+                p.getPriority(),
+                p.isAutoFallback(),
+                p.isEnabled(),
+                status(p),
+                enabled.size(),
+                averageCost(enabled),
+                p.isModelsPinned(),
+                p.getLastTestedAt(),
+                p.getLastLatencyMs(),
+                p.getLastError(),
+                p.getCreatedAt(),
+                p.getUpdatedAt(),
+                withModels ? models : null);
     }
 
     /** Mean blended price per 1M tokens over the priced models, rounded to 6 decimals; null when none is priced. */

@@ -25,19 +25,21 @@ public final class CandidateOrder {
     /** Prices below this (USD per 1M tokens, e.g. free models) are treated as this on the log scale. */
     static final double PRICE_FLOOR = 0.01;
 
-    private static final Comparator<Candidate> TIES = Comparator.comparingInt(Candidate::priority).reversed()
-            .thenComparing(Candidate::providerName).thenComparing(Candidate::modelId);
+    private static final Comparator<Candidate> TIES = Comparator.comparingInt(Candidate::priority)
+            .reversed()
+            .thenComparing(Candidate::providerName)
+            .thenComparing(Candidate::modelId);
 
-    private CandidateOrder() {
-    }
+    private CandidateOrder() {}
 
     public static List<Candidate> sort(List<Candidate> candidates, RoutingStrategy strategy) {
         List<Candidate> out = new ArrayList<>(candidates);
-        out.sort(switch (strategy) {
-            case COST -> byPrice().thenComparing(TIES);
-            case QUALITY -> byQuality().thenComparing(byPrice()).thenComparing(TIES);
-            case BALANCED -> byBalancedScore(candidates).thenComparing(TIES);
-        });
+        out.sort(
+                switch (strategy) {
+                    case COST -> byPrice().thenComparing(TIES);
+                    case QUALITY -> byQuality().thenComparing(byPrice()).thenComparing(TIES);
+                    case BALANCED -> byBalancedScore(candidates).thenComparing(TIES);
+                });
         return out;
     }
 

@@ -9,8 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class CooldownTracker {
 
-    private record State(int failures, long coolUntil) {
-    }
+    private record State(int failures, long coolUntil) {}
 
     private final ConcurrentHashMap<String, State> states = new ConcurrentHashMap<>();
 

@@ -11,8 +11,12 @@ import jakarta.persistence.Table;
 @Entity
 @Table(name = "LLM_MODEL_ALIAS")
 @NamedQueries({
-        @NamedQuery(name = "llmAliasesByRealm", query = "select a from LlmModelAliasEntity a where a.realmId = :realmId order by a.alias"),
-        @NamedQuery(name = "llmAliasesDeleteByRealm", query = "delete from LlmModelAliasEntity a where a.realmId = :realmId")
+    @NamedQuery(
+            name = "llmAliasesByRealm",
+            query = "select a from LlmModelAliasEntity a where a.realmId = :realmId order by a.alias"),
+    @NamedQuery(
+            name = "llmAliasesDeleteByRealm",
+            query = "delete from LlmModelAliasEntity a where a.realmId = :realmId")
 })
 public class LlmModelAliasEntity {
 
@@ -29,12 +33,35 @@ public class LlmModelAliasEntity {
     @Column(name = "MODELS", length = 4000, nullable = false)
     private String models;
 
-    public String getId() { return id; }
-    public void setId(String id) { this.id = id; }
-    public String getRealmId() { return realmId; }
-    public void setRealmId(String realmId) { this.realmId = realmId; }
-    public String getAlias() { return alias; }
-    public void setAlias(String alias) { this.alias = alias; }
-    public String getModels() { return models; }
-    public void setModels(String models) { this.models = models; }
+    public String getId() {
+        return id;
+    }
+
+    public void setId(String id) {
+        this.id = id;
+    }
+
+    public String getRealmId() {
+        return realmId;
+    }
+
+    public void setRealmId(String realmId) {
+        this.realmId = realmId;
+    }
+
+    public String getAlias() {
+        return alias;
+    }
+
+    public void setAlias(String alias) {
+        this.alias = alias;
+    }
+
+    public String getModels() {
+        return models;
+    }
+
+    public void setModels(String models) {
+        this.models = models;
+    }
 }

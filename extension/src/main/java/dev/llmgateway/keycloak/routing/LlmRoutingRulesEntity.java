@@ -11,7 +11,9 @@ import jakarta.persistence.Table;
 @Entity
 @Table(name = "LLM_ROUTING_RULES")
 @NamedQueries({
-        @NamedQuery(name = "llmRoutingRulesDeleteByRealm", query = "delete from LlmRoutingRulesEntity r where r.realmId = :realmId")
+    @NamedQuery(
+            name = "llmRoutingRulesDeleteByRealm",
+            query = "delete from LlmRoutingRulesEntity r where r.realmId = :realmId")
 })
 public class LlmRoutingRulesEntity {
 
@@ -34,16 +36,51 @@ public class LlmRoutingRulesEntity {
     @Column(name = "UPDATED_AT", nullable = false)
     private long updatedAt;
 
-    public String getRealmId() { return realmId; }
-    public void setRealmId(String realmId) { this.realmId = realmId; }
-    public String getStrategy() { return strategy; }
-    public void setStrategy(String strategy) { this.strategy = strategy; }
-    public int getMaxAttempts() { return maxAttempts; }
-    public void setMaxAttempts(int maxAttempts) { this.maxAttempts = maxAttempts; }
-    public int getCooldownAfterFailures() { return cooldownAfterFailures; }
-    public void setCooldownAfterFailures(int v) { this.cooldownAfterFailures = v; }
-    public int getCooldownSeconds() { return cooldownSeconds; }
-    public void setCooldownSeconds(int cooldownSeconds) { this.cooldownSeconds = cooldownSeconds; }
-    public long getUpdatedAt() { return updatedAt; }
-    public void setUpdatedAt(long updatedAt) { this.updatedAt = updatedAt; }
+    public String getRealmId() {
+        return realmId;
+    }
+
+    public void setRealmId(String realmId) {
+        this.realmId = realmId;
+    }
+
+    public String getStrategy() {
+        return strategy;
+    }
+
+    public void setStrategy(String strategy) {
+        this.strategy = strategy;
+    }
+
+    public int getMaxAttempts() {
+        return maxAttempts;
+    }
+
+    public void setMaxAttempts(int maxAttempts) {
+        this.maxAttempts = maxAttempts;
+    }
+
+    public int getCooldownAfterFailures() {
+        return cooldownAfterFailures;
+    }
+
+    public void setCooldownAfterFailures(int v) {
+        this.cooldownAfterFailures = v;
+    }
+
+    public int getCooldownSeconds() {
+        return cooldownSeconds;
+    }
+
+    public void setCooldownSeconds(int cooldownSeconds) {
+        this.cooldownSeconds = cooldownSeconds;
+    }
+
+    public long getUpdatedAt() {
+        return updatedAt;
+    }
+
+    public void setUpdatedAt(long updatedAt) {
+        this.updatedAt = updatedAt;
+    }
 }

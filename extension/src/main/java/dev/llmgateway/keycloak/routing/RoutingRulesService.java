@@ -39,8 +39,10 @@ public class RoutingRulesService {
 
     public RoutingRules get() {
         LlmRoutingRulesEntity row = em.find(LlmRoutingRulesEntity.class, realm.getId());
-        RoutingRules.Retry retry = row == null ? RoutingRules.Retry.DEFAULT
-                : new RoutingRules.Retry(row.getMaxAttempts(), row.getCooldownAfterFailures(), row.getCooldownSeconds());
+        RoutingRules.Retry retry = row == null
+                ? RoutingRules.Retry.DEFAULT
+                : new RoutingRules.Retry(
+                        row.getMaxAttempts(), row.getCooldownAfterFailures(), row.getCooldownSeconds());
         String strategy = row == null ? RoutingRules.DEFAULT_STRATEGY.id() : row.getStrategy();
         Map<String, List<String>> aliases = new LinkedHashMap<>();
         for (LlmModelAliasEntity a : aliasRows()) {
@@ -98,29 +100,38 @@ public class RoutingRulesService {
     }
 
     private List<LlmModelAliasEntity> aliasRows() {
-        return em.createNamedQuery("llmAliasesByRealm", LlmModelAliasEntity.class).setParameter("realmId", realm.getId())
+        return em.createNamedQuery("llmAliasesByRealm", LlmModelAliasEntity.class)
+                .setParameter("realmId", realm.getId())
                 .getResultList();
     }
 
     private static String strategy(JsonNode node) {
-        String known = String.join(", ", Arrays.stream(RoutingStrategy.values()).map(RoutingStrategy::id).toList());
+        String known = String.join(
+                ", ",
+                Arrays.stream(RoutingStrategy.values()).map(RoutingStrategy::id).toList());
         if (node == null || !node.isTextual()) {
             throw ApiErrors.badRequest("strategy", "strategy must be one of: " + known);
         }
-        return RoutingStrategy.fromId(node.asText().strip().toLowerCase(java.util.Locale.ROOT)).map(RoutingStrategy::id).orElseThrow(() ->
-                ApiErrors.badRequest("strategy", "unknown strategy '" + abbreviate(node.asText()) + "'; expected one of: " + known));
+        return RoutingStrategy.fromId(node.asText().strip().toLowerCase(java.util.Locale.ROOT))
+                .map(RoutingStrategy::id)
+                .orElseThrow(() -> ApiErrors.badRequest(
+                        "strategy", "unknown strategy '" + abbreviate(node.asText()) + "'; expected one of: " + known));
     }
 
     private static RoutingRules.Retry retry(JsonNode node, RoutingRules.Retry current) {
         if (node == null || !node.isObject()) {
-            throw ApiErrors.badRequest("retry", "retry must be an object with max_attempts, cooldown_after_failures, cooldown_seconds");
+            throw ApiErrors.badRequest(
+                    "retry", "retry must be an object with max_attempts, cooldown_after_failures, cooldown_seconds");
         }
         Iterator<String> names = node.fieldNames();
         while (names.hasNext()) {
             String f = names.next();
-            if (!Set.of("max_attempts", "cooldown_after_failures", "cooldown_seconds").contains(f)) {
-                throw ApiErrors.badRequest("retry." + f, "unknown field 'retry." + f
-                        + "'; accepted: max_attempts, cooldown_after_failures, cooldown_seconds");
+            if (!Set.of("max_attempts", "cooldown_after_failures", "cooldown_seconds")
+                    .contains(f)) {
+                throw ApiErrors.badRequest(
+                        "retry." + f,
+                        "unknown field 'retry." + f
+                                + "'; accepted: max_attempts, cooldown_after_failures, cooldown_seconds");
             }
         }
         return new RoutingRules.Retry(
@@ -135,14 +146,16 @@ public class RoutingRulesService {
             return current;
         }
         if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < min || v.intValue() > max) {
-            throw ApiErrors.badRequest("retry." + field, "retry." + field + " must be a whole number between " + min + " and " + max);
+            throw ApiErrors.badRequest(
+                    "retry." + field, "retry." + field + " must be a whole number between " + min + " and " + max);
         }
         return v.intValue();
     }
 
     private static Map<String, List<String>> aliases(JsonNode node) {
         if (node == null || !node.isObject()) {
-            throw ApiErrors.badRequest("aliases", "aliases must be an object mapping an alias to a model id or a list of model ids");
+            throw ApiErrors.badRequest(
+                    "aliases", "aliases must be an object mapping an alias to a model id or a list of model ids");
         }
         if (node.size() > MAX_ALIASES) {
             throw ApiErrors.badRequest("aliases", "more than " + MAX_ALIASES + " aliases");
@@ -153,11 +166,14 @@ public class RoutingRulesService {
             Map.Entry<String, JsonNode> e = fields.next();
             String alias = e.getKey();
             if (!ALIAS.matcher(alias).matches()) {
-                throw ApiErrors.badRequest("aliases", "alias '" + abbreviate(alias)
-                        + "' must start with a letter or digit and use letters, digits and . _ : / @ - only");
+                throw ApiErrors.badRequest(
+                        "aliases",
+                        "alias '" + abbreviate(alias)
+                                + "' must start with a letter or digit and use letters, digits and . _ : / @ - only");
             }
             if (alias.equals("auto")) {
-                throw ApiErrors.badRequest("aliases", "'auto' is reserved: it lets the strategy choose any allowed model");
+                throw ApiErrors.badRequest(
+                        "aliases", "'auto' is reserved: it lets the strategy choose any allowed model");
             }
             JsonNode target = e.getValue();
             Set<String> models = new LinkedHashSet<>();
@@ -166,10 +182,14 @@ public class RoutingRulesService {
             } else if (target.isArray()) {
                 target.forEach(m -> models.add(m.isTextual() ? m.asText().strip() : ""));
             }
-            if (models.isEmpty() || models.contains("") || models.size() > MAX_MODELS_PER_ALIAS
+            if (models.isEmpty()
+                    || models.contains("")
+                    || models.size() > MAX_MODELS_PER_ALIAS
                     || models.stream().anyMatch(m -> m.length() > 255)) {
-                throw ApiErrors.badRequest("aliases", "alias '" + alias + "' must name 1 to " + MAX_MODELS_PER_ALIAS
-                        + " model ids (non-empty strings)");
+                throw ApiErrors.badRequest(
+                        "aliases",
+                        "alias '" + alias + "' must name 1 to " + MAX_MODELS_PER_ALIAS
+                                + " model ids (non-empty strings)");
             }
             if (models.contains(alias)) {
                 throw ApiErrors.badRequest("aliases", "alias '" + alias + "' refers to itself");

@@ -34,8 +34,13 @@ public final class RoutingSnapshot {
     /** The same, narrowed per power level. */
     private final Map<String, List<Candidate>> allowedByLevelAndName = new ConcurrentHashMap<>();
 
-    public RoutingSnapshot(String version, RoutingRules rules, PowerLevels powerLevels, ByokSettings byok,
-                           List<Candidate> candidates, Map<String, ProviderEndpoint> endpoints) {
+    public RoutingSnapshot(
+            String version,
+            RoutingRules rules,
+            PowerLevels powerLevels,
+            ByokSettings byok,
+            List<Candidate> candidates,
+            Map<String, ProviderEndpoint> endpoints) {
         this.version = version;
         this.rules = rules;
         this.powerLevels = powerLevels;
@@ -101,7 +106,8 @@ public final class RoutingSnapshot {
         if (ordered.isEmpty()) {
             return ordered;
         }
-        List<Candidate> allowed = ordered.stream().filter(c -> powerLevels.allows(level, c)).toList();
+        List<Candidate> allowed =
+                ordered.stream().filter(c -> powerLevels.allows(level, c)).toList();
         allowedByLevelAndName.putIfAbsent(key, allowed);
         return allowed;
     }

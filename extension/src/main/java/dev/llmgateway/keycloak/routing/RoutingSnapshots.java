@@ -49,19 +49,41 @@ public final class RoutingSnapshots {
         for (LlmProviderEntity p : providers.list()) {
             if (p.isEnabled() && Providers.STATUS_ACTIVE.equals(p.getStatus())) {
                 usable.put(p.getId(), p);
-                endpoints.put(p.getId(), new ProviderEndpoint(p.getId(), p.getName(), Providers.type(p),
-                        Providers.effectiveBaseUrl(p), p.getApiKeySealed(), ProviderService.keyContext(p)));
+                endpoints.put(
+                        p.getId(),
+                        new ProviderEndpoint(
+                                p.getId(),
+                                p.getName(),
+                                Providers.type(p),
+                                Providers.effectiveBaseUrl(p),
+                                p.getApiKeySealed(),
+                                ProviderService.keyContext(p)));
             }
         }
         List<Candidate> candidates = new ArrayList<>();
         for (ModelView m : providers.allModels()) {
             LlmProviderEntity p = usable.get(m.providerId());
             if (p != null && m.enabled()) {
-                candidates.add(new Candidate(p.getId(), p.getName(), p.getType(), p.getPriority(), p.isAutoFallback(),
-                        m.id(), m.inputPrice(), m.outputPrice(), m.cachedInputPrice(), m.cacheWritePrice(), m.quality()));
+                candidates.add(new Candidate(
+                        p.getId(),
+                        p.getName(),
+                        p.getType(),
+                        p.getPriority(),
+                        p.isAutoFallback(),
+                        m.id(),
+                        m.inputPrice(),
+                        m.outputPrice(),
+                        m.cachedInputPrice(),
+                        m.cacheWritePrice(),
+                        m.quality()));
             }
         }
-        return new RoutingSnapshot(version, rules, new PowerLevelService(session, realm).get(), ByokSettings.of(realm),
-                candidates, endpoints);
+        return new RoutingSnapshot(
+                version,
+                rules,
+                new PowerLevelService(session, realm).get(),
+                ByokSettings.of(realm),
+                candidates,
+                endpoints);
     }
 }

@@ -6,7 +6,9 @@ import java.util.Optional;
 
 /** How candidates are ordered: cheapest first, best first, or best quality for the cost. */
 public enum RoutingStrategy {
-    COST, BALANCED, QUALITY;
+    COST,
+    BALANCED,
+    QUALITY;
 
     public String id() {
         return name().toLowerCase(Locale.ROOT);

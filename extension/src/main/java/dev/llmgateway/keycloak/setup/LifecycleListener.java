@@ -25,9 +25,17 @@ import org.keycloak.provider.ProviderEventListener;
  */
 final class LifecycleListener implements ProviderEventListener {
 
-    static final String[] DELETE_QUERIES = {"llmModelsDeleteByRealm", "llmProvidersDeleteByRealm",
-            "llmAliasesDeleteByRealm", "llmRoutingRulesDeleteByRealm", "llmUsageEventsDeleteByRealm", "llmUsageDailyDeleteByRealm", "llmPowerLevelsDeleteByRealm",
-            "llmUserKeysDeleteByRealm", "llmBudgetNoticesDeleteByRealm"};
+    static final String[] DELETE_QUERIES = {
+        "llmModelsDeleteByRealm",
+        "llmProvidersDeleteByRealm",
+        "llmAliasesDeleteByRealm",
+        "llmRoutingRulesDeleteByRealm",
+        "llmUsageEventsDeleteByRealm",
+        "llmUsageDailyDeleteByRealm",
+        "llmPowerLevelsDeleteByRealm",
+        "llmUserKeysDeleteByRealm",
+        "llmBudgetNoticesDeleteByRealm"
+    };
 
     private final KeycloakSessionFactory factory;
     private final GatewayState state;
@@ -42,10 +50,15 @@ final class LifecycleListener implements ProviderEventListener {
         if (event instanceof RealmModel.RealmPostCreateEvent created) {
             LlmRealmSetup.created(created.getKeycloakSession(), created.getCreatedRealm());
         } else if (event instanceof PostMigrationEvent) {
-            KeycloakModelUtils.runJobInTransaction(factory, session -> session.realms().getRealmsStream()
-                    .forEach(realm -> LlmRealmSetup.provision(session, realm)));
+            KeycloakModelUtils.runJobInTransaction(
+                    factory,
+                    session -> session.realms()
+                            .getRealmsStream()
+                            .forEach(realm -> LlmRealmSetup.provision(session, realm)));
         } else if (event instanceof RealmModel.RealmRemovedEvent removed) {
-            EntityManager em = removed.getKeycloakSession().getProvider(JpaConnectionProvider.class).getEntityManager();
+            EntityManager em = removed.getKeycloakSession()
+                    .getProvider(JpaConnectionProvider.class)
+                    .getEntityManager();
             String realmId = removed.getRealm().getId();
             for (String query : DELETE_QUERIES) {
                 em.createNamedQuery(query).setParameter("realmId", realmId).executeUpdate();
@@ -57,9 +70,13 @@ final class LifecycleListener implements ProviderEventListener {
             String realmId = removed.getRealm().getId();
             String userId = removed.getUser().getId();
             UserKeyService.deleteAll(removed.getKeycloakSession(), realmId, userId);
-            removed.getKeycloakSession().getProvider(JpaConnectionProvider.class).getEntityManager()
-                    .createNamedQuery("llmBudgetNoticesDeleteByUser").setParameter("realmId", realmId)
-                    .setParameter("userId", userId).executeUpdate();
+            removed.getKeycloakSession()
+                    .getProvider(JpaConnectionProvider.class)
+                    .getEntityManager()
+                    .createNamedQuery("llmBudgetNoticesDeleteByUser")
+                    .setParameter("realmId", realmId)
+                    .setParameter("userId", userId)
+                    .executeUpdate();
             state.userKeys().forget(realmId, userId);
         }
     }

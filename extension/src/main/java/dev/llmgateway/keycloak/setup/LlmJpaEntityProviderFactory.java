@@ -31,9 +31,16 @@ public class LlmJpaEntityProviderFactory implements JpaEntityProviderFactory, Jp
 
     @Override
     public List<Class<?>> getEntities() {
-        return List.of(LlmProviderEntity.class, LlmModelEntity.class, LlmRoutingRulesEntity.class, LlmModelAliasEntity.class,
-                LlmUsageEventEntity.class, LlmUsageDailyEntity.class, LlmPowerLevelEntity.class,
-                LlmUserKeyEntity.class, LlmBudgetNoticeEntity.class);
+        return List.of(
+                LlmProviderEntity.class,
+                LlmModelEntity.class,
+                LlmRoutingRulesEntity.class,
+                LlmModelAliasEntity.class,
+                LlmUsageEventEntity.class,
+                LlmUsageDailyEntity.class,
+                LlmPowerLevelEntity.class,
+                LlmUserKeyEntity.class,
+                LlmBudgetNoticeEntity.class);
     }
 
     @Override
@@ -47,16 +54,13 @@ public class LlmJpaEntityProviderFactory implements JpaEntityProviderFactory, Jp
     }
 
     @Override
-    public void init(Config.Scope config) {
-    }
+    public void init(Config.Scope config) {}
 
     @Override
-    public void postInit(KeycloakSessionFactory factory) {
-    }
+    public void postInit(KeycloakSessionFactory factory) {}
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 
     @Override
     public String getId() {

@@ -6,7 +6,6 @@ import java.time.Duration;
 import dev.llmgateway.keycloak.byok.UserKeyCache;
 import dev.llmgateway.keycloak.config.LlmGatewayConfig;
 import dev.llmgateway.keycloak.config.LlmGatewayConfigFactory;
-import dev.llmgateway.keycloak.core.Usage;
 import dev.llmgateway.keycloak.gateway.GatewayState;
 import dev.llmgateway.keycloak.rest.realm.LlmRealmResource;
 import dev.llmgateway.keycloak.routing.CooldownTracker;
@@ -39,8 +38,7 @@ public class LlmRealmResourceProviderFactory implements RealmResourceProviderFac
             }
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
     }
 
@@ -61,10 +59,19 @@ public class LlmRealmResourceProviderFactory implements RealmResourceProviderFac
     public void postInit(KeycloakSessionFactory factory) {
         LlmGatewayConfigFactory settings = (LlmGatewayConfigFactory) factory.getProviderFactory(LlmGatewayConfig.class);
         BudgetNotices notices = new BudgetNotices(factory);
-        UsageLedger ledger = new UsageLedger(factory, settings.usageQueueCapacity(), USAGE_BATCH_SIZE,
-                settings.usageFlushIntervalMillis(), notices::afterBatch);
-        state = new GatewayState(new RoutingSnapshots(), new CooldownTracker(), http, ledger,
-                new Budgets(settings.budgetRefreshMillis()), new UserKeyCache(settings.byokRefreshMillis()));
+        UsageLedger ledger = new UsageLedger(
+                factory,
+                settings.usageQueueCapacity(),
+                USAGE_BATCH_SIZE,
+                settings.usageFlushIntervalMillis(),
+                notices::afterBatch);
+        state = new GatewayState(
+                new RoutingSnapshots(),
+                new CooldownTracker(),
+                http,
+                ledger,
+                new Budgets(settings.budgetRefreshMillis()),
+                new UserKeyCache(settings.byokRefreshMillis()));
         factory.register(new LifecycleListener(factory, state));
     }
 

@@ -24,11 +24,11 @@ public final class LlmRealmSetup {
     public static final String SCOPE = "llm";
     /** Our account theme: the stock account console plus "LLM API keys" and "My LLM usage". */
     public static final String ACCOUNT_THEME = "llm-gateway";
+
     static final String PROVISIONED = "llm.gateway.scope-provisioned";
     private static final Logger LOG = Logger.getLogger(LlmRealmSetup.class);
 
-    private LlmRealmSetup() {
-    }
+    private LlmRealmSetup() {}
 
     /** A new (or imported) realm: the account console with the LLM pages, unless it chose a theme or is the admin realm. */
     static void created(KeycloakSession session, RealmModel realm) {
@@ -43,7 +43,10 @@ public final class LlmRealmSetup {
         if (Boolean.parseBoolean(realm.getAttribute(PROVISIONED))) {
             return;
         }
-        ClientScopeModel scope = realm.getClientScopesStream().filter(s -> SCOPE.equals(s.getName())).findFirst().orElse(null);
+        ClientScopeModel scope = realm.getClientScopesStream()
+                .filter(s -> SCOPE.equals(s.getName()))
+                .findFirst()
+                .orElse(null);
         if (scope == null) {
             scope = realm.addClientScope(SCOPE);
             scope.setProtocol(OIDCLoginProtocol.LOGIN_PROTOCOL);
@@ -57,11 +60,13 @@ public final class LlmRealmSetup {
             ClientScopeModel llm = scope;
             List<ClientModel> clients = realm.getClientsStream()
                     .filter(c -> c.getProtocol() == null || OIDCLoginProtocol.LOGIN_PROTOCOL.equals(c.getProtocol()))
-                    .filter(c -> !c.getClientScopes(true).containsKey(SCOPE) && !c.getClientScopes(false).containsKey(SCOPE))
+                    .filter(c -> !c.getClientScopes(true).containsKey(SCOPE)
+                            && !c.getClientScopes(false).containsKey(SCOPE))
                     .toList();
             clients.forEach(c -> c.addClientScope(llm, true));
-            LOG.infof("LLM gateway: added the default client scope '%s' to realm %s and its %d existing clients", SCOPE,
-                    realm.getName(), clients.size());
+            LOG.infof(
+                    "LLM gateway: added the default client scope '%s' to realm %s and its %d existing clients",
+                    SCOPE, realm.getName(), clients.size());
         }
         realm.setAttribute(PROVISIONED, "true");
     }

@@ -24,8 +24,8 @@ import org.keycloak.services.resource.RealmResourceProvider;
  * Puts the user's power level id into tokens ({@code llm_power_level} by default). Levels come from the gateway's
  * cached routing snapshot, so issuing a token costs no extra database query in the steady state.
  */
-public class PowerLevelMapper extends AbstractOIDCProtocolMapper implements OIDCAccessTokenMapper, OIDCIDTokenMapper,
-        UserInfoTokenMapper, TokenIntrospectionTokenMapper {
+public class PowerLevelMapper extends AbstractOIDCProtocolMapper
+        implements OIDCAccessTokenMapper, OIDCIDTokenMapper, UserInfoTokenMapper, TokenIntrospectionTokenMapper {
 
     public static final String PROVIDER_ID = "oidc-llm-power-level-mapper";
     private static final List<ProviderConfigProperty> CONFIG = new ArrayList<>();
@@ -39,21 +39,37 @@ public class PowerLevelMapper extends AbstractOIDCProtocolMapper implements OIDC
 
     @Override
     public void postInit(KeycloakSessionFactory factory) {
-        gateway = (LlmRealmResourceProviderFactory) factory.getProviderFactory(RealmResourceProvider.class,
-                LlmRealmResourceProviderFactory.PROVIDER_ID);
+        gateway = (LlmRealmResourceProviderFactory)
+                factory.getProviderFactory(RealmResourceProvider.class, LlmRealmResourceProviderFactory.PROVIDER_ID);
     }
 
     @Override
-    protected void setClaim(IDToken token, ProtocolMapperModel mappingModel, UserSessionModel userSession,
-                            KeycloakSession session, ClientSessionContext clientSessionCtx) {
-        PowerLevels levels = gateway.state().snapshots().get(session, userSession.getRealm()).powerLevels();
-        OIDCAttributeMapperHelper.mapClaim(token, mappingModel, PowerLevelResolver.levelOf(userSession.getUser(), levels).id());
+    protected void setClaim(
+            IDToken token,
+            ProtocolMapperModel mappingModel,
+            UserSessionModel userSession,
+            KeycloakSession session,
+            ClientSessionContext clientSessionCtx) {
+        PowerLevels levels =
+                gateway.state().snapshots().get(session, userSession.getRealm()).powerLevels();
+        OIDCAttributeMapperHelper.mapClaim(
+                token,
+                mappingModel,
+                PowerLevelResolver.levelOf(userSession.getUser(), levels).id());
     }
 
     /** The mapper as the {@code llm} client scope carries it: in access and ID tokens, userinfo and introspection. */
     public static ProtocolMapperModel model() {
-        ProtocolMapperModel model = OIDCAttributeMapperHelper.createClaimMapper("llm power level", PowerLevelResolver.ATTRIBUTE,
-                PowerLevelResolver.ATTRIBUTE, "String", true, true, true, true, PROVIDER_ID);
+        ProtocolMapperModel model = OIDCAttributeMapperHelper.createClaimMapper(
+                "llm power level",
+                PowerLevelResolver.ATTRIBUTE,
+                PowerLevelResolver.ATTRIBUTE,
+                "String",
+                true,
+                true,
+                true,
+                true,
+                PROVIDER_ID);
         // Also in lightweight access tokens (admin-cli and the admin console use them): every token carries the level.
         model.getConfig().put(OIDCAttributeMapperHelper.INCLUDE_IN_LIGHTWEIGHT_ACCESS_TOKEN, "true");
         return model;

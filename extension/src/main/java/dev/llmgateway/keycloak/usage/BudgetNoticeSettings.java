@@ -17,8 +17,8 @@ public record BudgetNoticeSettings(boolean notifyUsers, List<String> adminEmails
     public static BudgetNoticeSettings of(RealmModel realm) {
         String users = realm.getAttribute(USERS_ATTRIBUTE);
         String admins = realm.getAttribute(ADMINS_ATTRIBUTE);
-        return new BudgetNoticeSettings(users == null || Boolean.parseBoolean(users),
-                admins == null ? List.of() : StringLists.read(admins));
+        return new BudgetNoticeSettings(
+                users == null || Boolean.parseBoolean(users), admins == null ? List.of() : StringLists.read(admins));
     }
 
     public void store(RealmModel realm) {

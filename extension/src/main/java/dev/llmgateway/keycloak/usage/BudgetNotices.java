@@ -94,8 +94,11 @@ public final class BudgetNotices {
         int month = Budgets.month(now);
         BigDecimal spent = Budgets.read(session, realmId, userId, month);
         EntityManager em = session.getProvider(JpaConnectionProvider.class).getEntityManager();
-        List<Integer> sent = em.createNamedQuery("llmBudgetNoticeThresholds", Integer.class).setParameter("realmId", realmId)
-                .setParameter("userId", userId).setParameter("month", month).getResultList();
+        List<Integer> sent = em.createNamedQuery("llmBudgetNoticeThresholds", Integer.class)
+                .setParameter("realmId", realmId)
+                .setParameter("userId", userId)
+                .setParameter("month", month)
+                .getResultList();
         for (int threshold : THRESHOLDS) {
             if (spent.multiply(BigDecimal.valueOf(100)).compareTo(budget.multiply(BigDecimal.valueOf(threshold))) < 0) {
                 continue;
@@ -120,19 +123,30 @@ public final class BudgetNotices {
             }
             em.flush();
             send(session, realm, user, level, threshold, budget, spent, now);
-            LOG.infof("LLM gateway: budget notice (%d %%) sent for user %s in realm %s", threshold, userId, realm.getName());
+            LOG.infof(
+                    "LLM gateway: budget notice (%d %%) sent for user %s in realm %s",
+                    threshold, userId, realm.getName());
             return;
         }
     }
 
-    private static void send(KeycloakSession session, RealmModel realm, UserModel user, PowerLevel level, int threshold,
-                             BigDecimal budget, BigDecimal spent, long now) {
+    private static void send(
+            KeycloakSession session,
+            RealmModel realm,
+            UserModel user,
+            PowerLevel level,
+            int threshold,
+            BigDecimal budget,
+            BigDecimal spent,
+            long now) {
         BudgetNoticeSettings settings = BudgetNoticeSettings.of(realm);
         List<String[]> recipients = new ArrayList<>(); // address, "user" or "admin"
-        if (settings.notifyUsers() && user.getEmail() != null && !user.getEmail().isBlank()) {
-            recipients.add(new String[]{user.getEmail(), "user"});
+        if (settings.notifyUsers()
+                && user.getEmail() != null
+                && !user.getEmail().isBlank()) {
+            recipients.add(new String[] {user.getEmail(), "user"});
         }
-        settings.adminEmails().forEach(a -> recipients.add(new String[]{a, "admin"}));
+        settings.adminEmails().forEach(a -> recipients.add(new String[] {a, "admin"}));
         if (recipients.isEmpty()) {
             return;
         }
@@ -146,8 +160,12 @@ public final class BudgetNotices {
                 Properties messages = theme.getEnhancedMessages(realm, locale);
                 Map<String, Object> attributes = new HashMap<>();
                 attributes.put("msg", new MessageFormatterMethod(locale, messages));
-                attributes.put("realmName", realm.getDisplayName() != null && !realm.getDisplayName().isBlank()
-                        ? realm.getDisplayName() : realm.getName());
+                attributes.put(
+                        "realmName",
+                        realm.getDisplayName() != null
+                                        && !realm.getDisplayName().isBlank()
+                                ? realm.getDisplayName()
+                                : realm.getName());
                 attributes.put("username", user.getUsername());
                 attributes.put("firstName", user.getFirstName() != null ? user.getFirstName() : user.getUsername());
                 attributes.put("forAdmin", admin);
@@ -159,7 +177,7 @@ public final class BudgetNotices {
                 attributes.put("resetDate", Budgets.resetDate(now).toString());
                 String subjectKey = admin ? "llmBudgetNoticeAdminSubject" : "llmBudgetNoticeSubject";
                 String subject = new MessageFormat(messages.getProperty(subjectKey, subjectKey), locale)
-                        .format(new Object[]{threshold, user.getUsername(), attributes.get("realmName")});
+                        .format(new Object[] {threshold, user.getUsername(), attributes.get("realmName")});
                 String text = freeMarker.processTemplate(attributes, "text/llm-budget-notice.ftl", theme);
                 String html = freeMarker.processTemplate(attributes, "html/llm-budget-notice.ftl", theme);
                 try {
@@ -169,7 +187,9 @@ public final class BudgetNotices {
                         throw e; // the user's own notice: not recorded, so the next batch tries again
                     }
                     // An admin copy is best effort: retrying it would send the user's notice twice.
-                    LOG.warnf("LLM gateway: admin copy of a budget notice not sent to %s: %s", recipient[0], e.getMessage());
+                    LOG.warnf(
+                            "LLM gateway: admin copy of a budget notice not sent to %s: %s",
+                            recipient[0], e.getMessage());
                 }
             }
         } catch (IOException | FreeMarkerException | EmailException e) {

@@ -103,7 +103,11 @@ public final class Budgets {
 
     /** The first day of the next month (UTC), when budgets reset. */
     public static LocalDate resetDate(long epochMillis) {
-        return Instant.ofEpochMilli(epochMillis).atZone(ZoneOffset.UTC).toLocalDate().withDayOfMonth(1).plusMonths(1);
+        return Instant.ofEpochMilli(epochMillis)
+                .atZone(ZoneOffset.UTC)
+                .toLocalDate()
+                .withDayOfMonth(1)
+                .plusMonths(1);
     }
 
     private static String key(String realmId, String userId) {

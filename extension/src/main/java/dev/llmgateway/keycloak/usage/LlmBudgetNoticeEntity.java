@@ -11,11 +11,16 @@ import jakarta.persistence.Table;
 @Entity
 @Table(name = "LLM_BUDGET_NOTICE")
 @NamedQueries({
-        @NamedQuery(name = "llmBudgetNoticeThresholds",
-                query = "select n.threshold from LlmBudgetNoticeEntity n where n.realmId = :realmId and n.userId = :userId and n.month = :month"),
-        @NamedQuery(name = "llmBudgetNoticesDeleteByRealm", query = "delete from LlmBudgetNoticeEntity n where n.realmId = :realmId"),
-        @NamedQuery(name = "llmBudgetNoticesDeleteByUser",
-                query = "delete from LlmBudgetNoticeEntity n where n.realmId = :realmId and n.userId = :userId")
+    @NamedQuery(
+            name = "llmBudgetNoticeThresholds",
+            query =
+                    "select n.threshold from LlmBudgetNoticeEntity n where n.realmId = :realmId and n.userId = :userId and n.month = :month"),
+    @NamedQuery(
+            name = "llmBudgetNoticesDeleteByRealm",
+            query = "delete from LlmBudgetNoticeEntity n where n.realmId = :realmId"),
+    @NamedQuery(
+            name = "llmBudgetNoticesDeleteByUser",
+            query = "delete from LlmBudgetNoticeEntity n where n.realmId = :realmId and n.userId = :userId")
 })
 public class LlmBudgetNoticeEntity {
 
@@ -38,16 +43,51 @@ public class LlmBudgetNoticeEntity {
     @Column(name = "SENT_AT", nullable = false)
     private long sentAt;
 
-    public String getId() { return id; }
-    public void setId(String id) { this.id = id; }
-    public String getRealmId() { return realmId; }
-    public void setRealmId(String realmId) { this.realmId = realmId; }
-    public String getUserId() { return userId; }
-    public void setUserId(String userId) { this.userId = userId; }
-    public int getMonth() { return month; }
-    public void setMonth(int month) { this.month = month; }
-    public int getThreshold() { return threshold; }
-    public void setThreshold(int threshold) { this.threshold = threshold; }
-    public long getSentAt() { return sentAt; }
-    public void setSentAt(long sentAt) { this.sentAt = sentAt; }
+    public String getId() {
+        return id;
+    }
+
+    public void setId(String id) {
+        this.id = id;
+    }
+
+    public String getRealmId() {
+        return realmId;
+    }
+
+    public void setRealmId(String realmId) {
+        this.realmId = realmId;
+    }
+
+    public String getUserId() {
+        return userId;
+    }
+
+    public void setUserId(String userId) {
+        this.userId = userId;
+    }
+
+    public int getMonth() {
+        return month;
+    }
+
+    public void setMonth(int month) {
+        this.month = month;
+    }
+
+    public int getThreshold() {
+        return threshold;
+    }
+
+    public void setThreshold(int threshold) {
+        this.threshold = threshold;
+    }
+
+    public long getSentAt() {
+        return sentAt;
+    }
+
+    public void setSentAt(long sentAt) {
+        this.sentAt = sentAt;
+    }
 }

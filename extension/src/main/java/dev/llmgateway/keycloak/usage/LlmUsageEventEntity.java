@@ -13,8 +13,13 @@ import jakarta.persistence.Table;
 @Entity
 @Table(name = "LLM_USAGE_EVENT")
 @NamedQueries({
-        @NamedQuery(name = "llmUsageEventsDeleteByRealm", query = "delete from LlmUsageEventEntity e where e.realmId = :realmId"),
-        @NamedQuery(name = "llmUsageEventsByRealmSince", query = "select e from LlmUsageEventEntity e where e.realmId = :realmId and e.createdAt >= :since order by e.createdAt")
+    @NamedQuery(
+            name = "llmUsageEventsDeleteByRealm",
+            query = "delete from LlmUsageEventEntity e where e.realmId = :realmId"),
+    @NamedQuery(
+            name = "llmUsageEventsByRealmSince",
+            query =
+                    "select e from LlmUsageEventEntity e where e.realmId = :realmId and e.createdAt >= :since order by e.createdAt")
 })
 public class LlmUsageEventEntity {
 
@@ -85,48 +90,179 @@ public class LlmUsageEventEntity {
     @Column(name = "CREATED_AT", nullable = false)
     private long createdAt;
 
-    public String getId() { return id; }
-    public void setId(String id) { this.id = id; }
-    public String getRealmId() { return realmId; }
-    public void setRealmId(String realmId) { this.realmId = realmId; }
-    public String getUserId() { return userId; }
-    public void setUserId(String userId) { this.userId = userId; }
-    public String getClientId() { return clientId; }
-    public void setClientId(String clientId) { this.clientId = clientId; }
-    public String getSource() { return source; }
-    public void setSource(String source) { this.source = source; }
-    public String getProviderId() { return providerId; }
-    public void setProviderId(String providerId) { this.providerId = providerId; }
-    public String getProviderType() { return providerType; }
-    public void setProviderType(String providerType) { this.providerType = providerType; }
-    public String getModel() { return model; }
-    public void setModel(String model) { this.model = model; }
-    public String getRequestedModel() { return requestedModel; }
-    public void setRequestedModel(String requestedModel) { this.requestedModel = requestedModel; }
-    public boolean isByok() { return byok; }
-    public void setByok(boolean byok) { this.byok = byok; }
-    public boolean isStreamed() { return streamed; }
-    public void setStreamed(boolean streamed) { this.streamed = streamed; }
-    public long getPromptTokens() { return promptTokens; }
-    public void setPromptTokens(long promptTokens) { this.promptTokens = promptTokens; }
-    public long getCompletionTokens() { return completionTokens; }
-    public void setCompletionTokens(long completionTokens) { this.completionTokens = completionTokens; }
-    public long getCachedTokens() { return cachedTokens; }
-    public void setCachedTokens(long cachedTokens) { this.cachedTokens = cachedTokens; }
-    public long getCacheWriteTokens() { return cacheWriteTokens; }
-    public void setCacheWriteTokens(long cacheWriteTokens) { this.cacheWriteTokens = cacheWriteTokens; }
-    public long getReasoningTokens() { return reasoningTokens; }
-    public void setReasoningTokens(long reasoningTokens) { this.reasoningTokens = reasoningTokens; }
-    public BigDecimal getCost() { return cost; }
-    public void setCost(BigDecimal cost) { this.cost = cost; }
-    public int getStatus() { return status; }
-    public void setStatus(int status) { this.status = status; }
-    public String getOutcome() { return outcome; }
-    public void setOutcome(String outcome) { this.outcome = outcome; }
-    public int getAttempts() { return attempts; }
-    public void setAttempts(int attempts) { this.attempts = attempts; }
-    public long getLatencyMs() { return latencyMs; }
-    public void setLatencyMs(long latencyMs) { this.latencyMs = latencyMs; }
-    public long getCreatedAt() { return createdAt; }
-    public void setCreatedAt(long createdAt) { this.createdAt = createdAt; }
+    public String getId() {
+        return id;
+    }
+
+    public void setId(String id) {
+        this.id = id;
+    }
+
+    public String getRealmId() {
+        return realmId;
+    }
+
+    public void setRealmId(String realmId) {
+        this.realmId = realmId;
+    }
+
+    public String getUserId() {
+        return userId;
+    }
+
+    public void setUserId(String userId) {
+        this.userId = userId;
+    }
+
+    public String getClientId() {
+        return clientId;
+    }
+
+    public void setClientId(String clientId) {
+        this.clientId = clientId;
+    }
+
+    public String getSource() {
+        return source;
+    }
+
+    public void setSource(String source) {
+        this.source = source;
+    }
+
+    public String getProviderId() {
+        return providerId;
+    }
+
+    public void setProviderId(String providerId) {
+        this.providerId = providerId;
+    }
+
+    public String getProviderType() {
+        return providerType;
+    }
+
+    public void setProviderType(String providerType) {
+        this.providerType = providerType;
+    }
+
+    public String getModel() {
+        return model;
+    }
+
+    public void setModel(String model) {
+        this.model = model;
+    }
+
+    public String getRequestedModel() {
+        return requestedModel;
+    }
+
+    public void setRequestedModel(String requestedModel) {
+        this.requestedModel = requestedModel;
+    }
+
+    public boolean isByok() {
+        return byok;
+    }
+
+    public void setByok(boolean byok) {
+        this.byok = byok;
+    }
+
+    public boolean isStreamed() {
+        return streamed;
+    }
+
+    public void setStreamed(boolean streamed) {
+        this.streamed = streamed;
+    }
+
+    public long getPromptTokens() {
+        return promptTokens;
+    }
+
+    public void setPromptTokens(long promptTokens) {
+        this.promptTokens = promptTokens;
+    }
+
+    public long getCompletionTokens() {
+        return completionTokens;
+    }
+
+    public void setCompletionTokens(long completionTokens) {
+        this.completionTokens = completionTokens;
+    }
+
+    public long getCachedTokens() {
+        return cachedTokens;
+    }
+
+    public void setCachedTokens(long cachedTokens) {
+        this.cachedTokens = cachedTokens;
+    }
+
+    public long getCacheWriteTokens() {
+        return cacheWriteTokens;
+    }
+
+    public void setCacheWriteTokens(long cacheWriteTokens) {
+        this.cacheWriteTokens = cacheWriteTokens;
+    }
+
+    public long getReasoningTokens() {
+        return reasoningTokens;
+    }
+
+    public void setReasoningTokens(long reasoningTokens) {
+        this.reasoningTokens = reasoningTokens;
+    }
+
+    public BigDecimal getCost() {
+        return cost;
+    }
+
+    public void setCost(BigDecimal cost) {
+        this.cost = cost;
+    }
+
+    public int getStatus() {
+        return status;
+    }
+
+    public void setStatus(int status) {
+        this.status = status;
+    }
+
+    public String getOutcome() {
+        return outcome;
+    }
+
+    public void setOutcome(String outcome) {
+        this.outcome = outcome;
+    }
+
+    public int getAttempts() {
+        return attempts;
+    }
+
+    public void setAttempts(int attempts) {
+        this.attempts = attempts;
+    }
+
+    public long getLatencyMs() {
+        return latencyMs;
+    }
+
+    public void setLatencyMs(long latencyMs) {
+        this.latencyMs = latencyMs;
+    }
+
+    public long getCreatedAt() {
+        return createdAt;
+    }
+
+    public void setCreatedAt(long createdAt) {
+        this.createdAt = createdAt;
+    }
 }

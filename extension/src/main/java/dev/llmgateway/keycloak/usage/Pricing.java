@@ -15,16 +15,19 @@ public final class Pricing {
 
     private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
 
-    private Pricing() {
-    }
+    private Pricing() {}
 
     /** The cost of a call to a candidate, at its prices. */
     public static BigDecimal cost(Usage usage, Candidate c) {
         return cost(usage, c.inputPrice(), c.outputPrice(), c.cachedInputPrice(), c.cacheWritePrice());
     }
 
-    public static BigDecimal cost(Usage usage, BigDecimal inputPrice, BigDecimal outputPrice, BigDecimal cachedInputPrice,
-                                  BigDecimal cacheWritePrice) {
+    public static BigDecimal cost(
+            Usage usage,
+            BigDecimal inputPrice,
+            BigDecimal outputPrice,
+            BigDecimal cachedInputPrice,
+            BigDecimal cacheWritePrice) {
         if (inputPrice == null || outputPrice == null) {
             return null;
         }
@@ -33,7 +36,8 @@ public final class Pricing {
         long plain = usage.promptTokens() - cached - written;
         BigDecimal cachedPrice = cachedInputPrice != null ? cachedInputPrice : inputPrice;
         BigDecimal writePrice = cacheWritePrice != null ? cacheWritePrice : inputPrice;
-        BigDecimal perMillion = inputPrice.multiply(BigDecimal.valueOf(plain))
+        BigDecimal perMillion = inputPrice
+                .multiply(BigDecimal.valueOf(plain))
                 .add(cachedPrice.multiply(BigDecimal.valueOf(cached)))
                 .add(writePrice.multiply(BigDecimal.valueOf(written)))
                 .add(outputPrice.multiply(BigDecimal.valueOf(usage.completionTokens())));

@@ -42,8 +42,12 @@ public final class UsageLedger implements AutoCloseable {
     private volatile boolean running = true;
 
     /** @param afterWrite told about each stored batch, on the writer thread (budget notices) */
-    public UsageLedger(KeycloakSessionFactory sessions, int capacity, int batchSize, long flushIntervalMillis,
-                       Consumer<List<UsageEvent>> afterWrite) {
+    public UsageLedger(
+            KeycloakSessionFactory sessions,
+            int capacity,
+            int batchSize,
+            long flushIntervalMillis,
+            Consumer<List<UsageEvent>> afterWrite) {
         this.sessions = sessions;
         this.afterWrite = afterWrite;
         this.queue = new ArrayBlockingQueue<>(capacity);
@@ -90,7 +94,8 @@ public final class UsageLedger implements AutoCloseable {
         for (int attempt = 1; ; attempt++) {
             try {
                 KeycloakModelUtils.runJobInTransaction(sessions, session -> {
-                    EntityManager em = session.getProvider(JpaConnectionProvider.class).getEntityManager();
+                    EntityManager em =
+                            session.getProvider(JpaConnectionProvider.class).getEntityManager();
                     batch.forEach(e -> em.persist(toEntity(e)));
                     rollups(batch).values().forEach(r -> increment(em, r));
                     markKeysUsed(em, batch);
@@ -142,24 +147,40 @@ public final class UsageLedger implements AutoCloseable {
     private static void markKeysUsed(EntityManager em, List<UsageEvent> batch) {
         Map<String, UsageEvent> latest = new LinkedHashMap<>();
         for (UsageEvent e : batch) {
-            if (e.byok() && UsageEvent.SOURCE_GATEWAY.equals(e.source()) && e.userId() != null && e.providerType() != null) {
-                latest.merge(e.realmId() + "|" + e.userId() + "|" + e.providerType(), e,
+            if (e.byok()
+                    && UsageEvent.SOURCE_GATEWAY.equals(e.source())
+                    && e.userId() != null
+                    && e.providerType() != null) {
+                latest.merge(
+                        e.realmId() + "|" + e.userId() + "|" + e.providerType(),
+                        e,
                         (a, b) -> a.createdAt() >= b.createdAt() ? a : b);
             }
         }
         for (UsageEvent e : latest.values()) {
-            em.createNamedQuery("llmUserKeysMarkUsed").setParameter("at", e.createdAt()).setParameter("realmId", e.realmId())
-                    .setParameter("userId", e.userId()).setParameter("type", e.providerType()).executeUpdate();
+            em.createNamedQuery("llmUserKeysMarkUsed")
+                    .setParameter("at", e.createdAt())
+                    .setParameter("realmId", e.realmId())
+                    .setParameter("userId", e.userId())
+                    .setParameter("type", e.providerType())
+                    .executeUpdate();
         }
     }
 
     private static void increment(EntityManager em, LlmUsageDailyEntity r) {
         int updated = em.createNamedQuery("llmUsageDailyIncrement")
-                .setParameter("calls", r.getCalls()).setParameter("errors", r.getErrors())
-                .setParameter("prompt", r.getPromptTokens()).setParameter("completion", r.getCompletionTokens())
-                .setParameter("cached", r.getCachedTokens()).setParameter("cost", r.getCost())
-                .setParameter("realmId", r.getRealmId()).setParameter("day", r.getDay()).setParameter("userId", r.getUserId())
-                .setParameter("providerId", r.getProviderId()).setParameter("model", r.getModel()).setParameter("byok", r.isByok())
+                .setParameter("calls", r.getCalls())
+                .setParameter("errors", r.getErrors())
+                .setParameter("prompt", r.getPromptTokens())
+                .setParameter("completion", r.getCompletionTokens())
+                .setParameter("cached", r.getCachedTokens())
+                .setParameter("cost", r.getCost())
+                .setParameter("realmId", r.getRealmId())
+                .setParameter("day", r.getDay())
+                .setParameter("userId", r.getUserId())
+                .setParameter("providerId", r.getProviderId())
+                .setParameter("model", r.getModel())
+                .setParameter("byok", r.isByok())
                 .executeUpdate();
         if (updated == 0) {
             em.persist(r);

@@ -17,8 +17,7 @@ public final class ApiKeys {
 
     public static final int MAX_LENGTH = 1024;
 
-    private ApiKeys() {
-    }
+    private ApiKeys() {}
 
     /** A key that cannot be used, with a sentence that names the problem but never contains the key. */
     public static final class InvalidKeyException extends IllegalArgumentException {
@@ -64,8 +63,7 @@ public final class ApiKeys {
     public static HttpRequest.Builder authorize(HttpRequest.Builder request, ProviderType type, String key) {
         String problem = key == null || key.isEmpty() ? "is empty" : firstProblem(key);
         if (problem != null) {
-            throw new InvalidKeyException("the stored " + type.displayName() + " key " + problem
-                    + "; replace the key");
+            throw new InvalidKeyException("the stored " + type.displayName() + " key " + problem + "; replace the key");
         }
         if (type.auth() == ProviderType.Auth.ANTHROPIC) {
             return request.header("x-api-key", key).header("anthropic-version", ProviderType.ANTHROPIC_VERSION);
@@ -80,18 +78,24 @@ public final class ApiKeys {
             if (c > 0x20 && c < 0x7F) {
                 continue;
             }
-            String what = c == ' ' || Character.isWhitespace(c) || Character.isSpaceChar(c) ? "whitespace"
-                    : Character.isISOControl(c) ? "a control character"
-                    : Character.getType(c) == Character.FORMAT ? "an invisible formatting character"
-                    : "a character outside printable ASCII";
-            return String.format("contains %s (U+%04X at position %d of %d) that no vendor accepts in a key", what,
-                    (int) c, i + 1, key.length());
+            String what = c == ' ' || Character.isWhitespace(c) || Character.isSpaceChar(c)
+                    ? "whitespace"
+                    : Character.isISOControl(c)
+                            ? "a control character"
+                            : Character.getType(c) == Character.FORMAT
+                                    ? "an invisible formatting character"
+                                    : "a character outside printable ASCII";
+            return String.format(
+                    "contains %s (U+%04X at position %d of %d) that no vendor accepts in a key",
+                    what, (int) c, i + 1, key.length());
         }
         return null;
     }
 
     private static boolean trimmable(char c) {
-        return Character.isWhitespace(c) || Character.isSpaceChar(c) || Character.isISOControl(c)
+        return Character.isWhitespace(c)
+                || Character.isSpaceChar(c)
+                || Character.isISOControl(c)
                 || Character.getType(c) == Character.FORMAT;
     }
 }

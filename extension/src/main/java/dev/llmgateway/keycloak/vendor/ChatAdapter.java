@@ -12,7 +12,8 @@ import dev.llmgateway.keycloak.core.ProviderEndpoint;
 public interface ChatAdapter {
 
     /** The vendor request for {@code vendorModel}, streamed when the caller asked for a stream. */
-    HttpRequest request(ProviderEndpoint endpoint, String apiKey, String vendorModel, ChatRequest request, Duration timeout);
+    HttpRequest request(
+            ProviderEndpoint endpoint, String apiKey, String vendorModel, ChatRequest request, Duration timeout);
 
     /** The vendor's successful non-streamed answer as an OpenAI chat.completion, with its usage. */
     ChatResult parse(byte[] body);
@@ -31,7 +32,9 @@ public interface ChatAdapter {
                 return null;
             }
             JsonNode error = node.path("error");
-            String message = error.isTextual() ? error.asText() : error.path("message").asText(node.path("message").asText(""));
+            String message = error.isTextual()
+                    ? error.asText()
+                    : error.path("message").asText(node.path("message").asText(""));
             return message.isBlank() ? null : message;
         } catch (IOException e) {
             return null;

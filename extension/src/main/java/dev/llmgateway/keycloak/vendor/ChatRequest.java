@@ -31,7 +31,11 @@ public record ChatRequest(String model, boolean stream, boolean includeUsage, Ob
             throw OpenAiErrors.invalidRequest(null, "Could not read the request body");
         }
         if (bytes.length > maxBytes) {
-            throw OpenAiErrors.error(413, "invalid_request_error", "request_too_large", null,
+            throw OpenAiErrors.error(
+                    413,
+                    "invalid_request_error",
+                    "request_too_large",
+                    null,
                     "Request body is larger than " + maxBytes + " bytes");
         }
         if (bytes.length == 0) {
@@ -42,8 +46,10 @@ public record ChatRequest(String model, boolean stream, boolean includeUsage, Ob
             node = JSON.readTree(bytes);
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
-            throw OpenAiErrors.invalidRequest(null, "We could not parse the JSON body of your request"
-                    + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
+            throw OpenAiErrors.invalidRequest(
+                    null,
+                    "We could not parse the JSON body of your request"
+                            + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         } catch (IOException e) {
             throw OpenAiErrors.invalidRequest(null, "We could not parse the JSON body of your request");
         }

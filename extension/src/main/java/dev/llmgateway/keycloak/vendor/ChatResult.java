@@ -4,5 +4,4 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmgateway.keycloak.core.Usage;
 
 /** A completion in OpenAI's shape and its token usage. */
-public record ChatResult(ObjectNode response, Usage usage) {
-}
+public record ChatResult(ObjectNode response, Usage usage) {}

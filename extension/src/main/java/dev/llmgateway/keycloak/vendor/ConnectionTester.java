@@ -15,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
 import javax.net.ssl.SSLException;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -41,7 +40,9 @@ public final class ConnectionTester {
     public ConnectionResult test(ProviderType type, String baseUrl, String apiKey, Duration timeout) {
         String vendor = type.displayName();
         URI uri = URI.create(stripTrailingSlash(baseUrl) + type.modelsPath());
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).GET()
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                .timeout(timeout)
+                .GET()
                 .header("Accept", "application/json")
                 .header("User-Agent", "keycloak-llm-gateway");
         try {
@@ -51,14 +52,18 @@ public final class ConnectionTester {
         }
 
         long start = System.nanoTime();
-        CompletableFuture<HttpResponse<byte[]>> call = http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        CompletableFuture<HttpResponse<byte[]>> call =
+                http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         HttpResponse<byte[]> response;
         try {
             response = call.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             call.cancel(true);
-            return ConnectionResult.failed(elapsed(start), ErrorKind.TIMEOUT,
-                    "Connection timeout: " + vendor + " did not answer within " + seconds(timeout) + " (" + uri.getHost() + ")");
+            return ConnectionResult.failed(
+                    elapsed(start),
+                    ErrorKind.TIMEOUT,
+                    "Connection timeout: " + vendor + " did not answer within " + seconds(timeout) + " ("
+                            + uri.getHost() + ")");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return ConnectionResult.failed(elapsed(start), ErrorKind.TIMEOUT, "Connection test interrupted");
@@ -68,24 +73,31 @@ public final class ConnectionTester {
         long latency = elapsed(start);
         int status = response.statusCode();
         if (status == 401 || status == 403) {
-            return ConnectionResult.failed(latency, ErrorKind.INVALID_KEY,
-                    "Invalid API key: " + vendor + " refused it (HTTP " + status + ")");
+            return ConnectionResult.failed(
+                    latency, ErrorKind.INVALID_KEY, "Invalid API key: " + vendor + " refused it (HTTP " + status + ")");
         }
         if (status == 429) {
-            String retry = response.headers().firstValue("Retry-After").map(v -> "; retry after " + v.trim() + " s").orElse("");
-            return ConnectionResult.failed(latency, ErrorKind.RATE_LIMITED,
-                    "Rate limit exceeded: " + vendor + " answered HTTP 429" + retry);
+            String retry = response.headers()
+                    .firstValue("Retry-After")
+                    .map(v -> "; retry after " + v.trim() + " s")
+                    .orElse("");
+            return ConnectionResult.failed(
+                    latency, ErrorKind.RATE_LIMITED, "Rate limit exceeded: " + vendor + " answered HTTP 429" + retry);
         }
         if (status == 404) {
-            return ConnectionResult.failed(latency, ErrorKind.NOT_FOUND,
+            return ConnectionResult.failed(
+                    latency,
+                    ErrorKind.NOT_FOUND,
                     vendor + " has no model list at " + uri + " (HTTP 404): check the base URL");
         }
         if (status >= 500) {
-            return ConnectionResult.failed(latency, ErrorKind.UPSTREAM_ERROR,
-                    vendor + " is unavailable (HTTP " + status + ")");
+            return ConnectionResult.failed(
+                    latency, ErrorKind.UPSTREAM_ERROR, vendor + " is unavailable (HTTP " + status + ")");
         }
         if (status < 200 || status >= 300) {
-            return ConnectionResult.failed(latency, ErrorKind.UPSTREAM_ERROR,
+            return ConnectionResult.failed(
+                    latency,
+                    ErrorKind.UPSTREAM_ERROR,
                     vendor + " answered HTTP " + status + " to the list-models call");
         }
         try {
@@ -93,16 +105,23 @@ public final class ConnectionTester {
             List<ListedModel> models = ModelListParser.parse(type.modelListFormat(), root);
             return ConnectionResult.ok(latency, models);
         } catch (IOException | IllegalArgumentException e) {
-            return ConnectionResult.failed(latency, ErrorKind.BAD_RESPONSE,
-                    vendor + " answered HTTP " + status + " but not with a model list: is " + baseUrl + " the right base URL?");
+            return ConnectionResult.failed(
+                    latency,
+                    ErrorKind.BAD_RESPONSE,
+                    vendor + " answered HTTP " + status + " but not with a model list: is " + baseUrl
+                            + " the right base URL?");
         }
     }
 
-    private static ConnectionResult transportFailure(long latency, String vendor, URI uri, Duration timeout, Throwable cause) {
+    private static ConnectionResult transportFailure(
+            long latency, String vendor, URI uri, Duration timeout, Throwable cause) {
         String host = uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
         if (cause instanceof HttpTimeoutException) {
-            return ConnectionResult.failed(latency, ErrorKind.TIMEOUT,
-                    "Connection timeout: " + vendor + " did not answer within " + seconds(timeout) + " (" + uri.getHost() + ")");
+            return ConnectionResult.failed(
+                    latency,
+                    ErrorKind.TIMEOUT,
+                    "Connection timeout: " + vendor + " did not answer within " + seconds(timeout) + " ("
+                            + uri.getHost() + ")");
         }
         if (hasCause(cause, UnknownHostException.class) || hasCause(cause, UnresolvedAddressException.class)) {
             return ConnectionResult.failed(latency, ErrorKind.UNREACHABLE, "Unknown host: " + uri.getHost());
@@ -111,10 +130,14 @@ public final class ConnectionTester {
             return ConnectionResult.failed(latency, ErrorKind.UNREACHABLE, "TLS handshake with " + host + " failed");
         }
         if (cause instanceof ConnectException) {
-            return ConnectionResult.failed(latency, ErrorKind.UNREACHABLE, "Cannot connect to " + host + " (connection refused)");
+            return ConnectionResult.failed(
+                    latency, ErrorKind.UNREACHABLE, "Cannot connect to " + host + " (connection refused)");
         }
-        return ConnectionResult.failed(latency, ErrorKind.UNREACHABLE,
-                "Connection to " + host + " failed (" + (cause == null ? "unknown error" : cause.getClass().getSimpleName()) + ")");
+        return ConnectionResult.failed(
+                latency,
+                ErrorKind.UNREACHABLE,
+                "Connection to " + host + " failed ("
+                        + (cause == null ? "unknown error" : cause.getClass().getSimpleName()) + ")");
     }
 
     private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {

@@ -12,8 +12,7 @@ public final class ModelListParser {
 
     private static final BigDecimal PER_MILLION = BigDecimal.valueOf(1_000_000);
 
-    private ModelListParser() {
-    }
+    private ModelListParser() {}
 
     /** @throws IllegalArgumentException when the document is not a model list of that shape */
     public static List<ListedModel> parse(ProviderType.ModelListFormat format, JsonNode root) {
@@ -42,7 +41,12 @@ public final class ModelListParser {
             }
             JsonNode pricing = m.path("pricing");
             // OpenRouter states prices per token, as strings.
-            models.add(new ListedModel(id, name, context, perToken(pricing, "prompt"), perToken(pricing, "completion"),
+            models.add(new ListedModel(
+                    id,
+                    name,
+                    context,
+                    perToken(pricing, "prompt"),
+                    perToken(pricing, "completion"),
                     perToken(pricing, "input_cache_read")));
         }
         return models;
@@ -61,8 +65,13 @@ public final class ModelListParser {
                 continue;
             }
             JsonNode pricing = m.path("pricing");
-            models.add(new ListedModel(id, text(m, "display_name"), firstInt(m, "context_length"),
-                    positive(pricing, "input"), positive(pricing, "output"), null));
+            models.add(new ListedModel(
+                    id,
+                    text(m, "display_name"),
+                    firstInt(m, "context_length"),
+                    positive(pricing, "input"),
+                    positive(pricing, "output"),
+                    null));
         }
         return models;
     }

@@ -15,16 +15,19 @@ public final class OpenAiErrors {
 
     private static final ObjectMapper JSON = Json.MAPPER;
 
-    private OpenAiErrors() {
-    }
+    private OpenAiErrors() {}
 
     public static ErrorResponseException error(int status, String type, String code, String param, String message) {
         return new ErrorResponseException(response(status, type, code, param, message));
     }
 
     public static Response response(int status, String type, String code, String param, String message) {
-        // Written here, not by the server's JSON provider, which leaves out null fields: OpenAI always sends param and code.
-        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body(type, code, param, message)).build();
+        // Written here, not by the server's JSON provider, which leaves out null fields: OpenAI always sends param and
+        // code.
+        return Response.status(status)
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(body(type, code, param, message))
+                .build();
     }
 
     private static Map<String, Object> shape(String type, String code, String param, String message) {
@@ -50,7 +53,11 @@ public final class OpenAiErrors {
     }
 
     public static ErrorResponseException unauthenticated() {
-        return error(401, "invalid_request_error", "invalid_api_key", null,
+        return error(
+                401,
+                "invalid_request_error",
+                "invalid_api_key",
+                null,
                 "Missing, invalid or expired access token: send 'Authorization: Bearer <Keycloak access token>'");
     }
 }

@@ -44,7 +44,9 @@ public final class SseParser {
                     from++;
                 }
                 String line = new String(buf, from, lineEnd - from, StandardCharsets.UTF_8);
-                data = data == null ? new StringBuilder(line) : data.append('\n').append(line);
+                data = data == null
+                        ? new StringBuilder(line)
+                        : data.append('\n').append(line);
             }
             lineStart = i + 1;
         }

@@ -23,7 +23,9 @@ class ModelCatalogTest {
             if (e.inputPrice() != null) {
                 assertTrue(e.inputPrice().signum() >= 0 && e.outputPrice().signum() >= 0, e.id());
                 if (e.cachedInputPrice() != null) {
-                    assertTrue(e.cachedInputPrice().compareTo(e.inputPrice()) <= 0, "cached input costs no more than input: " + e.id());
+                    assertTrue(
+                            e.cachedInputPrice().compareTo(e.inputPrice()) <= 0,
+                            "cached input costs no more than input: " + e.id());
                 }
             }
         }
@@ -32,19 +34,33 @@ class ModelCatalogTest {
 
     @Test
     void findsVendorSpellings() {
-        assertEquals("gpt-4o", catalog.find("openai", "gpt-4o-2024-08-06").orElseThrow().id());
-        assertEquals("gpt-4o-mini", catalog.find("openrouter", "openai/gpt-4o-mini").orElseThrow().id());
-        assertEquals("claude-3-5-haiku", catalog.find("anthropic", "claude-3-5-haiku-20241022").orElseThrow().id());
-        assertEquals("meta-llama/llama-3.3-70b-instruct-turbo",
-                catalog.find("together", "meta-llama/Llama-3.3-70B-Instruct-Turbo").orElseThrow().id());
-        assertEquals("command-r-plus-08-2024", catalog.find("cohere", "command-r-plus").orElseThrow().id());
+        assertEquals(
+                "gpt-4o",
+                catalog.find("openai", "gpt-4o-2024-08-06").orElseThrow().id());
+        assertEquals(
+                "gpt-4o-mini",
+                catalog.find("openrouter", "openai/gpt-4o-mini").orElseThrow().id());
+        assertEquals(
+                "claude-3-5-haiku",
+                catalog.find("anthropic", "claude-3-5-haiku-20241022")
+                        .orElseThrow()
+                        .id());
+        assertEquals(
+                "meta-llama/llama-3.3-70b-instruct-turbo",
+                catalog.find("together", "meta-llama/Llama-3.3-70B-Instruct-Turbo")
+                        .orElseThrow()
+                        .id());
+        assertEquals(
+                "command-r-plus-08-2024",
+                catalog.find("cohere", "command-r-plus").orElseThrow().id());
         assertTrue(catalog.find("openai", "text-embedding-3-small").isEmpty());
     }
 
     @Test
     void vendorOwnEntryWinsOverAnotherVendorsSameName() {
         // Mixtral is sold by Groq, Together and Mistral at different prices.
-        CatalogEntry together = catalog.find("together", "mistralai/Mixtral-8x7B-Instruct-v0.1").orElseThrow();
+        CatalogEntry together =
+                catalog.find("together", "mistralai/Mixtral-8x7B-Instruct-v0.1").orElseThrow();
         assertEquals("together", together.vendor());
         assertEquals(0, new BigDecimal("0.60").compareTo(together.inputPrice()));
     }
@@ -54,8 +70,12 @@ class ModelCatalogTest {
         CatalogEntry sonnet = catalog.find("anthropic", "claude-sonnet-4-5").orElseThrow();
         assertEquals(0, new BigDecimal("3.75").compareTo(sonnet.cacheWriteInputPrice()));
         assertEquals(0, new BigDecimal("3.75").compareTo(ModelView.cacheWrite(sonnet, new BigDecimal("3.0"))));
-        assertEquals(0, new BigDecimal("2.5").compareTo(ModelView.cacheWrite(sonnet, new BigDecimal("2"))), "1.25 x an override");
+        assertEquals(
+                0,
+                new BigDecimal("2.5").compareTo(ModelView.cacheWrite(sonnet, new BigDecimal("2"))),
+                "1.25 x an override");
         CatalogEntry mini = catalog.find("openai", "gpt-4o-mini").orElseThrow();
-        assertEquals(null, ModelView.cacheWrite(mini, mini.inputPrice()), "no cache-write price where the vendor has none");
+        assertEquals(
+                null, ModelView.cacheWrite(mini, mini.inputPrice()), "no cache-write price where the vendor has none");
     }
 }

@@ -28,7 +28,8 @@ class SecretCipherTest {
     @Test
     void ciphertextMovedToAnotherRowDoesNotOpen() {
         String sealed = cipher.encrypt("sk-live-abcdef123456", "provider|r1|p1");
-        SecretCipherException e = assertThrows(SecretCipherException.class, () -> cipher.decrypt(sealed, "provider|r2|p1"));
+        SecretCipherException e =
+                assertThrows(SecretCipherException.class, () -> cipher.decrypt(sealed, "provider|r2|p1"));
         assertTrue(e.getMessage().contains("integrity"));
     }
 

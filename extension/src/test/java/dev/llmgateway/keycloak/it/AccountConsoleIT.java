@@ -34,17 +34,36 @@ class AccountConsoleIT {
 
     @Test
     void aUserManagesTheirKeyAndSeesTheirUsageInTheAccountConsole() throws IOException, InterruptedException {
-        assertEquals("llm-gateway", realm.admin().toRepresentation().getAccountTheme(),
+        assertEquals(
+                "llm-gateway",
+                realm.admin().toRepresentation().getAccountTheme(),
                 "a new realm uses the account console with the LLM pages");
         String admin = Api.masterAdminToken();
-        Api.Reply created = Api.post(Api.admin(realm.getName(), "/providers"), admin, Map.of("type", "openai", "name", "OpenAI",
-                "apiKey", "sk-test-org-browser", "baseUrl", vendors.baseUrl("openai"), "models", List.of("gpt-4o-mini")));
+        Api.Reply created = Api.post(
+                Api.admin(realm.getName(), "/providers"),
+                admin,
+                Map.of(
+                        "type",
+                        "openai",
+                        "name",
+                        "OpenAI",
+                        "apiKey",
+                        "sk-test-org-browser",
+                        "baseUrl",
+                        vendors.baseUrl("openai"),
+                        "models",
+                        List.of("gpt-4o-mini")));
         assertEquals(201, created.status(), created.text());
-        realm.addUser(UserBuilder.create("browser").enabled(true).email("browser@example.org").name("Bea", "Browser")
-                .emailVerified(true).password(LlmRealmConfig.PASSWORD));
+        realm.addUser(UserBuilder.create("browser")
+                .enabled(true)
+                .email("browser@example.org")
+                .name("Bea", "Browser")
+                .emailVerified(true)
+                .password(LlmRealmConfig.PASSWORD));
         // One call of hers, so "My LLM usage" has something to chart.
         String userId = realm.admin().users().search("browser", true).get(0).getId();
-        Api.Reply call = Api.post(Api.BASE + "/realms/" + realm.getName() + "/llm/v1/chat/completions",
+        Api.Reply call = Api.post(
+                Api.BASE + "/realms/" + realm.getName() + "/llm/v1/chat/completions",
                 Api.token(realm.getName(), "browser", LlmRealmConfig.PASSWORD),
                 Map.of("model", "gpt-4o-mini", "messages", List.of(Map.of("role", "user", "content", "hi"))));
         assertEquals(200, call.status(), call.text());
@@ -54,13 +73,17 @@ class AccountConsoleIT {
         Path screenshots = LlmServerConfig.workDir().resolve("screenshots").toAbsolutePath();
         runBrowser(realm.getName(), "browser", LlmRealmConfig.PASSWORD, KEY, screenshots);
 
-        for (String shot : List.of("01-keys.png", "02-key-added.png", "03-key-tested.png", "04-key-deleted.png", "05-usage.png")) {
+        for (String shot :
+                List.of("01-keys.png", "02-key-added.png", "03-key-tested.png", "04-key-deleted.png", "05-usage.png")) {
             assertTrue(Files.size(screenshots.resolve(shot)) > 10_000, shot + " is missing or empty");
         }
         // What the page did, as the server and the vendor saw it: the key tested at the vendor, then deleted.
-        assertTrue(vendors.requests().stream().anyMatch(r -> r.path().endsWith("/v1/models")
-                && ("Bearer " + KEY).equals(r.authorization())), "the test button made a real list-models call with the key");
-        assertEquals(0, Db.count("select count(*) from LLM_USER_KEY where USER_ID = ?", userId), "deleted from the page");
+        assertTrue(
+                vendors.requests().stream()
+                        .anyMatch(r -> r.path().endsWith("/v1/models") && ("Bearer " + KEY).equals(r.authorization())),
+                "the test button made a real list-models call with the key");
+        assertEquals(
+                0, Db.count("select count(*) from LLM_USER_KEY where USER_ID = ?", userId), "deleted from the page");
         ProviderCrudIT.assertNoKeyIn(Files.readString(LlmServerConfig.serverLog()), KEY);
     }
 
@@ -76,11 +99,26 @@ class AccountConsoleIT {
         Files.createDirectories(screenshots);
         Path output = screenshots.resolve("e2e.log");
 
-        ProcessBuilder pb = new ProcessBuilder("node", script.toString()).directory(script.getParent().getParent().toFile())
-                .redirectErrorStream(true).redirectOutput(output.toFile());
-        pb.environment().putAll(Map.of("KC_URL", Api.BASE, "KC_REALM", realm, "KC_USER", user,
-                "KC_PASSWORD", password, "KC_KEY", key, "KC_PROVIDER_TYPE", "openai",
-                "SCREENSHOT_DIR", screenshots.toString()));
+        ProcessBuilder pb = new ProcessBuilder("node", script.toString())
+                .directory(script.getParent().getParent().toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile());
+        pb.environment()
+                .putAll(Map.of(
+                        "KC_URL",
+                        Api.BASE,
+                        "KC_REALM",
+                        realm,
+                        "KC_USER",
+                        user,
+                        "KC_PASSWORD",
+                        password,
+                        "KC_KEY",
+                        key,
+                        "KC_PROVIDER_TYPE",
+                        "openai",
+                        "SCREENSHOT_DIR",
+                        screenshots.toString()));
         KeyLedger.track(key);
         Process browser = pb.start();
         boolean finished = browser.waitFor(150, TimeUnit.SECONDS);

@@ -21,10 +21,10 @@ public final class Api {
 
     public static final String BASE = "http://localhost:8080";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private Api() {
-    }
+    private Api() {}
 
     public record Reply(int status, String text, Map<String, java.util.List<String>> headers) {
         public JsonNode json() {
@@ -36,8 +36,11 @@ public final class Api {
         }
 
         public String header(String name) {
-            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
-                    .map(e -> e.getValue().get(0)).findFirst().orElse(null);
+            return headers.entrySet().stream()
+                    .filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .map(e -> e.getValue().get(0))
+                    .findFirst()
+                    .orElse(null);
         }
     }
 
@@ -51,8 +54,9 @@ public final class Api {
 
     /** An access token from the password grant of {@code admin-cli} in the given realm. */
     public static String token(String realm, String username, String password) {
-        Reply r = form(BASE + "/realms/" + realm + "/protocol/openid-connect/token", Map.of(
-                "grant_type", "password", "client_id", "admin-cli", "username", username, "password", password));
+        Reply r = form(
+                BASE + "/realms/" + realm + "/protocol/openid-connect/token",
+                Map.of("grant_type", "password", "client_id", "admin-cli", "username", username, "password", password));
         if (r.status() != 200) {
             throw new AssertionError("token request for " + username + " failed: HTTP " + r.status() + " " + r.text());
         }
@@ -72,10 +76,18 @@ public final class Api {
      * so every model is reachable whatever its price.
      */
     public static void allowEveryModel(String realm) {
-        Reply r = put(admin(realm, "/power-levels"), masterAdminToken(), Map.of("default", "unlimited",
-                "levels", java.util.List.of(Map.of("id", "unlimited", "name", "Unlimited", "models", java.util.List.of("*")))));
+        Reply r = put(
+                admin(realm, "/power-levels"),
+                masterAdminToken(),
+                Map.of(
+                        "default",
+                        "unlimited",
+                        "levels",
+                        java.util.List.of(
+                                Map.of("id", "unlimited", "name", "Unlimited", "models", java.util.List.of("*")))));
         if (r.status() != 200) {
-            throw new AssertionError("could not set the power levels of " + realm + ": HTTP " + r.status() + " " + r.text());
+            throw new AssertionError(
+                    "could not set the power levels of " + realm + ": HTTP " + r.status() + " " + r.text());
         }
     }
 
@@ -88,18 +100,25 @@ public final class Api {
     }
 
     public static Reply post(String url, String token, Object body) {
-        return send(HttpRequest.newBuilder(URI.create(url)).POST(bodyOf(body)).header("Content-Type", "application/json"), token);
+        return send(
+                HttpRequest.newBuilder(URI.create(url)).POST(bodyOf(body)).header("Content-Type", "application/json"),
+                token);
     }
 
     public static Reply put(String url, String token, Object body) {
-        return send(HttpRequest.newBuilder(URI.create(url)).PUT(bodyOf(body)).header("Content-Type", "application/json"), token);
+        return send(
+                HttpRequest.newBuilder(URI.create(url)).PUT(bodyOf(body)).header("Content-Type", "application/json"),
+                token);
     }
 
     /** A raw body, sent as given (for malformed JSON and oversized bodies). */
     public static Reply postRaw(String url, String token, String body) {
         KeyLedger.trackBody(body);
-        return send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString(body))
-                .header("Content-Type", "application/json"), token);
+        return send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .header("Content-Type", "application/json"),
+                token);
     }
 
     private static HttpRequest.BodyPublisher bodyOf(Object body) {
@@ -114,10 +133,14 @@ public final class Api {
 
     public static Reply form(String url, Map<String, String> fields) {
         String body = fields.entrySet().stream()
-                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
-        return send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString(body))
-                .header("Content-Type", "application/x-www-form-urlencoded"), null);
+        return send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .header("Content-Type", "application/x-www-form-urlencoded"),
+                null);
     }
 
     private static Reply send(HttpRequest.Builder request, String token) {

@@ -41,18 +41,40 @@ class ByokIT {
     @BeforeEach
     void providerAndUsers() {
         String admin = Api.masterAdminToken();
-        if (Api.get(Api.admin(realm.getName(), "/providers"), admin).json().get("total").asInt() == 0) {
-            Api.Reply r = Api.post(Api.admin(realm.getName(), "/providers"), admin, Map.of("type", "openai", "name", "Org OpenAI",
-                    "apiKey", ORG_KEY, "baseUrl", vendors.baseUrl("openai"), "models", List.of("gpt-4o-mini", "gpt-4o")));
+        if (Api.get(Api.admin(realm.getName(), "/providers"), admin)
+                        .json()
+                        .get("total")
+                        .asInt()
+                == 0) {
+            Api.Reply r = Api.post(
+                    Api.admin(realm.getName(), "/providers"),
+                    admin,
+                    Map.of(
+                            "type",
+                            "openai",
+                            "name",
+                            "Org OpenAI",
+                            "apiKey",
+                            ORG_KEY,
+                            "baseUrl",
+                            vendors.baseUrl("openai"),
+                            "models",
+                            List.of("gpt-4o-mini", "gpt-4o")));
             assertEquals(201, r.status(), r.text());
         }
         Api.allowEveryModel(realm.getName());
-        Api.Reply settings = Api.put(Api.admin(realm.getName(), "/byok/settings"), admin,
+        Api.Reply settings = Api.put(
+                Api.admin(realm.getName(), "/byok/settings"),
+                admin,
                 "{\"provider_types\":null,\"fallback_to_organization_key\":false}");
         assertEquals(200, settings.status(), settings.text());
         for (String name : List.of("alice", "bob")) {
-            realm.addUser(UserBuilder.create(name).enabled(true).email(name + "@example.org").name(name, "Test")
-                    .emailVerified(true).password(LlmRealmConfig.PASSWORD));
+            realm.addUser(UserBuilder.create(name)
+                    .enabled(true)
+                    .email(name + "@example.org")
+                    .name(name, "Test")
+                    .emailVerified(true)
+                    .password(LlmRealmConfig.PASSWORD));
         }
         vendors.clear();
     }
@@ -66,7 +88,9 @@ class ByokIT {
     }
 
     private Api.Reply chat(String token, String model) {
-        return Api.post(Api.BASE + "/realms/" + realm.getName() + "/llm/v1/chat/completions", token,
+        return Api.post(
+                Api.BASE + "/realms/" + realm.getName() + "/llm/v1/chat/completions",
+                token,
                 Map.of("model", model, "messages", List.of(Map.of("role", "user", "content", "hi"))));
     }
 
@@ -85,7 +109,9 @@ class ByokIT {
 
     /** The realm's BYOK savings so far this month (other tests of this class add to them). */
     private static JsonNode saved(String realmName) {
-        return Api.get(Api.admin(realmName, "/byok"), Api.masterAdminToken()).json().get("cost_saved");
+        return Api.get(Api.admin(realmName, "/byok"), Api.masterAdminToken())
+                .json()
+                .get("cost_saved");
     }
 
     private String userId(String username) {
@@ -94,8 +120,10 @@ class ByokIT {
 
     /** The chat calls the fake OpenAI saw, by the key they carried. */
     private List<String> chatKeysSeen() {
-        return vendors.requests().stream().filter(r -> r.path().endsWith("/chat/completions"))
-                .map(r -> r.authorization().substring("Bearer ".length())).toList();
+        return vendors.requests().stream()
+                .filter(r -> r.path().endsWith("/chat/completions"))
+                .map(r -> r.authorization().substring("Bearer ".length()))
+                .toList();
     }
 
     @Test
@@ -111,7 +139,9 @@ class ByokIT {
         Api.Reply put = Api.put(keysUrl() + "/openai", alice, Map.of("apiKey", ALICE_KEY));
         assertEquals(200, put.status(), put.text());
         assertTrue(put.json().get("set").asBoolean());
-        assertEquals("…" + ALICE_KEY.substring(ALICE_KEY.length() - 4), put.json().get("hint").asText());
+        assertEquals(
+                "…" + ALICE_KEY.substring(ALICE_KEY.length() - 4),
+                put.json().get("hint").asText());
         assertNoKeyIn(put.text(), ALICE_KEY);
 
         Api.Reply listed = Api.get(keysUrl(), alice);
@@ -132,16 +162,23 @@ class ByokIT {
         Api.Reply test = Api.post(keysUrl() + "/openai/test", alice, Map.of());
         assertEquals(200, test.status(), test.text());
         assertTrue(test.json().get("success").asBoolean(), test.text());
-        assertEquals(FakeVendors.expectedModelCount("openai"), test.json().get("models_available").asInt());
+        assertEquals(
+                FakeVendors.expectedModelCount("openai"),
+                test.json().get("models_available").asInt());
         assertTrue(test.json().get("latency_ms").asLong() >= 0);
-        assertTrue(vendors.requests().stream().anyMatch(r -> r.path().endsWith("/v1/models")
-                && ("Bearer " + ALICE_KEY).equals(r.authorization())), "the vendor saw her key");
+        assertTrue(
+                vendors.requests().stream()
+                        .anyMatch(r ->
+                                r.path().endsWith("/v1/models") && ("Bearer " + ALICE_KEY).equals(r.authorization())),
+                "the vendor saw her key");
         JsonNode tested = row(Api.get(keysUrl(), alice), "openai").get("last_test");
         assertTrue(tested.get("success").asBoolean());
 
         // Replaced by a key the vendor refuses: the test says so in plain words, without echoing the key.
         String bad = "sk-test-invalid-Alice9Bad0Key1";
-        assertEquals(200, Api.put(keysUrl() + "/openai", alice, Map.of("apiKey", bad)).status());
+        assertEquals(
+                200,
+                Api.put(keysUrl() + "/openai", alice, Map.of("apiKey", bad)).status());
         Api.Reply refused = Api.post(keysUrl() + "/openai/test", alice, Map.of());
         assertEquals(200, refused.status(), refused.text());
         assertFalse(refused.json().get("success").asBoolean());
@@ -185,7 +222,10 @@ class ByokIT {
 
     @Test
     void nobodyElseCanReadOrChangeAKey() {
-        assertEquals(200, Api.put(keysUrl() + "/openai", token("alice"), Map.of("apiKey", ALICE_KEY)).status());
+        assertEquals(
+                200,
+                Api.put(keysUrl() + "/openai", token("alice"), Map.of("apiKey", ALICE_KEY))
+                        .status());
 
         String bob = token("bob");
         assertFalse(row(Api.get(keysUrl(), bob), "openai").get("set").asBoolean(), "bob sees his own keys only");
@@ -207,8 +247,13 @@ class ByokIT {
         assertEquals(401, Api.get(keysUrl(), Api.masterAdminToken()).status());
         // Users without admin roles cannot see the overview or change the settings.
         assertEquals(403, Api.get(Api.admin(realm.getName(), "/byok"), bob).status());
-        assertEquals(403, Api.put(Api.admin(realm.getName(), "/byok/settings"), token("viewer"),
-                Map.of("fallback_to_organization_key", true)).status());
+        assertEquals(
+                403,
+                Api.put(
+                                Api.admin(realm.getName(), "/byok/settings"),
+                                token("viewer"),
+                                Map.of("fallback_to_organization_key", true))
+                        .status());
 
         assertTrue(row(Api.get(keysUrl(), token("alice")), "openai").get("set").asBoolean(), "her key is untouched");
     }
@@ -216,27 +261,41 @@ class ByokIT {
     @Test
     void theGatewayCallsWithTheUsersKeyAndCountsItAsSavedNotAgainstTheBudget() {
         String alice = token("alice");
-        assertEquals(200, Api.put(keysUrl() + "/openai", alice, Map.of("apiKey", ALICE_KEY)).status());
+        assertEquals(
+                200,
+                Api.put(keysUrl() + "/openai", alice, Map.of("apiKey", ALICE_KEY))
+                        .status());
         JsonNode savedBefore = saved(realm.getName());
 
         Api.Reply own = chat(alice, "gpt-4o-mini");
         assertEquals(200, own.status(), own.text());
         Api.Reply org = chat(token("bob"), "gpt-4o-mini");
         assertEquals(200, org.status(), org.text());
-        assertEquals(List.of(ALICE_KEY, ORG_KEY), chatKeysSeen(), "alice's call went out with her key, bob's with the organisation's");
+        assertEquals(
+                List.of(ALICE_KEY, ORG_KEY),
+                chatKeysSeen(),
+                "alice's call went out with her key, bob's with the organisation's");
 
         String aliceId = userId("alice");
-        Map<String, Object> event = Db.waitFor(1, "select * from LLM_USAGE_EVENT where USER_ID = ?", aliceId).get(0);
+        Map<String, Object> event = Db.waitFor(1, "select * from LLM_USAGE_EVENT where USER_ID = ?", aliceId)
+                .get(0);
         assertEquals(Boolean.TRUE, event.get("BYOK"));
         BigDecimal cost = new BigDecimal(event.get("COST").toString());
         assertTrue(cost.signum() > 0, "the cost of a BYOK call is still computed: it is what the organisation saved");
-        Map<String, Object> bobs = Db.waitFor(1, "select * from LLM_USAGE_EVENT where USER_ID = ?", userId("bob")).get(0);
+        Map<String, Object> bobs = Db.waitFor(1, "select * from LLM_USAGE_EVENT where USER_ID = ?", userId("bob"))
+                .get(0);
         assertEquals(Boolean.FALSE, bobs.get("BYOK"));
 
         JsonNode savedAfter = saved(realm.getName());
-        assertEquals(0, cost.compareTo(savedAfter.get("amount").decimalValue().subtract(savedBefore.get("amount").decimalValue())),
+        assertEquals(
+                0,
+                cost.compareTo(savedAfter
+                        .get("amount")
+                        .decimalValue()
+                        .subtract(savedBefore.get("amount").decimalValue())),
                 savedBefore + " then " + savedAfter);
-        assertEquals(1, savedAfter.get("calls").asInt() - savedBefore.get("calls").asInt());
+        assertEquals(
+                1, savedAfter.get("calls").asInt() - savedBefore.get("calls").asInt());
 
         // Her own usage page: today's BYOK call, its cost shown as saved, not spent.
         Api.Reply usage = Api.get(Api.BASE + "/realms/" + realm.getName() + "/llm/me/usage?days=30", alice);
@@ -244,12 +303,17 @@ class ByokIT {
         JsonNode days = usage.json().get("days");
         assertEquals(30, days.size());
         JsonNode today = days.get(29);
-        assertEquals(java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString(), today.get("day").asText());
+        assertEquals(
+                java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString(),
+                today.get("day").asText());
         assertEquals(1, today.get("calls").asInt());
         assertEquals(1, today.get("byok_calls").asInt());
         assertEquals(0, cost.compareTo(today.get("saved").decimalValue()), today.toString());
         assertEquals(0, today.get("cost").decimalValue().signum());
-        assertEquals(400, Api.get(Api.BASE + "/realms/" + realm.getName() + "/llm/me/usage?days=0", alice).status());
+        assertEquals(
+                400,
+                Api.get(Api.BASE + "/realms/" + realm.getName() + "/llm/me/usage?days=0", alice)
+                        .status());
 
         long deadline = System.currentTimeMillis() + 15_000;
         JsonNode used;
@@ -260,32 +324,49 @@ class ByokIT {
 
         // A budget smaller than one call: bob (organisation key) is refused after his first call; alice is not,
         // and once bob brings his own key, neither is he.
-        Map<String, Object> unlimited = new HashMap<>(Map.of("id", "unlimited", "name", "Unlimited", "models", List.of("*")));
+        Map<String, Object> unlimited =
+                new HashMap<>(Map.of("id", "unlimited", "name", "Unlimited", "models", List.of("*")));
         unlimited.put("monthly_budget", new BigDecimal("0.0001"));
-        assertEquals(200, Api.put(Api.admin(realm.getName(), "/power-levels"), Api.masterAdminToken(),
-                Map.of("default", "unlimited", "levels", List.of(unlimited))).status());
+        assertEquals(
+                200,
+                Api.put(
+                                Api.admin(realm.getName(), "/power-levels"),
+                                Api.masterAdminToken(),
+                                Map.of("default", "unlimited", "levels", List.of(unlimited)))
+                        .status());
         String bob = token("bob");
         Api.Reply overBudget = chat(bob, "gpt-4o-mini");
         assertEquals(429, overBudget.status(), overBudget.text());
-        assertEquals("budget_exceeded", overBudget.json().get("error").get("code").asText());
+        assertEquals(
+                "budget_exceeded", overBudget.json().get("error").get("code").asText());
         assertEquals(200, chat(alice, "gpt-4o-mini").status(), "BYOK calls do not count and are not refused");
         assertEquals(200, chat(alice, "gpt-4o").status());
 
         String bobKey = "sk-test-bob-Own3Key4Zx5c";
-        assertEquals(200, Api.put(keysUrl() + "/openai", bob, Map.of("apiKey", bobKey)).status());
+        assertEquals(
+                200,
+                Api.put(keysUrl() + "/openai", bob, Map.of("apiKey", bobKey)).status());
         Api.Reply bobsOwn = chat(bob, "gpt-4o-mini");
         assertEquals(200, bobsOwn.status(), bobsOwn.text());
         List<String> seen = chatKeysSeen();
         assertEquals(bobKey, seen.get(seen.size() - 1));
-        assertEquals(ORG_KEY, seen.stream().filter(k -> !k.equals(ALICE_KEY)).findFirst().orElseThrow());
-        assertEquals(1, seen.stream().filter(ORG_KEY::equals).count(), "no organisation-key call after the budget was spent");
+        assertEquals(
+                ORG_KEY,
+                seen.stream().filter(k -> !k.equals(ALICE_KEY)).findFirst().orElseThrow());
+        assertEquals(
+                1,
+                seen.stream().filter(ORG_KEY::equals).count(),
+                "no organisation-key call after the budget was spent");
     }
 
     @Test
     void aRefusedOwnKeyIsReportedAndFallsBackOnlyWhenTheRealmAllowsIt() {
         String alice = token("alice");
         String refusedKey = "sk-test-fail401-Alice2Gone3";
-        assertEquals(200, Api.put(keysUrl() + "/openai", alice, Map.of("apiKey", refusedKey)).status());
+        assertEquals(
+                200,
+                Api.put(keysUrl() + "/openai", alice, Map.of("apiKey", refusedKey))
+                        .status());
 
         Api.Reply refused = chat(alice, "gpt-4o-mini");
         assertEquals(403, refused.status(), refused.text());
@@ -304,40 +385,66 @@ class ByokIT {
         // Her key failing says nothing about the provider: bob's call right after is not held back by a cooldown.
         assertEquals(200, chat(token("bob"), "gpt-4o-mini").status());
 
-        assertEquals(200, Api.put(Api.admin(realm.getName(), "/byok/settings"), Api.masterAdminToken(),
-                Map.of("fallback_to_organization_key", true)).status());
+        assertEquals(
+                200,
+                Api.put(
+                                Api.admin(realm.getName(), "/byok/settings"),
+                                Api.masterAdminToken(),
+                                Map.of("fallback_to_organization_key", true))
+                        .status());
         vendors.clear();
         Api.Reply fellBack = chat(alice, "gpt-4o-mini");
         assertEquals(200, fellBack.status(), fellBack.text());
         assertEquals("2", fellBack.header("X-LLM-Attempts"));
         assertEquals(List.of(refusedKey, ORG_KEY), chatKeysSeen());
-        List<Map<String, Object>> events = Db.waitFor(2, "select * from LLM_USAGE_EVENT where USER_ID = ? order by CREATED_AT",
-                userId("alice"));
+        List<Map<String, Object>> events =
+                Db.waitFor(2, "select * from LLM_USAGE_EVENT where USER_ID = ? order by CREATED_AT", userId("alice"));
         assertEquals(Boolean.FALSE, events.get(events.size() - 1).get("BYOK"), "paid with the organisation's key");
     }
 
     @Test
     void settingsNarrowTheTypes() {
         String alice = token("alice");
-        assertEquals(200, Api.put(keysUrl() + "/openai", alice, Map.of("apiKey", ALICE_KEY)).status());
+        assertEquals(
+                200,
+                Api.put(keysUrl() + "/openai", alice, Map.of("apiKey", ALICE_KEY))
+                        .status());
 
         String admin = Api.masterAdminToken();
-        Api.Reply narrowed = Api.put(Api.admin(realm.getName(), "/byok/settings"), admin, Map.of("provider_types", List.of("anthropic")));
+        Api.Reply narrowed = Api.put(
+                Api.admin(realm.getName(), "/byok/settings"), admin, Map.of("provider_types", List.of("anthropic")));
         assertEquals(200, narrowed.status(), narrowed.text());
         assertEquals(0, narrowed.json().get("offered_types").size(), "the realm has no Anthropic provider");
         JsonNode kept = row(Api.get(keysUrl(), alice), "openai");
-        assertTrue(kept.get("set").asBoolean() && !kept.get("offered").asBoolean(), "she still sees (and may delete) it");
-        assertEquals(400, Api.put(keysUrl() + "/openai", alice, Map.of("apiKey", ALICE_KEY)).status());
+        assertTrue(
+                kept.get("set").asBoolean() && !kept.get("offered").asBoolean(), "she still sees (and may delete) it");
+        assertEquals(
+                400,
+                Api.put(keysUrl() + "/openai", alice, Map.of("apiKey", ALICE_KEY))
+                        .status());
         assertEquals(200, chat(alice, "gpt-4o-mini").status());
-        assertEquals(List.of(ORG_KEY), chatKeysSeen(), "a type the realm no longer takes is called with the organisation's key");
+        assertEquals(
+                List.of(ORG_KEY),
+                chatKeysSeen(),
+                "a type the realm no longer takes is called with the organisation's key");
 
-        Api.Reply badType = Api.put(Api.admin(realm.getName(), "/byok/settings"), admin, Map.of("provider_types", List.of("nope")));
+        Api.Reply badType =
+                Api.put(Api.admin(realm.getName(), "/byok/settings"), admin, Map.of("provider_types", List.of("nope")));
         assertEquals(400, badType.status());
         assertEquals("provider_types", badType.json().get("field").asText());
-        assertEquals(400, Api.put(Api.admin(realm.getName(), "/byok/settings"), admin, Map.of("fallback", true)).status());
-        assertEquals(400, Api.put(Api.admin(realm.getName(), "/byok/settings"), admin,
-                Map.of("fallback_to_organization_key", "yes")).status());
-        JsonNode settings = Api.get(Api.admin(realm.getName(), "/byok/settings"), admin).json();
+        assertEquals(
+                400,
+                Api.put(Api.admin(realm.getName(), "/byok/settings"), admin, Map.of("fallback", true))
+                        .status());
+        assertEquals(
+                400,
+                Api.put(
+                                Api.admin(realm.getName(), "/byok/settings"),
+                                admin,
+                                Map.of("fallback_to_organization_key", "yes"))
+                        .status());
+        JsonNode settings =
+                Api.get(Api.admin(realm.getName(), "/byok/settings"), admin).json();
         assertEquals("anthropic", settings.get("provider_types").get(0).asText(), "bad input changed nothing");
         assertFalse(settings.get("fallback_to_organization_key").asBoolean());
     }
@@ -345,12 +452,20 @@ class ByokIT {
     @Test
     void disabledUsersCannotUseTheirKeysAndDeletedUsersLoseThem() {
         // Created through the admin API (not the test framework), because this test deletes the user itself.
-        UserRepresentation dora = UserBuilder.create("dora").enabled(true).email("dora@example.org").name("Dora", "Test")
-                .emailVerified(true).password(LlmRealmConfig.PASSWORD).build();
+        UserRepresentation dora = UserBuilder.create("dora")
+                .enabled(true)
+                .email("dora@example.org")
+                .name("Dora", "Test")
+                .emailVerified(true)
+                .password(LlmRealmConfig.PASSWORD)
+                .build();
         assertEquals(201, realm.admin().users().create(dora).getStatus());
         String doraId = userId("dora");
         String token = token("dora");
-        assertEquals(200, Api.put(keysUrl() + "/openai", token, Map.of("apiKey", ALICE_KEY)).status());
+        assertEquals(
+                200,
+                Api.put(keysUrl() + "/openai", token, Map.of("apiKey", ALICE_KEY))
+                        .status());
         assertEquals(200, chat(token, "gpt-4o-mini").status());
 
         UserRepresentation rep = realm.admin().users().get(doraId).toRepresentation();
@@ -362,7 +477,9 @@ class ByokIT {
 
         assertEquals(1, Db.count("select count(*) from LLM_USER_KEY where USER_ID = ?", doraId));
         realm.admin().users().get(doraId).remove();
-        assertEquals(0, Db.count("select count(*) from LLM_USER_KEY where USER_ID = ?", doraId),
+        assertEquals(
+                0,
+                Db.count("select count(*) from LLM_USER_KEY where USER_ID = ?", doraId),
                 "her keys went with her, in the same transaction");
     }
 }

@@ -14,13 +14,14 @@ import java.util.Map;
 /** Reads the server's database directly (H2 in AUTO_SERVER file mode, or PostgreSQL), as an auditor would. */
 public final class Db {
 
-    private Db() {
-    }
+    private Db() {}
 
     public static List<Map<String, Object>> query(String sql, Object... params) {
-        try (Connection c = DriverManager.getConnection(System.getProperty("kc.test.database.url"),
-                System.getProperty("kc.test.database.user"), System.getProperty("kc.test.database.password"));
-             PreparedStatement st = c.prepareStatement(sql)) {
+        try (Connection c = DriverManager.getConnection(
+                        System.getProperty("kc.test.database.url"),
+                        System.getProperty("kc.test.database.user"),
+                        System.getProperty("kc.test.database.password"));
+                PreparedStatement st = c.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
                 st.setObject(i + 1, params[i]);
             }

@@ -13,10 +13,10 @@ import java.nio.file.Path;
 final class DemoRealm {
 
     static final String NAME = "llm-demo";
-    static final Path FILE = Path.of(System.getProperty("user.dir")).resolveSibling("demo").resolve("llm-demo-realm.json");
+    static final Path FILE =
+            Path.of(System.getProperty("user.dir")).resolveSibling("demo").resolve("llm-demo-realm.json");
 
-    private DemoRealm() {
-    }
+    private DemoRealm() {}
 
     /**
      * Deletes a leftover demo realm and imports the file through the admin API: the same realm import (clients, roles,
@@ -25,7 +25,9 @@ final class DemoRealm {
     static void importFresh() {
         String admin = Api.masterAdminToken();
         Api.Reply deleted = Api.delete(Api.BASE + "/admin/realms/" + NAME, admin);
-        assertTrue(deleted.status() == 204 || deleted.status() == 404, "deleting " + NAME + ": " + deleted.status() + " " + deleted.text());
+        assertTrue(
+                deleted.status() == 204 || deleted.status() == 404,
+                "deleting " + NAME + ": " + deleted.status() + " " + deleted.text());
         String json;
         try {
             json = Files.readString(FILE, StandardCharsets.UTF_8);

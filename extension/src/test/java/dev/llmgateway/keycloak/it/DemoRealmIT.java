@@ -31,8 +31,9 @@ class DemoRealmIT {
     }
 
     private static Api.Reply password(String client, String user, String password) {
-        return Api.form(Api.BASE + "/realms/" + DemoRealm.NAME + "/protocol/openid-connect/token", Map.of(
-                "grant_type", "password", "client_id", client, "username", user, "password", password));
+        return Api.form(
+                Api.BASE + "/realms/" + DemoRealm.NAME + "/protocol/openid-connect/token",
+                Map.of("grant_type", "password", "client_id", client, "username", user, "password", password));
     }
 
     @Test
@@ -42,12 +43,16 @@ class DemoRealmIT {
 
         // Every OpenID Connect client of the realm, those the import created included, has the llm scope by default.
         List<String> without = new ArrayList<>();
-        for (JsonNode client : Api.get(Api.BASE + "/admin/realms/" + DemoRealm.NAME + "/clients", master).json()) {
+        for (JsonNode client : Api.get(Api.BASE + "/admin/realms/" + DemoRealm.NAME + "/clients", master)
+                .json()) {
             if (!"openid-connect".equals(client.path("protocol").asText("openid-connect"))) {
                 continue;
             }
-            JsonNode scopes = Api.get(Api.BASE + "/admin/realms/" + DemoRealm.NAME + "/clients/" + client.get("id").asText()
-                    + "/default-client-scopes", master).json();
+            JsonNode scopes = Api.get(
+                            Api.BASE + "/admin/realms/" + DemoRealm.NAME + "/clients/"
+                                    + client.get("id").asText() + "/default-client-scopes",
+                            master)
+                    .json();
             boolean hasLlm = false;
             for (JsonNode s : scopes) {
                 hasLlm |= "llm".equals(s.path("name").asText());
@@ -62,7 +67,11 @@ class DemoRealmIT {
         for (String client : List.of("llm-playground", "admin-cli")) {
             Api.Reply token = password(client, "demo", "demo");
             assertEquals(200, token.status(), client + ": " + token.text());
-            assertEquals("balanced", payload(token.json().get("access_token").asText()).path("llm_power_level").asText(),
+            assertEquals(
+                    "balanced",
+                    payload(token.json().get("access_token").asText())
+                            .path("llm_power_level")
+                            .asText(),
                     "llm_power_level in demo's access token from " + client);
         }
 
@@ -70,9 +79,20 @@ class DemoRealmIT {
         Api.Reply adminToken = password("admin-cli", "demo-admin", "demo-admin");
         assertEquals(200, adminToken.status(), adminToken.text());
         String demoAdmin = adminToken.json().get("access_token").asText();
-        Api.Reply created = Api.post(Api.admin(DemoRealm.NAME, "/providers"), demoAdmin, Map.of("type", "openai", "name", "OpenAI",
-                "apiKey", "sk-test-demo-org-key-0001", "baseUrl", FakeVendors.get().baseUrl("openai"),
-                "models", List.of("gpt-4o-mini")));
+        Api.Reply created = Api.post(
+                Api.admin(DemoRealm.NAME, "/providers"),
+                demoAdmin,
+                Map.of(
+                        "type",
+                        "openai",
+                        "name",
+                        "OpenAI",
+                        "apiKey",
+                        "sk-test-demo-org-key-0001",
+                        "baseUrl",
+                        FakeVendors.get().baseUrl("openai"),
+                        "models",
+                        List.of("gpt-4o-mini")));
         assertEquals(201, created.status(), "demo-admin creates a provider: " + created.text());
         Api.Reply levels = Api.get(Api.admin(DemoRealm.NAME, "/power-levels"), demoAdmin);
         assertEquals(200, levels.status(), levels.text());
@@ -83,6 +103,8 @@ class DemoRealmIT {
         for (String shot : List.of("01-keys.png", "05-usage.png")) {
             assertTrue(Files.size(screenshots.resolve(shot)) > 10_000, shot + " is missing or empty");
         }
-        assertFalse(Files.readString(LlmServerConfig.serverLog()).contains(DEMO_KEY), "the demo user's key is not in the log");
+        assertFalse(
+                Files.readString(LlmServerConfig.serverLog()).contains(DEMO_KEY),
+                "the demo user's key is not in the log");
     }
 }

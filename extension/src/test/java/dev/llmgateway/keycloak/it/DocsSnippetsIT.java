@@ -27,7 +27,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 
@@ -74,19 +73,24 @@ class DocsSnippetsIT {
     private static final Pattern MARKER_LIKE = Pattern.compile("<!--\\s*runnable", Pattern.CASE_INSENSITIVE);
     /** An opening fence: its indentation, its backticks or tildes (three or more) and its info string. */
     private static final Pattern FENCE = Pattern.compile("^(\\s*)(`{3,}|~{3,})(.*)$");
+
     private static final String SEPARATOR = "@@docs-snippet@@";
     private static final long SHELL_TIMEOUT_SECONDS = 180;
     private static final long PROCESS_TIMEOUT_SECONDS = 120;
 
     private static final Path MODULE = Path.of(System.getProperty("user.dir")).toAbsolutePath();
     private static final Path ROOT = MODULE.getParent();
-    private static final Path WORK = LlmServerConfig.workDir().resolve("docs-snippets").toAbsolutePath();
+    private static final Path WORK =
+            LlmServerConfig.workDir().resolve("docs-snippets").toAbsolutePath();
 
-    enum Lang { BASH, NODE, JAVA }
+    enum Lang {
+        BASH,
+        NODE,
+        JAVA
+    }
 
     /** One runnable block: its page (relative to the repository root), the marker's line, id, language and code. */
-    record Block(String page, int line, String id, Lang lang, String code) {
-    }
+    record Block(String page, int line, String id, Lang lang, String code) {}
 
     /** What running a block gave. */
     record Run(int exit, String stdout, String stderr) {
@@ -105,8 +109,10 @@ class DocsSnippetsIT {
 
     static {
         // docs/install.md
-        CHECKS.put("install-kek", r -> assertEquals(32, Base64.getDecoder().decode(r.stdout().strip()).length,
-                "a KEK is base64 of 32 bytes"));
+        CHECKS.put(
+                "install-kek",
+                r -> assertEquals(
+                        32, Base64.getDecoder().decode(r.stdout().strip()).length, "a KEK is base64 of 32 bytes"));
         CHECKS.put("install-check", r -> {
             JsonNode j = r.json();
             assertTrue(j.path("providers").isArray(), "a provider list");
@@ -122,9 +128,12 @@ class DocsSnippetsIT {
             assertEquals("openrouter", p.path("type").asText());
             assertEquals("OpenRouter", p.path("name").asText());
             assertEquals("https://openrouter.ai/api/v1", p.path("base_url").asText());
-            assertEquals("…" + OPENROUTER_TEST_KEY.substring(OPENROUTER_TEST_KEY.length() - 4), p.path("api_key_hint").asText());
+            assertEquals(
+                    "…" + OPENROUTER_TEST_KEY.substring(OPENROUTER_TEST_KEY.length() - 4),
+                    p.path("api_key_hint").asText());
             assertEquals(50, p.path("priority").asInt());
-            assertTrue(p.path("auto_fallback").asBoolean() && p.path("models_pinned").asBoolean());
+            assertTrue(p.path("auto_fallback").asBoolean()
+                    && p.path("models_pinned").asBoolean());
             assertEquals(1, p.path("model_count").asInt());
             // Saved whatever the connection test said: with a fake key (or no way out), "error" with the reason.
             String status = p.path("status").asText();
@@ -136,7 +145,9 @@ class DocsSnippetsIT {
         CHECKS.put("api-routing-defaults", r -> {
             JsonNode j = r.json();
             assertEquals("balanced", j.path("strategy").asText());
-            assertTrue(j.path("aliases").isObject() && j.path("aliases").isEmpty(), "no aliases until an admin defines them");
+            assertTrue(
+                    j.path("aliases").isObject() && j.path("aliases").isEmpty(),
+                    "no aliases until an admin defines them");
             assertEquals(3, j.path("retry").path("max_attempts").asInt());
             assertEquals(3, j.path("retry").path("cooldown_after_failures").asInt());
             assertEquals(30, j.path("retry").path("cooldown_seconds").asInt());
@@ -145,12 +156,15 @@ class DocsSnippetsIT {
             JsonNode j = r.json();
             assertTrue(j.path("success").asBoolean(), "success");
             assertEquals("balanced", j.path("strategy").asText(), "the strategy is kept");
-            assertEquals(Api.parse("[\"gpt-4o-mini\",\"llama-3.1-8b-instant\"]"), j.path("rules").path("aliases").path("fast-chat"));
+            assertEquals(
+                    Api.parse("[\"gpt-4o-mini\",\"llama-3.1-8b-instant\"]"),
+                    j.path("rules").path("aliases").path("fast-chat"));
         });
         // docs/gateway.md
         CHECKS.put("gateway-token-models", r -> {
             List<String> ids = r.stdout().lines().toList();
-            assertTrue(ids.contains("auto") && ids.contains("gpt-4o-mini"), "the models the demo user may call: " + ids);
+            assertTrue(
+                    ids.contains("auto") && ids.contains("gpt-4o-mini"), "the models the demo user may call: " + ids);
         });
         CHECKS.put("gateway-chat", r -> {
             String out = r.stdout();
@@ -160,16 +174,25 @@ class DocsSnippetsIT {
             }
             JsonNode j = Api.parse(out.substring(out.indexOf("\r\n\r\n") + 4));
             assertEquals("chat.completion", j.path("object").asText());
-            assertFalse(j.path("choices").path(0).path("message").path("content").asText().isEmpty(), "an answer");
+            assertFalse(
+                    j.path("choices")
+                            .path(0)
+                            .path("message")
+                            .path("content")
+                            .asText()
+                            .isEmpty(),
+                    "an answer");
             assertTrue(j.path("usage").path("total_tokens").asInt() > 0, "token counts");
         });
         CHECKS.put("gateway-stream", r -> {
-            List<String> events = r.stdout().lines().filter(l -> l.startsWith("data: ")).toList();
+            List<String> events =
+                    r.stdout().lines().filter(l -> l.startsWith("data: ")).toList();
             assertFalse(events.isEmpty(), "server-sent events");
             assertEquals("data: [DONE]", events.get(events.size() - 1), "ends with data: [DONE]");
             JsonNode first = Api.parse(events.get(0).substring(6));
             assertEquals("chat.completion.chunk", first.path("object").asText());
-            JsonNode usage = Api.parse(events.get(events.size() - 2).substring(6)).path("usage");
+            JsonNode usage =
+                    Api.parse(events.get(events.size() - 2).substring(6)).path("usage");
             assertTrue(usage.path("total_tokens").asInt() > 0, "the usage chunk, as include_usage asked");
         });
         CHECKS.put("gateway-js", r -> assertTrue(r.stdout().contains("Hello"), "the streamed answer is printed"));
@@ -193,13 +216,33 @@ class DocsSnippetsIT {
                 return Map.of("OPENROUTER_API_KEY", OPENROUTER_TEST_KEY);
             case "docs/gateway.md":
                 // "assume at least one provider is configured", and the SDK examples read the access token from TOKEN.
-                Api.Reply r = Api.post(Api.admin(DEMO_REALM, "/providers"), Api.masterAdminToken(), Map.of("type", "openai",
-                        "name", "OpenAI", "apiKey", ORG_TEST_KEY, "baseUrl", FakeVendors.get().baseUrl("openai"),
-                        "models", List.of("gpt-4o-mini")));
+                Api.Reply r = Api.post(
+                        Api.admin(DEMO_REALM, "/providers"),
+                        Api.masterAdminToken(),
+                        Map.of(
+                                "type",
+                                "openai",
+                                "name",
+                                "OpenAI",
+                                "apiKey",
+                                ORG_TEST_KEY,
+                                "baseUrl",
+                                FakeVendors.get().baseUrl("openai"),
+                                "models",
+                                List.of("gpt-4o-mini")));
                 assertEquals(201, r.status(), r.text());
                 assertEquals("active", r.json().path("provider").path("status").asText(), r.text());
-                Api.Reply t = Api.form(Api.BASE + "/realms/" + DEMO_REALM + "/protocol/openid-connect/token", Map.of(
-                        "grant_type", "password", "client_id", "llm-playground", "username", "demo", "password", "demo"));
+                Api.Reply t = Api.form(
+                        Api.BASE + "/realms/" + DEMO_REALM + "/protocol/openid-connect/token",
+                        Map.of(
+                                "grant_type",
+                                "password",
+                                "client_id",
+                                "llm-playground",
+                                "username",
+                                "demo",
+                                "password",
+                                "demo"));
                 assertEquals(200, t.status(), t.text());
                 return Map.of("TOKEN", t.json().path("access_token").asText());
             default:
@@ -212,16 +255,19 @@ class DocsSnippetsIT {
         List<Block> blocks = blocks();
         List<String> ids = blocks.stream().map(Block::id).toList();
         assertEquals(ids.size(), new TreeSet<>(ids).size(), "block ids are unique: " + ids);
-        assertEquals(new TreeSet<>(CHECKS.keySet()), new TreeSet<>(ids),
+        assertEquals(
+                new TreeSet<>(CHECKS.keySet()),
+                new TreeSet<>(ids),
                 "every runnable block has a check in DocsSnippetsIT.CHECKS and every check a runnable block");
     }
 
     @TestFactory
     Stream<DynamicTest> runnableBlocksOfEachPage() throws IOException {
-        Map<String, List<Block>> byPage = blocks().stream()
-                .collect(Collectors.groupingBy(Block::page, LinkedHashMap::new, Collectors.toList()));
+        Map<String, List<Block>> byPage =
+                blocks().stream().collect(Collectors.groupingBy(Block::page, LinkedHashMap::new, Collectors.toList()));
         assertFalse(byPage.isEmpty(), "no runnable blocks found under " + ROOT);
-        return byPage.entrySet().stream().map(e -> DynamicTest.dynamicTest(e.getKey(), () -> runPage(e.getKey(), e.getValue())));
+        return byPage.entrySet().stream()
+                .map(e -> DynamicTest.dynamicTest(e.getKey(), () -> runPage(e.getKey(), e.getValue())));
     }
 
     // --- the pages and their blocks
@@ -230,7 +276,9 @@ class DocsSnippetsIT {
         List<Path> pages = new ArrayList<>();
         pages.add(ROOT.resolve("README.md"));
         try (Stream<Path> docs = Files.list(ROOT.resolve("docs"))) {
-            docs.filter(p -> p.getFileName().toString().endsWith(".md")).sorted().forEach(pages::add);
+            docs.filter(p -> p.getFileName().toString().endsWith(".md"))
+                    .sorted()
+                    .forEach(pages::add);
         }
         return pages;
     }
@@ -238,7 +286,8 @@ class DocsSnippetsIT {
     static List<Block> blocks() throws IOException {
         List<Block> out = new ArrayList<>();
         for (Path page : pages()) {
-            out.addAll(parse(ROOT.relativize(page).toString().replace(File.separatorChar, '/'),
+            out.addAll(parse(
+                    ROOT.relativize(page).toString().replace(File.separatorChar, '/'),
                     Files.readAllLines(page, StandardCharsets.UTF_8)));
         }
         return out;
@@ -263,18 +312,22 @@ class DocsSnippetsIT {
                 int j = i + 1;
                 for (; j < lines.size() && !closes(lines.get(j), ticks); j++) {
                     String l = lines.get(j);
-                    code.append(l.startsWith(indent) ? l.substring(indent.length()) : l.stripLeading()).append('\n');
+                    code.append(l.startsWith(indent) ? l.substring(indent.length()) : l.stripLeading())
+                            .append('\n');
                 }
                 if (pendingId != null) {
                     if (j >= lines.size()) {
-                        fail(page + ":" + (i + 1) + ": the fence of runnable block '" + pendingId + "' is never closed");
+                        fail(page + ":" + (i + 1) + ": the fence of runnable block '" + pendingId
+                                + "' is never closed");
                     }
                     Lang lang = switch (info) {
                         case "bash", "sh", "shell" -> Lang.BASH;
                         case "js", "javascript", "mjs" -> Lang.NODE;
                         case "java" -> Lang.JAVA;
-                        default -> throw new AssertionError(page + ":" + (i + 1) + ": no runner for a block marked runnable with the language '"
-                                + info + "' (bash, js or java)");
+                        default ->
+                            throw new AssertionError(
+                                    page + ":" + (i + 1) + ": no runner for a block marked runnable with the language '"
+                                            + info + "' (bash, js or java)");
                     };
                     out.add(new Block(page, pendingLine, pendingId, lang, code.toString()));
                     pendingId = null;
@@ -283,14 +336,16 @@ class DocsSnippetsIT {
                 continue;
             }
             if (pendingId != null) {
-                fail(page + ":" + pendingLine + ": the runnable marker '" + pendingId + "' must be on the line right before a fence");
+                fail(page + ":" + pendingLine + ": the runnable marker '" + pendingId
+                        + "' must be on the line right before a fence");
             }
             Matcher marker = MARKER.matcher(line);
             if (marker.matches()) {
                 pendingId = marker.group(1);
                 pendingLine = i + 1;
             } else if (MARKER_LIKE.matcher(line).find()) {
-                fail(page + ":" + (i + 1) + ": malformed marker, expected <!-- runnable: <id> --> alone on its line: " + line);
+                fail(page + ":" + (i + 1) + ": malformed marker, expected <!-- runnable: <id> --> alone on its line: "
+                        + line);
             }
         }
         if (pendingId != null) {
@@ -347,8 +402,17 @@ class DocsSnippetsIT {
 
     private static String report(Block b, Run r, String problem) {
         StringBuilder s = new StringBuilder();
-        s.append("=== ").append(b.page()).append(':').append(b.line()).append(" [").append(b.id()).append("] (")
-                .append(b.lang().name().toLowerCase(java.util.Locale.ROOT)).append("): ").append(problem).append('\n');
+        s.append("=== ")
+                .append(b.page())
+                .append(':')
+                .append(b.line())
+                .append(" [")
+                .append(b.id())
+                .append("] (")
+                .append(b.lang().name().toLowerCase(java.util.Locale.ROOT))
+                .append("): ")
+                .append(problem)
+                .append('\n');
         s.append("--- block:\n").append(b.code());
         if (r != null) {
             s.append("--- stdout:\n").append(r.stdout()).append(r.stdout().endsWith("\n") ? "" : "\n");
@@ -368,13 +432,20 @@ class DocsSnippetsIT {
         }
         Path file = dir.resolve("blocks.sh");
         Files.writeString(file, script.toString(), StandardCharsets.UTF_8);
-        Run whole = run(new ProcessBuilder("bash", "-euo", "pipefail", file.toString()), env, dir, "blocks", SHELL_TIMEOUT_SECONDS);
+        Run whole = run(
+                new ProcessBuilder("bash", "-euo", "pipefail", file.toString()),
+                env,
+                dir,
+                "blocks",
+                SHELL_TIMEOUT_SECONDS);
         Map<String, String> out = split(whole.stdout());
         Map<String, String> err = split(whole.stderr());
         String lastStarted = out.isEmpty() ? null : new ArrayList<>(out.keySet()).get(out.size() - 1);
         for (Block b : shell) {
             if (!out.containsKey(b.id())) {
-                failures.add(report(b, new Run(whole.exit(), "", whole.stderr()),
+                failures.add(report(
+                        b,
+                        new Run(whole.exit(), "", whole.stderr()),
                         "not run: an earlier block of the page failed (bash exit code " + whole.exit() + ")"));
                 continue;
             }
@@ -415,8 +486,9 @@ class DocsSnippetsIT {
         for (String line : b.code().split("\n", -1)) {
             (line.strip().startsWith("import ") ? imports : body).append(line).append('\n');
         }
-        String source = imports + "\npublic class DocSnippet {\n    public static void main(String[] args) throws Exception {\n"
-                + body + "\n        System.exit(0); // OkHttp's idle threads would keep the JVM up for a minute\n    }\n}\n";
+        String source = imports
+                + "\npublic class DocSnippet {\n    public static void main(String[] args) throws Exception {\n" + body
+                + "\n        System.exit(0); // OkHttp's idle threads would keep the JVM up for a minute\n    }\n}\n";
         Path base = dir.resolve(b.id());
         Path classes = base.resolve("classes");
         Files.createDirectories(classes);
@@ -429,17 +501,35 @@ class DocsSnippetsIT {
         ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
         int compiled;
         try (PrintStream p = new PrintStream(diagnostics, true, StandardCharsets.UTF_8)) {
-            compiled = javac.run(null, p, p, "-d", classes.toString(), "-classpath", classpath, "-proc:none",
-                    "-encoding", "UTF-8", "-Xlint:none", src.toString());
+            compiled = javac.run(
+                    null,
+                    p,
+                    p,
+                    "-d",
+                    classes.toString(),
+                    "-classpath",
+                    classpath,
+                    "-proc:none",
+                    "-encoding",
+                    "UTF-8",
+                    "-Xlint:none",
+                    src.toString());
         }
         if (compiled != 0) {
-            return new Run(compiled, "", "does not compile as the body of main():\n" + diagnostics.toString(StandardCharsets.UTF_8)
-                    + "--- the source compiled:\n" + source);
+            return new Run(
+                    compiled,
+                    "",
+                    "does not compile as the body of main():\n" + diagnostics.toString(StandardCharsets.UTF_8)
+                            + "--- the source compiled:\n" + source);
         }
         Path argfile = base.resolve("java.args");
-        // The test classpath carries JBoss LogManager, which complains on stderr unless it is the JUL manager (as in surefire).
-        Files.writeString(argfile, "-Djava.util.logging.manager=org.jboss.logmanager.LogManager\n-cp\n\"" + classpath
-                + File.pathSeparator + classes + "\"\nDocSnippet\n", StandardCharsets.UTF_8);
+        // The test classpath carries JBoss LogManager, which complains on stderr unless it is the JUL manager (as in
+        // surefire).
+        Files.writeString(
+                argfile,
+                "-Djava.util.logging.manager=org.jboss.logmanager.LogManager\n-cp\n\"" + classpath + File.pathSeparator
+                        + classes + "\"\nDocSnippet\n",
+                StandardCharsets.UTF_8);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return run(new ProcessBuilder(java, "@" + argfile), env, base, b.id(), PROCESS_TIMEOUT_SECONDS);
     }
@@ -450,7 +540,8 @@ class DocsSnippetsIT {
         Path lock = source.resolve("package-lock.json");
         Path installedLock = WORK.resolve("node_modules/.package-lock.json");
         Path copiedLock = WORK.resolve("package-lock.json");
-        if (Files.isRegularFile(installedLock) && Files.isRegularFile(copiedLock)
+        if (Files.isRegularFile(installedLock)
+                && Files.isRegularFile(copiedLock)
                 && Files.mismatch(lock, copiedLock) == -1) {
             return;
         }
@@ -467,7 +558,9 @@ class DocsSnippetsIT {
             throws IOException, InterruptedException {
         Path out = dir.resolve(name + ".stdout");
         Path err = dir.resolve(name + ".stderr");
-        pb.directory(dir.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile())
+        pb.directory(dir.toFile())
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().putAll(env);
         Process p = pb.start();

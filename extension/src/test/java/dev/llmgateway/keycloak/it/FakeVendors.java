@@ -30,12 +30,44 @@ public final class FakeVendors {
 
     /** The path under the vendor's prefix that its real base URL ends with. */
     private static final Map<String, String> BASE_PATHS = Map.of(
-            "openai", "/v1", "anthropic", "/v1", "openrouter", "/api/v1", "together", "/v1", "huggingface", "/v1",
-            "cohere", "", "groq", "/openai/v1", "mistral", "/v1", "custom", "/v1");
+            "openai",
+            "/v1",
+            "anthropic",
+            "/v1",
+            "openrouter",
+            "/api/v1",
+            "together",
+            "/v1",
+            "huggingface",
+            "/v1",
+            "cohere",
+            "",
+            "groq",
+            "/openai/v1",
+            "mistral",
+            "/v1",
+            "custom",
+            "/v1");
+
     private static final Map<String, String> MODEL_PATHS = Map.of(
-            "openai", "/v1/models", "anthropic", "/v1/models", "openrouter", "/api/v1/models", "together", "/v1/models",
-            "huggingface", "/v1/models", "cohere", "/v1/models", "groq", "/openai/v1/models", "mistral", "/v1/models",
-            "custom", "/v1/models");
+            "openai",
+            "/v1/models",
+            "anthropic",
+            "/v1/models",
+            "openrouter",
+            "/api/v1/models",
+            "together",
+            "/v1/models",
+            "huggingface",
+            "/v1/models",
+            "cohere",
+            "/v1/models",
+            "groq",
+            "/openai/v1/models",
+            "mistral",
+            "/v1/models",
+            "custom",
+            "/v1/models");
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static FakeVendors instance;
@@ -44,9 +76,14 @@ public final class FakeVendors {
     private final List<Recorded> requests = new CopyOnWriteArrayList<>();
 
     /** One request as the vendor saw it. */
-    public record Recorded(String vendor, String method, String path, String authorization, String apiKeyHeader,
-                           String anthropicVersion, String body) {
-    }
+    public record Recorded(
+            String vendor,
+            String method,
+            String path,
+            String authorization,
+            String apiKeyHeader,
+            String anthropicVersion,
+            String body) {}
 
     private FakeVendors() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
@@ -71,7 +108,8 @@ public final class FakeVendors {
     }
 
     public static List<String> vendors() {
-        return List.of("openrouter", "openai", "anthropic", "together", "huggingface", "cohere", "groq", "mistral", "custom");
+        return List.of(
+                "openrouter", "openai", "anthropic", "together", "huggingface", "cohere", "groq", "mistral", "custom");
     }
 
     /** The base URL an admin would configure for this vendor, pointing at the fake. */
@@ -107,7 +145,8 @@ public final class FakeVendors {
             String xApiKey = ex.getRequestHeaders().getFirst("x-api-key");
             String version = ex.getRequestHeaders().getFirst("anthropic-version");
             String requestBody = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            requests.add(new Recorded(vendor, ex.getRequestMethod(), path, authorization, xApiKey, version, requestBody));
+            requests.add(
+                    new Recorded(vendor, ex.getRequestMethod(), path, authorization, xApiKey, version, requestBody));
 
             if (vendor.equals("anthropic") && ex.getRequestMethod().equals("POST") && rest.equals("/v1/messages")) {
                 anthropicMessages(ex, xApiKey, version, requestBody);
@@ -117,14 +156,19 @@ public final class FakeVendors {
                 chat(ex, vendor, authorization, requestBody);
                 return;
             }
-            if (!MODEL_PATHS.containsKey(vendor) || !MODEL_PATHS.get(vendor).equals(rest) || !ex.getRequestMethod().equals("GET")) {
+            if (!MODEL_PATHS.containsKey(vendor)
+                    || !MODEL_PATHS.get(vendor).equals(rest)
+                    || !ex.getRequestMethod().equals("GET")) {
                 send(ex, 404, "{\"error\":{\"message\":\"Not found\",\"type\":\"invalid_request_error\"}}");
                 return;
             }
             String key;
             if (vendor.equals("anthropic")) {
                 if (version == null) {
-                    send(ex, 400, "{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"anthropic-version: header is required\"}}");
+                    send(
+                            ex,
+                            400,
+                            "{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"anthropic-version: header is required\"}}");
                     return;
                 }
                 key = xApiKey;
@@ -148,11 +192,14 @@ public final class FakeVendors {
     }
 
     static String chatPath(String vendor) {
-        return vendor.equals("cohere") ? "/compatibility/v1/chat/completions" : BASE_PATHS.get(vendor) + "/chat/completions";
+        return vendor.equals("cohere")
+                ? "/compatibility/v1/chat/completions"
+                : BASE_PATHS.get(vendor) + "/chat/completions";
     }
 
     /** Prompt, completion and cached prompt tokens every fake completion reports. */
     public static final long PROMPT_TOKENS = 1200;
+
     public static final long COMPLETION_TOKENS = 80;
     public static final long CACHED_TOKENS = 1000;
 
@@ -184,16 +231,28 @@ public final class FakeVendors {
         }
         JsonNode request = JSON.readTree(body);
         if (request.path("max_tokens").asInt(1) < 0) {
-            send(ex, 400, "{\"error\":{\"message\":\"Invalid 'max_tokens': integer below minimum value. Expected a value >= 1, but got -1 instead.\",\"type\":\"invalid_request_error\",\"param\":\"max_tokens\",\"code\":\"integer_below_min_value\"}}");
+            send(
+                    ex,
+                    400,
+                    "{\"error\":{\"message\":\"Invalid 'max_tokens': integer below minimum value. Expected a value >= 1, but got -1 instead.\",\"type\":\"invalid_request_error\",\"param\":\"max_tokens\",\"code\":\"integer_below_min_value\"}}");
             return;
         }
         String model = request.path("model").asText();
         if (request.path("stream").asBoolean(false)) {
-            stream(ex, vendor, model, request.path("stream_options").path("include_usage").asBoolean(false),
+            stream(
+                    ex,
+                    vendor,
+                    model,
+                    request.path("stream_options").path("include_usage").asBoolean(false),
                     key.contains("streamslow") ? STREAM_SLOW_GAP_MILLIS : 0);
             return;
         }
-        send(ex, 200, fixture("openai", "chat-completion.json").replace("{MODEL}", model).replace("{VENDOR}", vendor));
+        send(
+                ex,
+                200,
+                fixture("openai", "chat-completion.json")
+                        .replace("{MODEL}", model)
+                        .replace("{VENDOR}", vendor));
     }
 
     /** The text of the recorded Anthropic answer (non-streamed and streamed). */
@@ -205,7 +264,10 @@ public final class FakeVendors {
      */
     private void anthropicMessages(HttpExchange ex, String key, String version, String body) throws IOException {
         if (version == null) {
-            send(ex, 400, "{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"anthropic-version: header is required\"}}");
+            send(
+                    ex,
+                    400,
+                    "{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"anthropic-version: header is required\"}}");
             return;
         }
         if (key == null || key.contains("fail401") || !key.startsWith("sk-test")) {
@@ -218,7 +280,10 @@ public final class FakeVendors {
         }
         JsonNode request = JSON.readTree(body);
         if (!request.has("max_tokens")) {
-            send(ex, 400, "{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"max_tokens: Field required\"}}");
+            send(
+                    ex,
+                    400,
+                    "{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"max_tokens: Field required\"}}");
             return;
         }
         if (!request.path("stream").asBoolean(false)) {
@@ -248,19 +313,27 @@ public final class FakeVendors {
         ex.getResponseHeaders().add("Content-Type", "text/event-stream; charset=utf-8");
         ex.sendResponseHeaders(200, 0);
         java.io.OutputStream out = ex.getResponseBody();
-        String head = "{\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion.chunk\",\"created\":1741569952,\"model\":\""
-                + model + "\",\"system_fingerprint\":\"fp_fake\",\"choices\":[";
+        String head =
+                "{\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion.chunk\",\"created\":1741569952,\"model\":\""
+                        + model + "\",\"system_fingerprint\":\"fp_fake\",\"choices\":[";
         String usageNull = includeUsage ? ",\"usage\":null" : "";
         List<String> events = new java.util.ArrayList<>();
-        events.add(head + "{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null},\"logprobs\":null,\"finish_reason\":null}]" + usageNull + "}");
+        events.add(head
+                + "{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null},\"logprobs\":null,\"finish_reason\":null}]"
+                + usageNull + "}");
         for (String piece : streamPieces(vendor)) {
-            events.add(head + "{\"index\":0,\"delta\":{\"content\":\"" + piece + "\"},\"logprobs\":null,\"finish_reason\":null}]" + usageNull + "}");
+            events.add(head + "{\"index\":0,\"delta\":{\"content\":\"" + piece
+                    + "\"},\"logprobs\":null,\"finish_reason\":null}]" + usageNull + "}");
         }
         events.add(head + "{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\"stop\"}]" + usageNull + "}");
         if (includeUsage) {
-            events.add(head + "],\"usage\":{\"prompt_tokens\":" + PROMPT_TOKENS + ",\"completion_tokens\":" + COMPLETION_TOKENS
-                    + ",\"total_tokens\":" + (PROMPT_TOKENS + COMPLETION_TOKENS) + ",\"prompt_tokens_details\":{\"cached_tokens\":"
-                    + CACHED_TOKENS + ",\"audio_tokens\":0},\"completion_tokens_details\":{\"reasoning_tokens\":0,\"audio_tokens\":0}}}");
+            events.add(
+                    head + "],\"usage\":{\"prompt_tokens\":" + PROMPT_TOKENS + ",\"completion_tokens\":"
+                            + COMPLETION_TOKENS
+                            + ",\"total_tokens\":" + (PROMPT_TOKENS + COMPLETION_TOKENS)
+                            + ",\"prompt_tokens_details\":{\"cached_tokens\":"
+                            + CACHED_TOKENS
+                            + ",\"audio_tokens\":0},\"completion_tokens_details\":{\"reasoning_tokens\":0,\"audio_tokens\":0}}}");
         }
         events.add("[DONE]");
         try {

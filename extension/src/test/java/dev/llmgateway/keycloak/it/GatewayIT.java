@@ -44,7 +44,8 @@ class GatewayIT {
         return Api.token(realm.getName(), "plainuser", LlmRealmConfig.PASSWORD);
     }
 
-    private String provider(String vendor, String name, String key, int priority, boolean autoFallback, String... models) {
+    private String provider(
+            String vendor, String name, String key, int priority, boolean autoFallback, String... models) {
         Map<String, Object> body = new HashMap<>();
         body.put("type", vendor);
         body.put("name", name);
@@ -66,7 +67,9 @@ class GatewayIT {
     private List<FakeVendors.Recorded> chatsTo(String keyPart) {
         List<FakeVendors.Recorded> out = new ArrayList<>();
         for (FakeVendors.Recorded r : vendors.requests()) {
-            if (r.path().endsWith("/chat/completions") && r.authorization() != null && r.authorization().contains(keyPart)) {
+            if (r.path().endsWith("/chat/completions")
+                    && r.authorization() != null
+                    && r.authorization().contains(keyPart)) {
                 out.add(r);
             }
         }
@@ -76,7 +79,8 @@ class GatewayIT {
     @Test
     void completionThroughEachOpenAiCompatibleVendor() {
         String token = userToken();
-        for (String vendor : List.of("openai", "openrouter", "together", "huggingface", "cohere", "groq", "mistral", "custom")) {
+        for (String vendor :
+                List.of("openai", "openrouter", "together", "huggingface", "cohere", "groq", "mistral", "custom")) {
             String model = "each-" + vendor + "-model";
             String key = "sk-test-each-" + vendor;
             provider(vendor, "Each " + vendor, key, 50, true, model);
@@ -85,8 +89,12 @@ class GatewayIT {
             JsonNode j = r.json();
             assertEquals("chat.completion", j.get("object").asText());
             assertEquals(model, j.get("model").asText(), "the vendor received our model id");
-            assertEquals("Hello from " + vendor + ".", j.get("choices").get(0).get("message").get("content").asText());
-            assertEquals(FakeVendors.PROMPT_TOKENS, j.get("usage").get("prompt_tokens").asLong());
+            assertEquals(
+                    "Hello from " + vendor + ".",
+                    j.get("choices").get(0).get("message").get("content").asText());
+            assertEquals(
+                    FakeVendors.PROMPT_TOKENS,
+                    j.get("usage").get("prompt_tokens").asLong());
             assertEquals("Each " + vendor, r.header("X-LLM-Provider"));
             assertEquals(model, r.header("X-LLM-Model"));
             assertEquals("1", r.header("X-LLM-Attempts"));
@@ -112,7 +120,9 @@ class GatewayIT {
             assertEquals(1, chatsTo(failingKey).size(), failure + ": the primary was tried first");
             if (failure.equals("failstall")) {
                 long overhead = Long.parseLong(r.header("X-LLM-Overhead-Ms"));
-                assertTrue(overhead < LlmServerConfig.VENDOR_TIMEOUT_MS, "time waiting on vendors is not overhead: " + overhead);
+                assertTrue(
+                        overhead < LlmServerConfig.VENDOR_TIMEOUT_MS,
+                        "time waiting on vendors is not overhead: " + overhead);
             }
         }
     }
@@ -166,8 +176,13 @@ class GatewayIT {
     @Test
     void coolingDownProviderIsSkippedAndComesBackLater() throws InterruptedException {
         String token = Api.masterAdminToken();
-        assertEquals(200, Api.put(Api.admin(realm.getName(), "/routing/rules"), token,
-                Map.of("retry", Map.of("cooldown_after_failures", 1, "cooldown_seconds", 2))).status());
+        assertEquals(
+                200,
+                Api.put(
+                                Api.admin(realm.getName(), "/routing/rules"),
+                                token,
+                                Map.of("retry", Map.of("cooldown_after_failures", 1, "cooldown_seconds", 2)))
+                        .status());
         String model = "cool-model";
         String flakyKey = "sk-test-cool-fail503";
         provider("openai", "Flaky", flakyKey, 90, true, model);
@@ -186,7 +201,9 @@ class GatewayIT {
         Thread.sleep(2_200);
         Api.post(chatUrl(), user, chat(model));
         assertEquals(2, chatsTo(flakyKey).size(), "after the cooldown the provider is tried again");
-        Api.put(Api.admin(realm.getName(), "/routing/rules"), token,
+        Api.put(
+                Api.admin(realm.getName(), "/routing/rules"),
+                token,
                 Map.of("retry", Map.of("cooldown_after_failures", 3, "cooldown_seconds", 30)));
     }
 
@@ -195,14 +212,26 @@ class GatewayIT {
         String token = Api.masterAdminToken();
         provider("openai", "Alias cheap", "sk-test-alias-cheap", 50, true, "gpt-4o-mini");
         provider("openai", "Alias premium", "sk-test-alias-premium", 50, true, "gpt-4o");
-        assertEquals(200, Api.put(Api.admin(realm.getName(), "/routing/rules"), token,
-                Map.of("strategy", "quality", "aliases", Map.of("team-chat", List.of("gpt-4o-mini", "gpt-4o")))).status());
+        assertEquals(
+                200,
+                Api.put(
+                                Api.admin(realm.getName(), "/routing/rules"),
+                                token,
+                                Map.of(
+                                        "strategy",
+                                        "quality",
+                                        "aliases",
+                                        Map.of("team-chat", List.of("gpt-4o-mini", "gpt-4o"))))
+                        .status());
         String user = userToken();
         Api.Reply quality = Api.post(chatUrl(), user, chat("team-chat"));
         assertEquals(200, quality.status(), quality.text());
         assertEquals("gpt-4o", quality.header("X-LLM-Model"), "quality strategy picks the better model of the alias");
 
-        assertEquals(200, Api.put(Api.admin(realm.getName(), "/routing/rules"), token, Map.of("strategy", "cost")).status());
+        assertEquals(
+                200,
+                Api.put(Api.admin(realm.getName(), "/routing/rules"), token, Map.of("strategy", "cost"))
+                        .status());
         Api.Reply cost = Api.post(chatUrl(), user, chat("team-chat"));
         assertEquals("gpt-4o-mini", cost.header("X-LLM-Model"), "the new strategy applies on the next call");
 
@@ -210,12 +239,16 @@ class GatewayIT {
         assertEquals(200, auto.status(), auto.text());
         assertNotNull(auto.header("X-LLM-Model"));
 
-        JsonNode models = Api.get(Api.BASE + "/realms/" + realm.getName() + "/llm/v1/models", user).json();
+        JsonNode models = Api.get(Api.BASE + "/realms/" + realm.getName() + "/llm/v1/models", user)
+                .json();
         assertEquals("list", models.get("object").asText());
         List<String> ids = new ArrayList<>();
         models.get("data").forEach(m -> ids.add(m.get("id").asText()));
         assertTrue(ids.containsAll(List.of("gpt-4o-mini", "gpt-4o", "team-chat", "auto")), ids.toString());
-        Api.put(Api.admin(realm.getName(), "/routing/rules"), token, Map.of("strategy", "balanced", "aliases", Map.of()));
+        Api.put(
+                Api.admin(realm.getName(), "/routing/rules"),
+                token,
+                Map.of("strategy", "balanced", "aliases", Map.of()));
     }
 
     @Test
@@ -223,13 +256,16 @@ class GatewayIT {
         String user = userToken();
         Api.Reply anonymous = Api.post(chatUrl(), null, chat("gpt-4o"));
         assertEquals(401, anonymous.status());
-        assertEquals("invalid_api_key", anonymous.json().get("error").get("code").asText());
+        assertEquals(
+                "invalid_api_key", anonymous.json().get("error").get("code").asText());
         Api.Reply badToken = Api.post(chatUrl(), "not-a-token", chat("gpt-4o"));
         assertEquals(401, badToken.status());
 
         Api.Reply malformed = Api.postRaw(chatUrl(), user, "{\"model\":");
         assertEquals(400, malformed.status());
-        assertEquals("invalid_request_error", malformed.json().get("error").get("type").asText());
+        assertEquals(
+                "invalid_request_error",
+                malformed.json().get("error").get("type").asText());
 
         Api.Reply noMessages = Api.post(chatUrl(), user, Map.of("model", "gpt-4o"));
         assertEquals(400, noMessages.status());
@@ -240,10 +276,13 @@ class GatewayIT {
         assertEquals("model_not_found", unknown.json().get("error").get("code").asText());
 
         Map<String, Object> big = new HashMap<>(chat("gpt-4o"));
-        big.put("messages", List.of(Map.of("role", "user", "content", "x".repeat(LlmServerConfig.GATEWAY_MAX_BODY_BYTES))));
+        big.put(
+                "messages",
+                List.of(Map.of("role", "user", "content", "x".repeat(LlmServerConfig.GATEWAY_MAX_BODY_BYTES))));
         Api.Reply oversized = Api.post(chatUrl(), user, big);
         assertEquals(413, oversized.status());
-        assertEquals("request_too_large", oversized.json().get("error").get("code").asText());
+        assertEquals(
+                "request_too_large", oversized.json().get("error").get("code").asText());
     }
 
     /** The data of each server-sent event of a streamed answer. */
@@ -286,7 +325,8 @@ class GatewayIT {
         assertEquals("Hello from groq.", content(events));
         assertFalse(r.text().contains("\"usage\":{"), "the caller did not ask for usage: " + r.text());
         String sent = chatsTo(key).get(0).body();
-        assertTrue(Api.parse(sent).path("stream_options").path("include_usage").asBoolean(),
+        assertTrue(
+                Api.parse(sent).path("stream_options").path("include_usage").asBoolean(),
                 "the gateway asked the vendor for usage anyway: " + sent);
     }
 
@@ -306,8 +346,16 @@ class GatewayIT {
         assertEquals("Hello from mistral.", content(events));
         JsonNode usageChunk = Api.parse(events.get(events.size() - 2));
         assertEquals(0, usageChunk.get("choices").size());
-        assertEquals(FakeVendors.PROMPT_TOKENS, usageChunk.get("usage").get("prompt_tokens").asLong());
-        assertEquals(FakeVendors.CACHED_TOKENS, usageChunk.get("usage").get("prompt_tokens_details").get("cached_tokens").asLong());
+        assertEquals(
+                FakeVendors.PROMPT_TOKENS,
+                usageChunk.get("usage").get("prompt_tokens").asLong());
+        assertEquals(
+                FakeVendors.CACHED_TOKENS,
+                usageChunk
+                        .get("usage")
+                        .get("prompt_tokens_details")
+                        .get("cached_tokens")
+                        .asLong());
     }
 
     @Test
@@ -321,12 +369,18 @@ class GatewayIT {
         assertEquals(200, plain.status(), plain.text());
         JsonNode j = plain.json();
         assertEquals("chat.completion", j.get("object").asText());
-        assertEquals(FakeVendors.ANTHROPIC_TEXT, j.get("choices").get(0).get("message").get("content").asText());
+        assertEquals(
+                FakeVendors.ANTHROPIC_TEXT,
+                j.get("choices").get(0).get("message").get("content").asText());
         assertEquals("stop", j.get("choices").get(0).get("finish_reason").asText());
         assertEquals(21 + 188 + 1800, j.get("usage").get("prompt_tokens").asLong(), "input + cache write + cache read");
-        assertEquals(1800, j.get("usage").get("prompt_tokens_details").get("cached_tokens").asLong());
+        assertEquals(
+                1800,
+                j.get("usage").get("prompt_tokens_details").get("cached_tokens").asLong());
         FakeVendors.Recorded seen = vendors.requests().stream()
-                .filter(r -> key.equals(r.apiKeyHeader()) && r.path().endsWith("/messages")).findFirst().orElseThrow();
+                .filter(r -> key.equals(r.apiKeyHeader()) && r.path().endsWith("/messages"))
+                .findFirst()
+                .orElseThrow();
         assertEquals("/anthropic/v1/messages", seen.path());
         JsonNode sent = Api.parse(seen.body());
         assertTrue(sent.get("max_tokens").asInt() > 0, "a max_tokens default was sent: " + seen.body());

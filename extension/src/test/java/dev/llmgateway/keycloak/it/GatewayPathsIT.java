@@ -46,8 +46,14 @@ class GatewayPathsIT {
             assertTrue(error.get("message").asText().contains("POST /v1/" + path), error.toString());
             assertTrue(error.get("message").asText().contains("/v1/chat/completions"), error.toString());
         }
-        assertEquals("unknown_url", openAiError(Api.get(v1("files"), token), 404).get("code").asText());
-        assertEquals("unknown_url", openAiError(Api.delete(v1("models/gpt-4o"), token), 404).get("code").asText());
+        assertEquals(
+                "unknown_url",
+                openAiError(Api.get(v1("files"), token), 404).get("code").asText());
+        assertEquals(
+                "unknown_url",
+                openAiError(Api.delete(v1("models/gpt-4o"), token), 404)
+                        .get("code")
+                        .asText());
         // A path that could be a pasted key is not echoed.
         String pasted = "sk-test-pasted-into-the-path-Zq7";
         Api.Reply echo = Api.get(v1(pasted), token);
@@ -57,29 +63,40 @@ class GatewayPathsIT {
         Api.Reply get = Api.get(v1("chat/completions"), token);
         assertEquals("method_not_allowed", openAiError(get, 405).get("code").asText());
         assertEquals("POST", get.header("Allow"));
-        assertEquals("method_not_allowed", openAiError(Api.post(v1("models"), token, Map.of()), 405).get("code").asText());
+        assertEquals(
+                "method_not_allowed",
+                openAiError(Api.post(v1("models"), token, Map.of()), 405)
+                        .get("code")
+                        .asText());
     }
 
     /** curl -d without -H 'Content-Type: application/json' sends a form: the answer says what to add. */
     @Test
     void jsonSentAsAFormGetsAnAnswerThatNamesTheContentType() throws IOException, InterruptedException {
         String token = Api.token(realm.getName(), "plainuser", LlmRealmConfig.PASSWORD);
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(v1("chat/completions")))
-                .header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(v1("chat/completions")))
+                                .header("Authorization", "Bearer " + token)
+                                .header("Content-Type", "application/x-www-form-urlencoded")
+                                .POST(HttpRequest.BodyPublishers.ofString(
+                                        "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertEquals(400, r.statusCode(), r.body());
         JsonNode error = Api.parse(r.body()).get("error");
         assertTrue(error.get("message").asText().contains("Content-Type: application/json"), r.body());
 
-        HttpResponse<String> admin = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create(Api.admin(realm.getName(), "/routing/rules")))
-                .header("Authorization", "Bearer " + Api.masterAdminToken())
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .PUT(HttpRequest.BodyPublishers.ofString("{\"strategy\":\"cost\"}"))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> admin = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(Api.admin(realm.getName(), "/routing/rules")))
+                                .header("Authorization", "Bearer " + Api.masterAdminToken())
+                                .header("Content-Type", "application/x-www-form-urlencoded")
+                                .PUT(HttpRequest.BodyPublishers.ofString("{\"strategy\":\"cost\"}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertEquals(400, admin.statusCode(), admin.body());
-        assertTrue(Api.parse(admin.body()).get("error").asText().contains("Content-Type: application/json"), admin.body());
+        assertTrue(
+                Api.parse(admin.body()).get("error").asText().contains("Content-Type: application/json"), admin.body());
     }
 }

@@ -64,26 +64,64 @@ class KeyCharactersIT {
     void oddCharactersAreRefusedOnEveryPathWithA400() {
         String admin = Api.masterAdminToken();
         String realmId = realm.admin().toRepresentation().getId();
-        int providersBefore = Api.get(providers(), admin).json().get("providers").size();
+        int providersBefore =
+                Api.get(providers(), admin).json().get("providers").size();
         long ownKeysBefore = Db.count("select count(*) from LLM_USER_KEY where REALM_ID = ?", realmId);
-        Api.Reply good = Api.post(providers(), admin, Map.of("type", "openai", "name", "Odd keys", "apiKey", "sk-test-odd-base-0001",
-                "baseUrl", vendors.baseUrl("openai"), "models", List.of("gpt-4o-mini")));
+        Api.Reply good = Api.post(
+                providers(),
+                admin,
+                Map.of(
+                        "type",
+                        "openai",
+                        "name",
+                        "Odd keys",
+                        "apiKey",
+                        "sk-test-odd-base-0001",
+                        "baseUrl",
+                        vendors.baseUrl("openai"),
+                        "models",
+                        List.of("gpt-4o-mini")));
         assertEquals(201, good.status(), good.text());
         String id = good.json().get("provider").get("id").asText();
         String user = Api.token(realm.getName(), "plainuser", LlmRealmConfig.PASSWORD);
         String myKeys = Api.BASE + "/realms/" + realm.getName() + "/llm/me/keys/openai";
 
         for (String key : REFUSED) {
-            assertRefused(Api.post(providers(), admin, Map.of("type", "openai", "name", "Refused", "apiKey", key,
-                    "baseUrl", vendors.baseUrl("openai"))), key, "create");
+            assertRefused(
+                    Api.post(
+                            providers(),
+                            admin,
+                            Map.of(
+                                    "type",
+                                    "openai",
+                                    "name",
+                                    "Refused",
+                                    "apiKey",
+                                    key,
+                                    "baseUrl",
+                                    vendors.baseUrl("openai"))),
+                    key,
+                    "create");
             assertRefused(Api.put(providers() + "/" + id, admin, Map.of("apiKey", key)), key, "update");
-            assertRefused(Api.post(Api.admin(realm.getName(), "/test"), admin, Map.of("provider", "openai", "api_key", key,
-                    "base_url", vendors.baseUrl("openai"))), key, "test before saving");
+            assertRefused(
+                    Api.post(
+                            Api.admin(realm.getName(), "/test"),
+                            admin,
+                            Map.of("provider", "openai", "api_key", key, "base_url", vendors.baseUrl("openai"))),
+                    key,
+                    "test before saving");
             assertRefused(Api.put(myKeys, user, Map.of("apiKey", key)), key, "a user's own key");
         }
         // Nothing half-written: one provider, its key unchanged, no own key, no vendor ever saw a refused key.
-        assertEquals(providersBefore + 1, Api.get(providers(), admin).json().get("providers").size());
-        assertEquals("…0001", Api.get(providers() + "/" + id, admin).json().path("api_key_hint").asText());
+        assertEquals(
+                providersBefore + 1,
+                Api.get(providers(), admin).json().get("providers").size());
+        assertEquals(
+                "…0001",
+                Api.get(providers() + "/" + id, admin)
+                        .json()
+                        .path("api_key_hint")
+                        .asText());
         assertEquals(ownKeysBefore, Db.count("select count(*) from LLM_USER_KEY where REALM_ID = ?", realmId));
         for (FakeVendors.Recorded r : vendors.requests()) {
             for (String key : REFUSED) {
@@ -101,21 +139,39 @@ class KeyCharactersIT {
             String pasted = e.getKey();
             String key = e.getValue();
             vendors.clear();
-            Api.Reply tested = Api.post(Api.admin(realm.getName(), "/test"), admin, Map.of("provider", "openai", "api_key", pasted,
-                    "base_url", vendors.baseUrl("openai")));
+            Api.Reply tested = Api.post(
+                    Api.admin(realm.getName(), "/test"),
+                    admin,
+                    Map.of("provider", "openai", "api_key", pasted, "base_url", vendors.baseUrl("openai")));
             assertEquals(200, tested.status(), tested.text());
             assertTrue(tested.json().get("success").asBoolean(), tested.text());
 
-            Api.Reply created = Api.post(providers(), admin, Map.of("type", "openai", "name", "Trimmed " + (++n), "apiKey", pasted,
-                    "baseUrl", vendors.baseUrl("openai"), "models", List.of("gpt-4o-mini")));
+            Api.Reply created = Api.post(
+                    providers(),
+                    admin,
+                    Map.of(
+                            "type",
+                            "openai",
+                            "name",
+                            "Trimmed " + (++n),
+                            "apiKey",
+                            pasted,
+                            "baseUrl",
+                            vendors.baseUrl("openai"),
+                            "models",
+                            List.of("gpt-4o-mini")));
             assertEquals(201, created.status(), created.text());
             JsonNode p = created.json().get("provider");
             assertEquals("active", p.get("status").asText(), created.text());
-            assertEquals("…" + key.substring(key.length() - 4), p.get("api_key_hint").asText());
+            assertEquals(
+                    "…" + key.substring(key.length() - 4), p.get("api_key_hint").asText());
 
-            Api.Reply own = Api.put(Api.BASE + "/realms/" + realm.getName() + "/llm/me/keys/openai", user, Map.of("apiKey", pasted));
+            Api.Reply own = Api.put(
+                    Api.BASE + "/realms/" + realm.getName() + "/llm/me/keys/openai", user, Map.of("apiKey", pasted));
             assertEquals(200, own.status(), own.text());
-            assertEquals("…" + key.substring(key.length() - 4), own.json().get("hint").asText());
+            assertEquals(
+                    "…" + key.substring(key.length() - 4),
+                    own.json().get("hint").asText());
 
             // Every request the vendor got carried exactly the trimmed key.
             assertTrue(vendors.requests().size() >= 2, "the key tests reached the vendor");

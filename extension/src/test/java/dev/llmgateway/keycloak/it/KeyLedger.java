@@ -26,8 +26,7 @@ public final class KeyLedger {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> SEEN = ConcurrentHashMap.newKeySet();
 
-    private KeyLedger() {
-    }
+    private KeyLedger() {}
 
     public static Path file() {
         return LlmServerConfig.workDir().resolve("it-keys.txt").toAbsolutePath();
@@ -40,7 +39,8 @@ public final class KeyLedger {
         String line = Base64.getEncoder().encodeToString(key.getBytes(StandardCharsets.UTF_8)) + "\n";
         synchronized (KeyLedger.class) {
             try {
-                Files.writeString(file(), line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                Files.writeString(
+                        file(), line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -55,7 +55,8 @@ public final class KeyLedger {
         try {
             walk(JSON.readTree(body));
         } catch (IOException e) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"api_?[kK]ey\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"")
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                            "\"api_?[kK]ey\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"")
                     .matcher(body);
             while (m.find()) {
                 track(m.group(1));
@@ -70,7 +71,8 @@ public final class KeyLedger {
         if (node.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> f = it.next();
-                if ((f.getKey().equals("apiKey") || f.getKey().equals("api_key")) && f.getValue().isTextual()) {
+                if ((f.getKey().equals("apiKey") || f.getKey().equals("api_key"))
+                        && f.getValue().isTextual()) {
                     track(f.getValue().asText());
                 } else {
                     walk(f.getValue());

@@ -11,14 +11,20 @@ public class LlmRealmConfig implements RealmConfig {
 
     @Override
     public RealmBuilder configure(RealmBuilder realm) {
-        return realm.adminEventsEnabled(true).adminEventsDetailsEnabled(true)
-                .users(user("realmadmin").clientRoles("realm-management", "realm-admin"),
+        return realm.adminEventsEnabled(true)
+                .adminEventsDetailsEnabled(true)
+                .users(
+                        user("realmadmin").clientRoles("realm-management", "realm-admin"),
                         user("viewer").clientRoles("realm-management", "view-realm"),
                         user("plainuser"));
     }
 
     private static UserBuilder user(String name) {
-        return UserBuilder.create(name).enabled(true).email(name + "@example.org").name(name, "Test")
-                .emailVerified(true).password(PASSWORD);
+        return UserBuilder.create(name)
+                .enabled(true)
+                .email(name + "@example.org")
+                .name(name, "Test")
+                .emailVerified(true)
+                .password(PASSWORD);
     }
 }

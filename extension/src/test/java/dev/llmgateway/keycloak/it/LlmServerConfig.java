@@ -19,6 +19,7 @@ public class LlmServerConfig implements KeycloakServerConfig {
 
     /** A test KEK (base64 of 32 bytes). Never a real deployment's. */
     public static final String TEST_KEK = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=";
+
     public static final long VENDOR_TIMEOUT_MS = 3_000;
     public static final int GATEWAY_MAX_BODY_BYTES = 262_144;
 
@@ -36,7 +37,8 @@ public class LlmServerConfig implements KeycloakServerConfig {
                 throw new UncheckedIOException(e);
             }
         }
-        config.log().handlers(KeycloakServerConfigBuilder.LogHandlers.CONSOLE, KeycloakServerConfigBuilder.LogHandlers.FILE)
+        config.log()
+                .handlers(KeycloakServerConfigBuilder.LogHandlers.CONSOLE, KeycloakServerConfigBuilder.LogHandlers.FILE)
                 .categoryLevel("dev.llmgateway", "debug");
         // This module's classes and the themes module's resources: what the shaded jar holds, as two deployments.
         return config.dependencyCurrentProject()
@@ -45,7 +47,8 @@ public class LlmServerConfig implements KeycloakServerConfig {
                 .spiOption("llm-gateway", "default", "kek", TEST_KEK)
                 .spiOption("llm-gateway", "default", "vendor-test-timeout-ms", Long.toString(VENDOR_TIMEOUT_MS))
                 .spiOption("llm-gateway", "default", "upstream-timeout-ms", Long.toString(VENDOR_TIMEOUT_MS))
-                .spiOption("llm-gateway", "default", "gateway-max-body-bytes", Integer.toString(GATEWAY_MAX_BODY_BYTES));
+                .spiOption(
+                        "llm-gateway", "default", "gateway-max-body-bytes", Integer.toString(GATEWAY_MAX_BODY_BYTES));
     }
 
     public static Path workDir() {

@@ -10,8 +10,8 @@ import java.util.Map;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
-import com.openai.errors.UnauthorizedException;
 import com.openai.errors.NotFoundException;
+import com.openai.errors.UnauthorizedException;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
@@ -44,16 +44,33 @@ class OpenAiSdkIT {
     }
 
     private void provider() {
-        if (Api.get(Api.admin(realm.getName(), "/providers"), Api.masterAdminToken()).json().get("total").asInt() > 0) {
+        if (Api.get(Api.admin(realm.getName(), "/providers"), Api.masterAdminToken())
+                        .json()
+                        .get("total")
+                        .asInt()
+                > 0) {
             return;
         }
-        Api.Reply r = Api.post(Api.admin(realm.getName(), "/providers"), Api.masterAdminToken(), Map.of("type", "together",
-                "apiKey", "sk-test-sdk", "baseUrl", FakeVendors.get().baseUrl("together"), "models", List.of("sdk-model")));
+        Api.Reply r = Api.post(
+                Api.admin(realm.getName(), "/providers"),
+                Api.masterAdminToken(),
+                Map.of(
+                        "type",
+                        "together",
+                        "apiKey",
+                        "sk-test-sdk",
+                        "baseUrl",
+                        FakeVendors.get().baseUrl("together"),
+                        "models",
+                        List.of("sdk-model")));
         assertEquals(201, r.status(), r.text());
     }
 
     private static ChatCompletionCreateParams params(String model) {
-        return ChatCompletionCreateParams.builder().model(model).addUserMessage("Say hello").build();
+        return ChatCompletionCreateParams.builder()
+                .model(model)
+                .addUserMessage("Say hello")
+                .build();
     }
 
     @Test
@@ -62,12 +79,17 @@ class OpenAiSdkIT {
         OpenAIClient client = client(Api.token(realm.getName(), "plainuser", LlmRealmConfig.PASSWORD));
 
         ChatCompletion completion = client.chat().completions().create(params("sdk-model"));
-        assertEquals("Hello from together.", completion.choices().get(0).message().content().orElseThrow());
+        assertEquals(
+                "Hello from together.",
+                completion.choices().get(0).message().content().orElseThrow());
         assertEquals(FakeVendors.PROMPT_TOKENS, completion.usage().orElseThrow().promptTokens());
 
         StringBuilder streamed = new StringBuilder();
-        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params("sdk-model"))) {
-            stream.stream().forEach(chunk -> chunk.choices().forEach(c -> c.delta().content().ifPresent(streamed::append)));
+        try (StreamResponse<ChatCompletionChunk> stream =
+                client.chat().completions().createStreaming(params("sdk-model"))) {
+            stream.stream()
+                    .forEach(chunk ->
+                            chunk.choices().forEach(c -> c.delta().content().ifPresent(streamed::append)));
         }
         assertEquals("Hello from together.", streamed.toString());
 
@@ -79,10 +101,12 @@ class OpenAiSdkIT {
     void errorsSurfaceAsTheSdksOwnExceptions() {
         provider();
         OpenAIClient client = client(Api.token(realm.getName(), "plainuser", LlmRealmConfig.PASSWORD));
-        NotFoundException notFound = assertThrows(NotFoundException.class,
-                () -> client.chat().completions().create(params("no-such-model")));
+        NotFoundException notFound = assertThrows(
+                NotFoundException.class, () -> client.chat().completions().create(params("no-such-model")));
         assertEquals("model_not_found", notFound.code().orElseThrow());
 
-        assertThrows(UnauthorizedException.class, () -> client("not-a-token").chat().completions().create(params("sdk-model")));
+        assertThrows(
+                UnauthorizedException.class,
+                () -> client("not-a-token").chat().completions().create(params("sdk-model")));
     }
 }

@@ -48,8 +48,13 @@ class PowerLevelClaimIT {
             audience.setName("introspector audience");
             audience.setProtocol("openid-connect");
             audience.setProtocolMapper("oidc-audience-mapper");
-            audience.setConfig(Map.of("included.client.audience", "introspector", "access.token.claim", "true",
-                    "introspection.token.claim", "true"));
+            audience.setConfig(Map.of(
+                    "included.client.audience",
+                    "introspector",
+                    "access.token.claim",
+                    "true",
+                    "introspection.token.claim",
+                    "true"));
             c.setProtocolMappers(List.of(audience));
         }
         realm.admin().clients().create(c).close();
@@ -57,32 +62,51 @@ class PowerLevelClaimIT {
 
     private JsonNode tokens(String username) {
         newClient("fresh-app", false);
-        Api.Reply r = Api.form(Api.BASE + "/realms/" + realm.getName() + "/protocol/openid-connect/token", Map.of(
-                "grant_type", "password", "client_id", "fresh-app", "username", username,
-                "password", LlmRealmConfig.PASSWORD, "scope", "openid"));
+        Api.Reply r = Api.form(
+                Api.BASE + "/realms/" + realm.getName() + "/protocol/openid-connect/token",
+                Map.of(
+                        "grant_type",
+                        "password",
+                        "client_id",
+                        "fresh-app",
+                        "username",
+                        username,
+                        "password",
+                        LlmRealmConfig.PASSWORD,
+                        "scope",
+                        "openid"));
         assertEquals(200, r.status(), r.text());
         return r.json();
     }
 
     private String levelInAccessToken(String username) {
-        return payload(tokens(username).get("access_token").asText()).path("llm_power_level").asText(null);
+        return payload(tokens(username).get("access_token").asText())
+                .path("llm_power_level")
+                .asText(null);
     }
 
     @Test
     void claimInAccessTokenIdTokenUserinfoAndIntrospectionOfAFreshClient() {
-        assertTrue(realm.admin().clientScopes().findAll().stream().anyMatch(s -> s.getName().equals("llm")), "the llm scope exists");
+        assertTrue(
+                realm.admin().clientScopes().findAll().stream()
+                        .anyMatch(s -> s.getName().equals("llm")),
+                "the llm scope exists");
         JsonNode t = tokens("plainuser");
         String access = t.get("access_token").asText();
         assertEquals("balanced", payload(access).get("llm_power_level").asText(), "the realm default");
-        assertEquals("balanced", payload(t.get("id_token").asText()).get("llm_power_level").asText());
+        assertEquals(
+                "balanced",
+                payload(t.get("id_token").asText()).get("llm_power_level").asText());
 
-        Api.Reply userinfo = Api.get(Api.BASE + "/realms/" + realm.getName() + "/protocol/openid-connect/userinfo", access);
+        Api.Reply userinfo =
+                Api.get(Api.BASE + "/realms/" + realm.getName() + "/protocol/openid-connect/userinfo", access);
         assertEquals(200, userinfo.status(), userinfo.text());
         assertEquals("balanced", userinfo.json().get("llm_power_level").asText());
 
         // A resource server introspects the fresh client's token (it is in the token's audience).
         newClient("introspector", true);
-        Api.Reply introspection = Api.form(Api.BASE + "/realms/" + realm.getName() + "/protocol/openid-connect/token/introspect",
+        Api.Reply introspection = Api.form(
+                Api.BASE + "/realms/" + realm.getName() + "/protocol/openid-connect/token/introspect",
                 Map.of("token", access, "client_id", "introspector", "client_secret", "introspector-secret"));
         assertEquals(200, introspection.status(), introspection.text());
         assertTrue(introspection.json().get("active").asBoolean(), introspection.text());
@@ -95,23 +119,43 @@ class PowerLevelClaimIT {
         profile.setUnmanagedAttributePolicy(UPConfig.UnmanagedAttributePolicy.ENABLED);
         realm.admin().users().userProfile().update(profile);
 
-        for (String[] g : new String[][]{{"eco-team", "eco"}, {"research", "precision"}}) {
+        for (String[] g : new String[][] {{"eco-team", "eco"}, {"research", "precision"}}) {
             GroupRepresentation group = new GroupRepresentation();
             group.setName(g[0]);
             group.setAttributes(Map.of("llm_power_level", List.of(g[1])));
             realm.admin().groups().add(group).close();
         }
-        realm.addUser(UserBuilder.create("grouped").enabled(true).email("grouped@example.org").name("Grouped", "User")
-                .emailVerified(true).password(LlmRealmConfig.PASSWORD).groups("eco-team", "research"));
-        realm.addUser(UserBuilder.create("chosen").enabled(true).email("chosen@example.org").name("Chosen", "User")
-                .emailVerified(true).password(LlmRealmConfig.PASSWORD).groups("research").attribute("llm_power_level", "eco"));
+        realm.addUser(UserBuilder.create("grouped")
+                .enabled(true)
+                .email("grouped@example.org")
+                .name("Grouped", "User")
+                .emailVerified(true)
+                .password(LlmRealmConfig.PASSWORD)
+                .groups("eco-team", "research"));
+        realm.addUser(UserBuilder.create("chosen")
+                .enabled(true)
+                .email("chosen@example.org")
+                .name("Chosen", "User")
+                .emailVerified(true)
+                .password(LlmRealmConfig.PASSWORD)
+                .groups("research")
+                .attribute("llm_power_level", "eco"));
         // The User Profile declares the attribute with the realm's levels as options: anything else is refused.
-        UPAttribute declared = realm.admin().users().userProfile().getConfiguration().getAttribute("llm_power_level");
-        assertEquals(List.of("eco", "balanced", "precision"), declared.getValidations().get("options").get("options"));
+        UPAttribute declared =
+                realm.admin().users().userProfile().getConfiguration().getAttribute("llm_power_level");
+        assertEquals(
+                List.of("eco", "balanced", "precision"),
+                declared.getValidations().get("options").get("options"));
         assertEquals(Set.of("admin"), declared.getPermissions().getEdit());
         assertTrue(declared.getPermissions().getView().contains("user"), "users see their level");
-        try (Response refused = realm.admin().users().create(UserBuilder.create("unknownlevel").enabled(true)
-                .email("unknown@example.org").name("Unknown", "User").attribute("llm_power_level", "superduper").build())) {
+        try (Response refused = realm.admin()
+                .users()
+                .create(UserBuilder.create("unknownlevel")
+                        .enabled(true)
+                        .email("unknown@example.org")
+                        .name("Unknown", "User")
+                        .attribute("llm_power_level", "superduper")
+                        .build())) {
             assertEquals(400, refused.getStatus());
             String error = refused.readEntity(String.class);
             assertTrue(error.contains("llm_power_level"), error);
@@ -122,13 +166,30 @@ class PowerLevelClaimIT {
         assertEquals("eco", levelInAccessToken("chosen"), "the user's own attribute wins over groups");
 
         // Changing the realm's levels changes the next token.
-        Api.Reply r = Api.put(Api.admin(realm.getName(), "/power-levels"), Api.masterAdminToken(), Map.of("default", "basic",
-                "levels", List.of(Map.of("id", "basic", "name", "Basic", "price_ceiling", 1))));
+        Api.Reply r = Api.put(
+                Api.admin(realm.getName(), "/power-levels"),
+                Api.masterAdminToken(),
+                Map.of(
+                        "default",
+                        "basic",
+                        "levels",
+                        List.of(Map.of("id", "basic", "name", "Basic", "price_ceiling", 1))));
         assertEquals(200, r.status(), r.text());
-        assertEquals("basic", levelInAccessToken("grouped"), "groups naming removed levels fall back to the new default");
-        assertEquals(List.of("basic"), realm.admin().users().userProfile().getConfiguration().getAttribute("llm_power_level")
-                .getValidations().get("options").get("options"), "the profile's options follow the levels");
+        assertEquals(
+                "basic", levelInAccessToken("grouped"), "groups naming removed levels fall back to the new default");
+        assertEquals(
+                List.of("basic"),
+                realm.admin()
+                        .users()
+                        .userProfile()
+                        .getConfiguration()
+                        .getAttribute("llm_power_level")
+                        .getValidations()
+                        .get("options")
+                        .get("options"),
+                "the profile's options follow the levels");
         UserRepresentation u = realm.admin().users().search("chosen").get(0);
-        assertEquals("basic", levelInAccessToken(u.getUsername()), "a user attribute naming a removed level falls back too");
+        assertEquals(
+                "basic", levelInAccessToken(u.getUsername()), "a user attribute naming a removed level falls back too");
     }
 }

@@ -42,20 +42,45 @@ class PowerLevelGatewayIT {
     @BeforeEach
     void providerAndUsers() {
         String admin = Api.masterAdminToken();
-        if (Api.get(Api.admin(realm.getName(), "/providers"), admin).json().get("total").asInt() == 0) {
-            Api.Reply r = Api.post(Api.admin(realm.getName(), "/providers"), admin, Map.of("type", "openai", "name", "Levels",
-                    "apiKey", "sk-test-levels", "baseUrl", vendors.baseUrl("openai"),
-                    "models", List.of("gpt-4o-mini", "gpt-4o", "o3", "homegrown-model")));
+        if (Api.get(Api.admin(realm.getName(), "/providers"), admin)
+                        .json()
+                        .get("total")
+                        .asInt()
+                == 0) {
+            Api.Reply r = Api.post(
+                    Api.admin(realm.getName(), "/providers"),
+                    admin,
+                    Map.of(
+                            "type",
+                            "openai",
+                            "name",
+                            "Levels",
+                            "apiKey",
+                            "sk-test-levels",
+                            "baseUrl",
+                            vendors.baseUrl("openai"),
+                            "models",
+                            List.of("gpt-4o-mini", "gpt-4o", "o3", "homegrown-model")));
             assertEquals(201, r.status(), r.text());
         }
         // Users added by a test are removed after it: add them for each test.
         UPConfig profile = realm.admin().users().userProfile().getConfiguration();
         profile.setUnmanagedAttributePolicy(UPConfig.UnmanagedAttributePolicy.ENABLED);
         realm.admin().users().userProfile().update(profile);
-        realm.addUser(UserBuilder.create("precise").enabled(true).email("precise@example.org").name("Precise", "User")
-                .emailVerified(true).password(LlmRealmConfig.PASSWORD).attribute("llm_power_level", "precision"));
-        realm.addUser(UserBuilder.create("spender").enabled(true).email("spender@example.org").name("Spender", "User")
-                .emailVerified(true).password(LlmRealmConfig.PASSWORD).attribute("llm_power_level", "eco"));
+        realm.addUser(UserBuilder.create("precise")
+                .enabled(true)
+                .email("precise@example.org")
+                .name("Precise", "User")
+                .emailVerified(true)
+                .password(LlmRealmConfig.PASSWORD)
+                .attribute("llm_power_level", "precision"));
+        realm.addUser(UserBuilder.create("spender")
+                .enabled(true)
+                .email("spender@example.org")
+                .name("Spender", "User")
+                .emailVerified(true)
+                .password(LlmRealmConfig.PASSWORD)
+                .attribute("llm_power_level", "eco"));
     }
 
     private String chatUrl() {
@@ -63,7 +88,9 @@ class PowerLevelGatewayIT {
     }
 
     private Api.Reply chat(String user, String model) {
-        return Api.post(chatUrl(), Api.token(realm.getName(), user, LlmRealmConfig.PASSWORD),
+        return Api.post(
+                chatUrl(),
+                Api.token(realm.getName(), user, LlmRealmConfig.PASSWORD),
                 Map.of("model", model, "messages", List.of(Map.of("role", "user", "content", "hi"))));
     }
 
@@ -76,8 +103,12 @@ class PowerLevelGatewayIT {
         JsonNode error = above.json().get("error");
         assertEquals("model_not_allowed", error.get("code").asText());
         assertEquals("model", error.get("param").asText());
-        assertTrue(error.get("message").asText().contains("'Balanced'"), error.get("message").asText());
-        assertTrue(error.get("message").asText().contains("$1.00 per 1M tokens"), error.get("message").asText());
+        assertTrue(
+                error.get("message").asText().contains("'Balanced'"),
+                error.get("message").asText());
+        assertTrue(
+                error.get("message").asText().contains("$1.00 per 1M tokens"),
+                error.get("message").asText());
 
         Api.Reply unpriced = chat("plainuser", "homegrown-model");
         assertEquals(403, unpriced.status(), unpriced.text());
@@ -94,18 +125,24 @@ class PowerLevelGatewayIT {
         assertEquals("gpt-4o-mini", auto.header("X-LLM-Model"), "auto stays within the level");
 
         List<String> listed = new ArrayList<>();
-        Api.get(Api.BASE + "/realms/" + realm.getName() + "/llm/v1/models",
-                Api.token(realm.getName(), "plainuser", LlmRealmConfig.PASSWORD)).json().get("data")
+        Api.get(
+                        Api.BASE + "/realms/" + realm.getName() + "/llm/v1/models",
+                        Api.token(realm.getName(), "plainuser", LlmRealmConfig.PASSWORD))
+                .json()
+                .get("data")
                 .forEach(m -> listed.add(m.get("id").asText()));
         assertTrue(listed.contains("gpt-4o-mini"), listed.toString());
-        assertFalse(listed.contains("gpt-4o") || listed.contains("o3") || listed.contains("homegrown-model"), listed.toString());
+        assertFalse(
+                listed.contains("gpt-4o") || listed.contains("o3") || listed.contains("homegrown-model"),
+                listed.toString());
     }
 
     @Test
     void anExhaustedBudgetIsRefusedWithTheBudgetAndTheResetDate() {
         // The default levels, with Eco given a budget smaller than one call and gpt-4o-mini among its models.
         String admin = Api.masterAdminToken();
-        ObjectNode levels = (ObjectNode) Api.get(Api.admin(realm.getName(), "/power-levels"), admin).json();
+        ObjectNode levels = (ObjectNode)
+                Api.get(Api.admin(realm.getName(), "/power-levels"), admin).json();
         for (JsonNode level : levels.get("levels")) {
             if (level.get("id").asText().equals("eco")) {
                 ((ObjectNode) level).put("monthly_budget", new BigDecimal("0.0001"));
@@ -122,20 +159,32 @@ class PowerLevelGatewayIT {
         JsonNode error = refused.json().get("error");
         assertEquals("budget_exceeded", error.get("code").asText());
         assertEquals("insufficient_quota", error.get("type").asText());
-        String reset = LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1).plusMonths(1).toString();
-        assertTrue(error.get("message").asText().contains("$0.00 of your monthly LLM budget")
-                || error.get("message").asText().contains("monthly LLM budget of $0.00"), error.get("message").asText());
-        assertTrue(error.get("message").asText().contains(reset), error.get("message").asText());
+        String reset =
+                LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1).plusMonths(1).toString();
+        assertTrue(
+                error.get("message").asText().contains("$0.00 of your monthly LLM budget")
+                        || error.get("message").asText().contains("monthly LLM budget of $0.00"),
+                error.get("message").asText());
+        assertTrue(
+                error.get("message").asText().contains(reset),
+                error.get("message").asText());
         assertEquals(200, chat("plainuser", "gpt-4o-mini").status(), "a level without a budget is not limited");
 
         // The refused call cost nothing and was not sent to a vendor; /me shows the month's spend from the ledger.
-        Db.waitFor(1, "select * from LLM_USAGE_EVENT where REALM_ID = ? and USER_ID = ?", realm.getId(),
+        Db.waitFor(
+                1,
+                "select * from LLM_USAGE_EVENT where REALM_ID = ? and USER_ID = ?",
+                realm.getId(),
                 realm.admin().users().search("spender").get(0).getId());
-        JsonNode me = Api.get(Api.BASE + "/realms/" + realm.getName() + "/llm/me",
-                Api.token(realm.getName(), "spender", LlmRealmConfig.PASSWORD)).json();
+        JsonNode me = Api.get(
+                        Api.BASE + "/realms/" + realm.getName() + "/llm/me",
+                        Api.token(realm.getName(), "spender", LlmRealmConfig.PASSWORD))
+                .json();
         assertEquals("eco", me.get("power_level").get("id").asText());
         JsonNode budget = me.get("budget");
-        assertEquals(0, new BigDecimal("0.0001").compareTo(budget.get("monthly_budget").decimalValue()));
+        assertEquals(
+                0,
+                new BigDecimal("0.0001").compareTo(budget.get("monthly_budget").decimalValue()));
         // (200 * 0.15 + 1000 * 0.075 + 80 * 0.60) / 1M at the catalogue prices of gpt-4o-mini
         assertEquals(0, new BigDecimal("0.000153").compareTo(budget.get("spent").decimalValue()), me.toString());
         assertTrue(budget.get("exhausted").asBoolean());
@@ -149,6 +198,7 @@ class PowerLevelGatewayIT {
     void meNeedsAToken() {
         Api.Reply anonymous = Api.get(Api.BASE + "/realms/" + realm.getName() + "/llm/me", null);
         assertEquals(401, anonymous.status());
-        assertEquals("invalid_api_key", anonymous.json().get("error").get("code").asText());
+        assertEquals(
+                "invalid_api_key", anonymous.json().get("error").get("code").asText());
     }
 }

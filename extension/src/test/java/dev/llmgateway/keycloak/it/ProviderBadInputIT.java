@@ -79,13 +79,19 @@ class ProviderBadInputIT {
 
     @Test
     void malformedJson() {
-        Api.Reply r = Api.postRaw(Api.admin(realm.getName(), "/providers"), Api.masterAdminToken(),
+        Api.Reply r = Api.postRaw(
+                Api.admin(realm.getName(), "/providers"),
+                Api.masterAdminToken(),
                 "{\"type\":\"openai\",\"apiKey\":\"sk-test-do-not-echo-me-42\"");
         assertRefused(400, null, "malformed JSON", r);
         assertFalse(r.text().contains("do-not-echo"), "the body is never quoted back: " + r.text());
-        assertRefused(400, null, "JSON object", Api.postRaw(Api.admin(realm.getName(), "/providers"),
-                Api.masterAdminToken(), "[1,2]"));
-        assertRefused(400, null, "empty", Api.postRaw(Api.admin(realm.getName(), "/providers"), Api.masterAdminToken(), ""));
+        assertRefused(
+                400,
+                null,
+                "JSON object",
+                Api.postRaw(Api.admin(realm.getName(), "/providers"), Api.masterAdminToken(), "[1,2]"));
+        assertRefused(
+                400, null, "empty", Api.postRaw(Api.admin(realm.getName(), "/providers"), Api.masterAdminToken(), ""));
     }
 
     @Test
@@ -124,12 +130,16 @@ class ProviderBadInputIT {
     void badUpdatesLeaveTheProviderUnchanged() {
         String token = Api.masterAdminToken();
         Api.Reply created = create(valid());
-        String url = Api.admin(realm.getName(), "/providers/" + created.json().get("provider").get("id").asText());
+        String url = Api.admin(
+                realm.getName(),
+                "/providers/" + created.json().get("provider").get("id").asText());
         String before = Api.get(url, token).text();
 
-        assertRefused(400, "priority", "between 1 and 100", Api.put(url, token, Map.of("priority", 500, "name", "Renamed")));
+        assertRefused(
+                400, "priority", "between 1 and 100", Api.put(url, token, Map.of("priority", 500, "name", "Renamed")));
         assertRefused(400, "type", "cannot be changed", Api.put(url, token, Map.of("type", "anthropic")));
-        assertRefused(400, "quality", "between 0 and 100", Api.put(url + "/models/gpt-4o", token, Map.of("quality", 900)));
+        assertRefused(
+                400, "quality", "between 0 and 100", Api.put(url + "/models/gpt-4o", token, Map.of("quality", 900)));
         assertRefused(400, "outputPrice", "together", Api.put(url + "/models/gpt-4o", token, Map.of("inputPrice", 1)));
         assertRefused(404, null, "not offered", Api.put(url + "/models/no-such-model", token, Map.of("quality", 1)));
         assertRefused(404, null, "not found", Api.get(Api.admin(realm.getName(), "/providers/nope"), token));
@@ -151,8 +161,12 @@ class ProviderBadInputIT {
         Api.Reply unnamed2 = create(valid());
         assertEquals("OpenAI", unnamed1.json().get("provider").get("name").asText());
         assertEquals("OpenAI 2", unnamed2.json().get("provider").get("name").asText());
-        for (Api.Reply r : new Api.Reply[]{first, unnamed1, unnamed2}) {
-            Api.delete(Api.admin(realm.getName(), "/providers/" + r.json().get("provider").get("id").asText()), token);
+        for (Api.Reply r : new Api.Reply[] {first, unnamed1, unnamed2}) {
+            Api.delete(
+                    Api.admin(
+                            realm.getName(),
+                            "/providers/" + r.json().get("provider").get("id").asText()),
+                    token);
         }
     }
 }

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.keycloak.testframework.realm.ManagedRealm;
@@ -28,7 +28,9 @@ class ProviderConnectionIT {
     }
 
     private Api.Reply testKey(String vendor, String key) {
-        return Api.post(Api.admin(realm.getName(), "/test"), Api.masterAdminToken(),
+        return Api.post(
+                Api.admin(realm.getName(), "/test"),
+                Api.masterAdminToken(),
                 Map.of("provider", vendor, "api_key", key, "base_url", vendors.baseUrl(vendor)));
     }
 
@@ -42,7 +44,9 @@ class ProviderConnectionIT {
         JsonNode j = r.json();
         assertTrue(j.get("success").asBoolean(), r.text());
         assertTrue(j.get("latency").asLong() >= 0);
-        assertEquals(FakeVendors.expectedModelCount(vendor), j.get("models_available").asInt());
+        assertEquals(
+                FakeVendors.expectedModelCount(vendor),
+                j.get("models_available").asInt());
         FakeVendors.Recorded seen = vendors.requests().get(vendors.requests().size() - 1);
         if (vendor.equals("anthropic")) {
             assertEquals(key, seen.apiKeyHeader(), "Anthropic takes the key in x-api-key");
@@ -83,7 +87,8 @@ class ProviderConnectionIT {
         assertEquals("timeout", r.json().get("error_code").asText());
         assertTrue(r.json().get("error").asText().startsWith("Connection timeout"), r.text());
         long latency = r.json().get("latency").asLong();
-        assertTrue(latency >= LlmServerConfig.VENDOR_TIMEOUT_MS && latency < FakeVendors.SLOW_MILLIS,
+        assertTrue(
+                latency >= LlmServerConfig.VENDOR_TIMEOUT_MS && latency < FakeVendors.SLOW_MILLIS,
                 "gave up at the configured timeout, not when the vendor answered: " + latency);
     }
 
@@ -91,12 +96,16 @@ class ProviderConnectionIT {
     void unreachableHostAndServerErrors() {
         String token = Api.masterAdminToken();
         // A loopback port nobody listens on.
-        Api.Reply refused = Api.post(Api.admin(realm.getName(), "/test"), token,
+        Api.Reply refused = Api.post(
+                Api.admin(realm.getName(), "/test"),
+                token,
                 Map.of("provider", "custom", "api_key", "sk-test-x", "base_url", "http://127.0.0.1:9/v1"));
         assertEquals("unreachable", refused.json().get("error_code").asText(), refused.text());
         assertTrue(refused.json().get("error").asText().contains("127.0.0.1:9"), refused.text());
 
-        Api.Reply unknownHost = Api.post(Api.admin(realm.getName(), "/test"), token,
+        Api.Reply unknownHost = Api.post(
+                Api.admin(realm.getName(), "/test"),
+                token,
                 Map.of("provider", "custom", "api_key", "sk-test-x", "base_url", "http://no-such-host.invalid/v1"));
         assertEquals("unreachable", unknownHost.json().get("error_code").asText(), unknownHost.text());
         assertTrue(unknownHost.json().get("error").asText().contains("no-such-host.invalid"), unknownHost.text());
@@ -109,8 +118,10 @@ class ProviderConnectionIT {
     @Test
     void storedProviderTestRecordsStatusLatencyAndError() {
         String token = Api.masterAdminToken();
-        Api.Reply created = Api.post(Api.admin(realm.getName(), "/providers"), token, Map.of(
-                "type", "groq", "apiKey", "sk-test-groq-good-0001", "baseUrl", vendors.baseUrl("groq")));
+        Api.Reply created = Api.post(
+                Api.admin(realm.getName(), "/providers"),
+                token,
+                Map.of("type", "groq", "apiKey", "sk-test-groq-good-0001", "baseUrl", vendors.baseUrl("groq")));
         String id = created.json().get("provider").get("id").asText();
         String url = Api.admin(realm.getName(), "/providers/" + id);
 

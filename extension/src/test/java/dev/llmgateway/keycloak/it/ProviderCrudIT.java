@@ -35,8 +35,20 @@ class ProviderCrudIT {
         String token = Api.masterAdminToken();
         String providers = Api.admin(realm.getName(), "/providers");
 
-        Api.Reply created = Api.post(providers, token, Map.of("type", "openai", "apiKey", OPENAI_KEY,
-                "baseUrl", vendors.baseUrl("openai"), "priority", 70, "autoFallback", false));
+        Api.Reply created = Api.post(
+                providers,
+                token,
+                Map.of(
+                        "type",
+                        "openai",
+                        "apiKey",
+                        OPENAI_KEY,
+                        "baseUrl",
+                        vendors.baseUrl("openai"),
+                        "priority",
+                        70,
+                        "autoFallback",
+                        false));
         assertEquals(201, created.status(), created.text());
         JsonNode body = created.json();
         assertTrue(body.get("success").asBoolean());
@@ -48,14 +60,20 @@ class ProviderCrudIT {
         assertEquals(5, p.get("model_count").asInt(), "models from the vendor's list-models answer");
         assertEquals(70, p.get("priority").asInt());
         assertFalse(p.get("auto_fallback").asBoolean());
-        assertEquals("…" + OPENAI_KEY.substring(OPENAI_KEY.length() - 4), p.get("api_key_hint").asText());
+        assertEquals(
+                "…" + OPENAI_KEY.substring(OPENAI_KEY.length() - 4),
+                p.get("api_key_hint").asText());
         assertTrue(created.header("Location").endsWith("/providers/" + id));
         assertNoKeyIn(created.text(), OPENAI_KEY);
 
         // avg_cost: the mean of (input+output)/2 over the priced models, from the catalogue prices.
-        // gpt-4o 6.25, gpt-4o-mini 0.375, gpt-4o-2024-08-06 6.25 (dated id joins gpt-4o), o3-mini 2.75; the embedding model has no price.
-        BigDecimal expected = new BigDecimal("6.25").add(new BigDecimal("0.375")).add(new BigDecimal("6.25"))
-                .add(new BigDecimal("2.75")).divide(BigDecimal.valueOf(4), 6, java.math.RoundingMode.HALF_EVEN);
+        // gpt-4o 6.25, gpt-4o-mini 0.375, gpt-4o-2024-08-06 6.25 (dated id joins gpt-4o), o3-mini 2.75; the embedding
+        // model has no price.
+        BigDecimal expected = new BigDecimal("6.25")
+                .add(new BigDecimal("0.375"))
+                .add(new BigDecimal("6.25"))
+                .add(new BigDecimal("2.75"))
+                .divide(BigDecimal.valueOf(4), 6, java.math.RoundingMode.HALF_EVEN);
         assertEquals(0, expected.compareTo(p.get("avg_cost").decimalValue()), "avg_cost " + p.get("avg_cost"));
 
         // Read one, with its models joined with the catalogue.
@@ -64,11 +82,14 @@ class ProviderCrudIT {
         JsonNode mini = modelOf(one.json(), "gpt-4o-mini");
         assertEquals(0, new BigDecimal("0.15").compareTo(mini.get("input_price").decimalValue()));
         assertEquals(0, new BigDecimal("0.6").compareTo(mini.get("output_price").decimalValue()));
-        assertEquals(0, new BigDecimal("0.075").compareTo(mini.get("cached_input_price").decimalValue()));
+        assertEquals(
+                0,
+                new BigDecimal("0.075").compareTo(mini.get("cached_input_price").decimalValue()));
         assertEquals("catalog", mini.get("price_source").asText());
         assertEquals(128000, mini.get("context_window").asInt());
         assertTrue(mini.get("quality").asInt() > 0);
-        assertFalse(modelOf(one.json(), "text-embedding-3-small").get("in_catalog").asBoolean());
+        assertFalse(
+                modelOf(one.json(), "text-embedding-3-small").get("in_catalog").asBoolean());
 
         // List.
         Api.Reply list = Api.get(providers, token);
@@ -77,31 +98,42 @@ class ProviderCrudIT {
         assertEquals(id, list.json().get("providers").get(0).get("id").asText());
 
         // Update: rename, priority, a new key (tested again), disable.
-        Api.Reply updated = Api.put(providers + "/" + id, token, Map.of("name", "OpenAI EU", "priority", 10,
-                "apiKey", NEW_KEY, "enabled", false));
+        Api.Reply updated = Api.put(
+                providers + "/" + id,
+                token,
+                Map.of("name", "OpenAI EU", "priority", 10, "apiKey", NEW_KEY, "enabled", false));
         assertEquals(200, updated.status(), updated.text());
         JsonNode u = updated.json().get("provider");
         assertEquals("OpenAI EU", u.get("name").asText());
         assertEquals(10, u.get("priority").asInt());
-        assertEquals("…" + NEW_KEY.substring(NEW_KEY.length() - 4), u.get("api_key_hint").asText());
+        assertEquals(
+                "…" + NEW_KEY.substring(NEW_KEY.length() - 4),
+                u.get("api_key_hint").asText());
         assertEquals("disabled", u.get("status").asText());
-        assertTrue(vendors.requests().stream().anyMatch(r -> ("Bearer " + NEW_KEY).equals(r.authorization())),
+        assertTrue(
+                vendors.requests().stream().anyMatch(r -> ("Bearer " + NEW_KEY).equals(r.authorization())),
                 "the new key was tested against the vendor");
 
         // Admin override of a model's price and quality.
-        Api.Reply override = Api.put(providers + "/" + id + "/models/gpt-4o-mini", token,
+        Api.Reply override = Api.put(
+                providers + "/" + id + "/models/gpt-4o-mini",
+                token,
                 Map.of("inputPrice", "0.10", "outputPrice", "0.40", "quality", 81));
         assertEquals(200, override.status(), override.text());
         assertEquals("admin", override.json().get("model").get("price_source").asText());
         JsonNode afterOverride = modelOf(Api.get(providers + "/" + id, token).json(), "gpt-4o-mini");
-        assertEquals(0, new BigDecimal("0.1").compareTo(afterOverride.get("input_price").decimalValue()));
+        assertEquals(
+                0,
+                new BigDecimal("0.1").compareTo(afterOverride.get("input_price").decimalValue()));
         assertEquals(81, afterOverride.get("quality").asInt());
 
         // Realm-wide model list.
         Api.Reply models = Api.get(Api.admin(realm.getName(), "/models"), token);
         assertEquals(200, models.status());
         assertEquals(5, models.json().get("total").asInt());
-        assertEquals("OpenAI EU", models.json().get("models").get(0).get("provider_name").asText());
+        assertEquals(
+                "OpenAI EU",
+                models.json().get("models").get(0).get("provider_name").asText());
 
         // Delete.
         Api.Reply deleted = Api.delete(providers + "/" + id, token);
@@ -114,21 +146,34 @@ class ProviderCrudIT {
     @Test
     void pinnedModelsUseVendorPricesAndDefaultsFollowTheOriginalClient() {
         String token = Api.masterAdminToken();
-        Api.Reply created = Api.post(Api.admin(realm.getName(), "/providers"), token, Map.of(
-                "type", "openrouter", "apiKey", OPENROUTER_KEY, "baseUrl", vendors.baseUrl("openrouter"),
-                "models", List.of("openai/gpt-4o-mini", "meta-llama/llama-3.1-8b-instruct")));
+        Api.Reply created = Api.post(
+                Api.admin(realm.getName(), "/providers"),
+                token,
+                Map.of(
+                        "type",
+                        "openrouter",
+                        "apiKey",
+                        OPENROUTER_KEY,
+                        "baseUrl",
+                        vendors.baseUrl("openrouter"),
+                        "models",
+                        List.of("openai/gpt-4o-mini", "meta-llama/llama-3.1-8b-instruct")));
         assertEquals(201, created.status(), created.text());
         JsonNode p = created.json().get("provider");
         assertEquals(50, p.get("priority").asInt(), "default priority");
         assertTrue(p.get("auto_fallback").asBoolean(), "auto-fallback on by default");
         assertEquals(2, p.get("model_count").asInt(), "only the models the admin named");
         // OpenRouter states prices per token: gpt-4o-mini 0.15/0.60, llama 0.02/0.03 per 1M.
-        BigDecimal expected = new BigDecimal("0.375").add(new BigDecimal("0.025")).divide(BigDecimal.valueOf(2));
+        BigDecimal expected =
+                new BigDecimal("0.375").add(new BigDecimal("0.025")).divide(BigDecimal.valueOf(2));
         assertEquals(0, expected.compareTo(p.get("avg_cost").decimalValue()), "avg_cost " + p.get("avg_cost"));
-        JsonNode llama = modelOf(Api.get(Api.admin(realm.getName(), "/providers/" + p.get("id").asText()), token).json(),
+        JsonNode llama = modelOf(
+                Api.get(Api.admin(realm.getName(), "/providers/" + p.get("id").asText()), token)
+                        .json(),
                 "meta-llama/llama-3.1-8b-instruct");
         assertEquals("vendor", llama.get("price_source").asText());
-        assertEquals(0, new BigDecimal("0.02").compareTo(llama.get("input_price").decimalValue()));
+        assertEquals(
+                0, new BigDecimal("0.02").compareTo(llama.get("input_price").decimalValue()));
         Api.delete(Api.admin(realm.getName(), "/providers/" + p.get("id").asText()), token);
     }
 
@@ -136,16 +181,20 @@ class ProviderCrudIT {
     void keysAreSealedAtRestAndNeverInEventsOrLogs() throws IOException {
         String token = Api.masterAdminToken();
         String key = "sk-test-secret-audit-Kx7Pq2Wm9Rt4";
-        Api.Reply created = Api.post(Api.admin(realm.getName(), "/providers"), token, Map.of(
-                "type", "custom", "name", "Audit", "apiKey", key, "baseUrl", vendors.baseUrl("custom")));
+        Api.Reply created = Api.post(
+                Api.admin(realm.getName(), "/providers"),
+                token,
+                Map.of("type", "custom", "name", "Audit", "apiKey", key, "baseUrl", vendors.baseUrl("custom")));
         assertEquals(201, created.status(), created.text());
         String id = created.json().get("provider").get("id").asText();
         Api.put(Api.admin(realm.getName(), "/providers/" + id), token, Map.of("priority", 99));
         Api.post(Api.admin(realm.getName(), "/providers/" + id + "/test"), token, Map.of());
         // A rejected key makes the vendor echo it in its error body; that body must not travel on.
         String rejected = "sk-test-invalid-Echo5Me6Back7";
-        Api.Reply rejectedTest = Api.post(Api.admin(realm.getName(), "/test"), token, Map.of(
-                "provider", "custom", "api_key", rejected, "base_url", vendors.baseUrl("custom")));
+        Api.Reply rejectedTest = Api.post(
+                Api.admin(realm.getName(), "/test"),
+                token,
+                Map.of("provider", "custom", "api_key", rejected, "base_url", vendors.baseUrl("custom")));
         assertNoKeyIn(rejectedTest.text(), rejected);
 
         // The table holds the key only sealed.
@@ -164,7 +213,9 @@ class ProviderCrudIT {
         // Admin events carry the masked representation only.
         List<AdminEventRepresentation> events = realm.admin().getAdminEvents();
         List<AdminEventRepresentation> ours = events.stream()
-                .filter(e -> "LLM_PROVIDER".equals(e.getResourceType()) && e.getResourcePath().contains(id)).toList();
+                .filter(e -> "LLM_PROVIDER".equals(e.getResourceType())
+                        && e.getResourcePath().contains(id))
+                .toList();
         assertTrue(ours.stream().anyMatch(e -> "CREATE".equals(e.getOperationType())), "create event recorded");
         assertTrue(ours.stream().anyMatch(e -> "UPDATE".equals(e.getOperationType())), "update event recorded");
         assertTrue(ours.stream().anyMatch(e -> "ACTION".equals(e.getOperationType())), "test event recorded");
@@ -176,7 +227,8 @@ class ProviderCrudIT {
 
         // The server log (our category at DEBUG) never saw a key.
         String log = Files.readString(LlmServerConfig.serverLog());
-        assertTrue(log.contains("secrets encrypted with the configured key-encryption key"), "this is the server's log");
+        assertTrue(
+                log.contains("secrets encrypted with the configured key-encryption key"), "this is the server's log");
         assertNoKeyIn(log, key);
         assertNoKeyIn(log, rejected);
         assertNoKeyIn(log, OPENAI_KEY);
@@ -186,7 +238,8 @@ class ProviderCrudIT {
     static void assertNoKeyIn(String text, String key) {
         assertFalse(text.contains(key), "the key appears in: " + abbreviate(text));
         // Nor a large part of it (the vendor's own masking, e.g. "sk-inva****Back7", would still give away 12 chars).
-        assertFalse(text.contains(key.substring(0, key.length() - 4)), "most of the key appears in: " + abbreviate(text));
+        assertFalse(
+                text.contains(key.substring(0, key.length() - 4)), "most of the key appears in: " + abbreviate(text));
     }
 
     private static String abbreviate(String text) {

@@ -26,13 +26,20 @@ class RealmRemovalIT {
         String realmId = adminClient.realm("doomed").toRepresentation().getId();
         String token = Api.masterAdminToken();
         FakeVendors vendors = FakeVendors.get();
-        for (String vendor : new String[]{"openai", "cohere"}) {
-            Api.Reply r = Api.post(Api.admin("doomed", "/providers"), token, Map.of("type", vendor,
-                    "apiKey", "sk-test-doomed-" + vendor, "baseUrl", vendors.baseUrl(vendor)));
+        for (String vendor : new String[] {"openai", "cohere"}) {
+            Api.Reply r = Api.post(
+                    Api.admin("doomed", "/providers"),
+                    token,
+                    Map.of("type", vendor, "apiKey", "sk-test-doomed-" + vendor, "baseUrl", vendors.baseUrl(vendor)));
             assertEquals(201, r.status(), r.text());
         }
-        assertEquals(200, Api.put(Api.admin("doomed", "/routing/rules"), token,
-                Map.of("strategy", "cost", "aliases", Map.of("fast", "gpt-4o-mini"))).status());
+        assertEquals(
+                200,
+                Api.put(
+                                Api.admin("doomed", "/routing/rules"),
+                                token,
+                                Map.of("strategy", "cost", "aliases", Map.of("fast", "gpt-4o-mini")))
+                        .status());
         assertEquals(2, Db.count("select count(*) from LLM_PROVIDER where REALM_ID = ?", realmId));
         assertEquals(1, Db.count("select count(*) from LLM_ROUTING_RULES where REALM_ID = ?", realmId));
         assertEquals(1, Db.count("select count(*) from LLM_MODEL_ALIAS where REALM_ID = ?", realmId));

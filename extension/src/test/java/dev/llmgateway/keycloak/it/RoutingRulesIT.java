@@ -31,7 +31,8 @@ class RoutingRulesIT {
     @Test
     void defaultsThenChangesAsTheOriginalConsoleSendsThem() {
         String token = Api.masterAdminToken();
-        JsonNode defaults = Api.get(Api.admin(untouched.getName(), "/routing/rules"), token).json();
+        JsonNode defaults =
+                Api.get(Api.admin(untouched.getName(), "/routing/rules"), token).json();
         assertEquals("balanced", defaults.get("strategy").asText());
         assertEquals(0, defaults.get("aliases").size());
         assertEquals(3, defaults.get("retry").get("max_attempts").asInt());
@@ -41,14 +42,25 @@ class RoutingRulesIT {
         assertTrue(r.json().get("success").asBoolean());
         assertEquals("cost", r.json().get("strategy").asText());
 
-        Api.Reply full = Api.put(url(), token, Map.of(
-                "aliases", Map.of("fast-chat", List.of("gpt-4o-mini", "llama-3.1-8b-instant"), "smart", "claude-opus-4-1"),
-                "retry", Map.of("max_attempts", 2, "cooldown_seconds", 90)));
+        Api.Reply full = Api.put(
+                url(),
+                token,
+                Map.of(
+                        "aliases",
+                                Map.of(
+                                        "fast-chat",
+                                        List.of("gpt-4o-mini", "llama-3.1-8b-instant"),
+                                        "smart",
+                                        "claude-opus-4-1"),
+                        "retry", Map.of("max_attempts", 2, "cooldown_seconds", 90)));
         assertEquals(200, full.status(), full.text());
         JsonNode rules = Api.get(url(), token).json();
         assertEquals("cost", rules.get("strategy").asText(), "absent parts stay");
-        assertEquals(List.of("gpt-4o-mini", "llama-3.1-8b-instant"),
-                List.of(rules.get("aliases").get("fast-chat").get(0).asText(), rules.get("aliases").get("fast-chat").get(1).asText()));
+        assertEquals(
+                List.of("gpt-4o-mini", "llama-3.1-8b-instant"),
+                List.of(
+                        rules.get("aliases").get("fast-chat").get(0).asText(),
+                        rules.get("aliases").get("fast-chat").get(1).asText()));
         assertEquals("claude-opus-4-1", rules.get("aliases").get("smart").get(0).asText());
         assertEquals(2, rules.get("retry").get("max_attempts").asInt());
         assertEquals(3, rules.get("retry").get("cooldown_after_failures").asInt(), "absent retry fields stay");
@@ -69,7 +81,9 @@ class RoutingRulesIT {
         String before = Api.get(url(), token).text();
 
         assertRefused("strategy", Api.put(url(), token, Map.of("strategy", "cheapest")));
-        assertRefused("retry.max_attempts", Api.put(url(), token, Map.of("strategy", "cost", "retry", Map.of("max_attempts", 0))));
+        assertRefused(
+                "retry.max_attempts",
+                Api.put(url(), token, Map.of("strategy", "cost", "retry", Map.of("max_attempts", 0))));
         assertRefused("aliases", Api.put(url(), token, Map.of("aliases", Map.of("auto", "gpt-4o"))));
         assertRefused("aliases", Api.put(url(), token, Map.of("aliases", Map.of("loop", "loop"))));
         assertRefused("aliases", Api.put(url(), token, Map.of("aliases", Map.of("empty", List.of()))));

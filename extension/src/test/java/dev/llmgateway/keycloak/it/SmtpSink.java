@@ -103,7 +103,8 @@ public final class SmtpSink implements AutoCloseable {
                     StringBuilder content = new StringBuilder();
                     String data;
                     while ((data = in.readLine()) != null && !data.equals(".")) {
-                        content.append(data.startsWith("..") ? data.substring(1) : data).append("\r\n");
+                        content.append(data.startsWith("..") ? data.substring(1) : data)
+                                .append("\r\n");
                     }
                     mails.add(new Mail(List.copyOf(recipients), content.toString()));
                     reply(out, "250 OK queued");

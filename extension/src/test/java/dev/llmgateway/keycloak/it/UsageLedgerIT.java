@@ -35,11 +35,25 @@ class UsageLedgerIT {
     /** A provider offering one model, priced by the admin: 0.15 in, 0.60 out, 0.075 cached per 1M tokens. */
     private String pricedProvider(String name, String key, String model) {
         String token = Api.masterAdminToken();
-        Api.Reply r = Api.post(Api.admin(realm.getName(), "/providers"), token, Map.of("type", "openai", "name", name,
-                "apiKey", key, "baseUrl", vendors.baseUrl("openai"), "models", List.of(model)));
+        Api.Reply r = Api.post(
+                Api.admin(realm.getName(), "/providers"),
+                token,
+                Map.of(
+                        "type",
+                        "openai",
+                        "name",
+                        name,
+                        "apiKey",
+                        key,
+                        "baseUrl",
+                        vendors.baseUrl("openai"),
+                        "models",
+                        List.of(model)));
         assertEquals(201, r.status(), r.text());
         String id = r.json().get("provider").get("id").asText();
-        Api.Reply o = Api.put(Api.admin(realm.getName(), "/providers/" + id + "/models/" + model), token,
+        Api.Reply o = Api.put(
+                Api.admin(realm.getName(), "/providers/" + id + "/models/" + model),
+                token,
                 Map.of("inputPrice", "0.15", "outputPrice", "0.60", "cachedInputPrice", "0.075"));
         assertEquals(200, o.status(), o.text());
         return id;
@@ -50,13 +64,18 @@ class UsageLedgerIT {
         body.put("model", model);
         body.put("messages", List.of(Map.of("role", "user", "content", "hi")));
         body.put("stream", stream);
-        return Api.post(Api.BASE + "/realms/" + realm.getName() + "/llm/v1/chat/completions",
-                Api.token(realm.getName(), "plainuser", LlmRealmConfig.PASSWORD), body);
+        return Api.post(
+                Api.BASE + "/realms/" + realm.getName() + "/llm/v1/chat/completions",
+                Api.token(realm.getName(), "plainuser", LlmRealmConfig.PASSWORD),
+                body);
     }
 
     private List<Map<String, Object>> events(String requestedModel, int expected) {
-        return Db.waitFor(expected, "select * from LLM_USAGE_EVENT where REALM_ID = ? and REQUESTED_MODEL = ? order by CREATED_AT",
-                realm.getId(), requestedModel);
+        return Db.waitFor(
+                expected,
+                "select * from LLM_USAGE_EVENT where REALM_ID = ? and REQUESTED_MODEL = ? order by CREATED_AT",
+                realm.getId(),
+                requestedModel);
     }
 
     @Test
@@ -86,19 +105,26 @@ class UsageLedgerIT {
             assertEquals(0, new BigDecimal("0.000153").compareTo((BigDecimal) e.get("COST")), "cost " + e.get("COST"));
         }
         assertEquals(Boolean.FALSE, rows.get(0).get("STREAMED"));
-        assertEquals(Boolean.TRUE, rows.get(1).get("STREAMED"), "a stream's usage is captured although the caller did not ask");
+        assertEquals(
+                Boolean.TRUE,
+                rows.get(1).get("STREAMED"),
+                "a stream's usage is captured although the caller did not ask");
 
         int today = Integer.parseInt(Instant.ofEpochMilli(((Number) rows.get(0).get("CREATED_AT")).longValue())
-                .atZone(ZoneOffset.UTC).toLocalDate().toString().replace("-", ""));
-        List<Map<String, Object>> daily = Db.query("select * from LLM_USAGE_DAILY where REALM_ID = ? and MODEL = ?",
-                realm.getId(), model);
+                .atZone(ZoneOffset.UTC)
+                .toLocalDate()
+                .toString()
+                .replace("-", ""));
+        List<Map<String, Object>> daily =
+                Db.query("select * from LLM_USAGE_DAILY where REALM_ID = ? and MODEL = ?", realm.getId(), model);
         assertEquals(1, daily.size());
         Map<String, Object> d = daily.get(0);
         assertEquals(today, ((Number) d.get("USAGE_DAY")).intValue());
         assertEquals(2L, ((Number) d.get("CALLS")).longValue());
         assertEquals(0L, ((Number) d.get("ERRORS")).longValue());
         assertEquals(2 * FakeVendors.PROMPT_TOKENS, ((Number) d.get("PROMPT_TOKENS")).longValue());
-        assertEquals(0, new BigDecimal("0.000306").compareTo((BigDecimal) d.get("COST")), "rollup cost " + d.get("COST"));
+        assertEquals(
+                0, new BigDecimal("0.000306").compareTo((BigDecimal) d.get("COST")), "rollup cost " + d.get("COST"));
     }
 
     @Test
@@ -117,9 +143,20 @@ class UsageLedgerIT {
     void anthropicCacheWritesAndReadsArePricedAsAnthropicBillsThem() throws InterruptedException {
         String model = "claude-sonnet-4-5";
         String token = Api.masterAdminToken();
-        Api.Reply r = Api.post(Api.admin(realm.getName(), "/providers"), token, Map.of("type", "anthropic",
-                "name", "Ledger Claude", "apiKey", "sk-test-ledger-claude", "baseUrl", vendors.baseUrl("anthropic"),
-                "models", List.of(model)));
+        Api.Reply r = Api.post(
+                Api.admin(realm.getName(), "/providers"),
+                token,
+                Map.of(
+                        "type",
+                        "anthropic",
+                        "name",
+                        "Ledger Claude",
+                        "apiKey",
+                        "sk-test-ledger-claude",
+                        "baseUrl",
+                        vendors.baseUrl("anthropic"),
+                        "models",
+                        List.of(model)));
         assertEquals(201, r.status(), r.text());
         assertEquals(200, call(model, false).status());
         assertEquals(200, call(model, true).status());

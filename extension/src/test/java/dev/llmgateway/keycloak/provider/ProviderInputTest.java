@@ -21,8 +21,11 @@ class ProviderInputTest {
 
     @Test
     void originalClientShape() throws IOException {
-        ProviderInput in = ProviderInput.parse(json("{\"type\":\"openrouter\",\"apiKey\":\" sk-or-v1-abc \",\"priority\":50,"
-                + "\"autoFallback\":true,\"models\":[\"openai/gpt-4\",\"anthropic/claude-3\",\"openai/gpt-4\"]}"), true);
+        ProviderInput in = ProviderInput.parse(
+                json(
+                        "{\"type\":\"openrouter\",\"apiKey\":\" sk-or-v1-abc \",\"priority\":50,"
+                                + "\"autoFallback\":true,\"models\":[\"openai/gpt-4\",\"anthropic/claude-3\",\"openai/gpt-4\"]}"),
+                true);
         assertEquals(ProviderType.OPENROUTER, in.type());
         assertEquals("sk-or-v1-abc", in.apiKey(), "surrounding spaces of a pasted key are dropped");
         assertEquals(2, in.models().size(), "duplicates removed");
@@ -31,8 +34,10 @@ class ProviderInputTest {
 
     @Test
     void snakeCaseSpellingsAndStringPriority() throws IOException {
-        ProviderInput in = ProviderInput.parse(json("{\"provider\":\"custom\",\"api_key\":\"k\",\"base_url\":\"https://x.example/v1/\","
-                + "\"priority\":\"7\"}"), true);
+        ProviderInput in = ProviderInput.parse(
+                json("{\"provider\":\"custom\",\"api_key\":\"k\",\"base_url\":\"https://x.example/v1/\","
+                        + "\"priority\":\"7\"}"),
+                true);
         assertEquals(ProviderType.CUSTOM, in.type());
         assertEquals("https://x.example/v1", in.baseUrl());
         assertEquals(7, in.priority());
@@ -48,9 +53,17 @@ class ProviderInputTest {
 
     @Test
     void refusals() {
-        assertThrows(ErrorResponseException.class, () -> ProviderInput.parse(json("{\"type\":\"openai\",\"apiKey\":\"a b\"}"), true));
-        assertThrows(ErrorResponseException.class, () -> ProviderInput.parse(json("{\"type\":\"openai\",\"apiKey\":\"k\",\"api_key\":\"k\"}"), true));
-        assertThrows(ErrorResponseException.class, () -> ProviderInput.parse(json("{\"type\":7,\"apiKey\":\"k\"}"), true));
-        assertThrows(ErrorResponseException.class, () -> ProviderInput.parse(json("{\"type\":\"openai\",\"apiKey\":\"k\",\"baseUrl\":\"https://h/v1?x=1\"}"), true));
+        assertThrows(
+                ErrorResponseException.class,
+                () -> ProviderInput.parse(json("{\"type\":\"openai\",\"apiKey\":\"a b\"}"), true));
+        assertThrows(
+                ErrorResponseException.class,
+                () -> ProviderInput.parse(json("{\"type\":\"openai\",\"apiKey\":\"k\",\"api_key\":\"k\"}"), true));
+        assertThrows(
+                ErrorResponseException.class, () -> ProviderInput.parse(json("{\"type\":7,\"apiKey\":\"k\"}"), true));
+        assertThrows(
+                ErrorResponseException.class,
+                () -> ProviderInput.parse(
+                        json("{\"type\":\"openai\",\"apiKey\":\"k\",\"baseUrl\":\"https://h/v1?x=1\"}"), true));
     }
 }

@@ -12,8 +12,18 @@ import org.junit.jupiter.api.Test;
 class CandidateOrderTest {
 
     private static Candidate c(String provider, int priority, String model, String in, String out, Integer quality) {
-        return new Candidate(provider, provider, "openai", priority, true, model,
-                in == null ? null : new BigDecimal(in), out == null ? null : new BigDecimal(out), null, null, quality);
+        return new Candidate(
+                provider,
+                provider,
+                "openai",
+                priority,
+                true,
+                model,
+                in == null ? null : new BigDecimal(in),
+                out == null ? null : new BigDecimal(out),
+                null,
+                null,
+                quality);
     }
 
     // blended: llama 0.065, mini 0.375, haiku 3.0, opus 45.0; unknown has no price and no quality
@@ -30,13 +40,15 @@ class CandidateOrderTest {
 
     @Test
     void costIsCheapestFirstAndUnpricedLast() {
-        assertEquals(List.of("llama-3.1-8b-instant", "gpt-4o-mini", "claude-haiku-4-5", "claude-opus-4-1", "local-llama"),
+        assertEquals(
+                List.of("llama-3.1-8b-instant", "gpt-4o-mini", "claude-haiku-4-5", "claude-opus-4-1", "local-llama"),
                 ids(CandidateOrder.sort(all, RoutingStrategy.COST)));
     }
 
     @Test
     void qualityIsBestFirstAndUnknownLast() {
-        assertEquals(List.of("claude-opus-4-1", "claude-haiku-4-5", "gpt-4o-mini", "llama-3.1-8b-instant", "local-llama"),
+        assertEquals(
+                List.of("claude-opus-4-1", "claude-haiku-4-5", "gpt-4o-mini", "llama-3.1-8b-instant", "local-llama"),
                 ids(CandidateOrder.sort(all, RoutingStrategy.QUALITY)));
     }
 
@@ -45,7 +57,8 @@ class CandidateOrderTest {
         // quality normalised over 55..97, cheapness over ln(0.065)..ln(45):
         // mini 0.640, haiku 0.600, llama (0+1)/2 = 0.5, opus (1+0)/2 = 0.5, unknown 0
         // llama and opus tie at 0.5: equal priority, so provider name decides (anthropic < groq).
-        assertEquals(List.of("gpt-4o-mini", "claude-haiku-4-5", "claude-opus-4-1", "llama-3.1-8b-instant", "local-llama"),
+        assertEquals(
+                List.of("gpt-4o-mini", "claude-haiku-4-5", "claude-opus-4-1", "llama-3.1-8b-instant", "local-llama"),
                 ids(CandidateOrder.sort(all, RoutingStrategy.BALANCED)));
     }
 
@@ -54,7 +67,12 @@ class CandidateOrderTest {
         Candidate viaOpenRouter = c("openrouter", 80, "gpt-4o-mini", "0.15", "0.60", 78);
         Candidate direct = c("openai", 40, "gpt-4o-mini", "0.15", "0.60", 78);
         for (RoutingStrategy s : RoutingStrategy.values()) {
-            assertEquals("openrouter", CandidateOrder.sort(List.of(direct, viaOpenRouter), s).get(0).providerId(), s.id());
+            assertEquals(
+                    "openrouter",
+                    CandidateOrder.sort(List.of(direct, viaOpenRouter), s)
+                            .get(0)
+                            .providerId(),
+                    s.id());
         }
     }
 
@@ -63,6 +81,10 @@ class CandidateOrderTest {
         Candidate free = c("openrouter", 50, "free-model", "0", "0", 40);
         List<Candidate> sorted = CandidateOrder.sort(List.of(mini, free), RoutingStrategy.BALANCED);
         assertEquals(2, sorted.size());
-        assertEquals("free-model", CandidateOrder.sort(List.of(mini, free), RoutingStrategy.COST).get(0).modelId());
+        assertEquals(
+                "free-model",
+                CandidateOrder.sort(List.of(mini, free), RoutingStrategy.COST)
+                        .get(0)
+                        .modelId());
     }
 }

@@ -27,7 +27,8 @@ class PricingTest {
 
     @Test
     void reasoningTokensArePartOfTheCompletionAndNotCountedTwice() {
-        assertEquals(0, new BigDecimal("0.0006").compareTo(Pricing.cost(new Usage(0, 1000, 0, 700), IN, OUT, CACHED, null)));
+        assertEquals(
+                0, new BigDecimal("0.0006").compareTo(Pricing.cost(new Usage(0, 1000, 0, 700), IN, OUT, CACHED, null)));
     }
 
     @Test
@@ -50,15 +51,22 @@ class PricingTest {
         // Claude Sonnet 4.5: input 3, cache write 3.75, cache read 0.30, output 15 (per 1M tokens).
         // 21 plain * 3 + 188 written * 3.75 + 1800 read * 0.30 + 27 * 15 = 63 + 705 + 540 + 405 = 1713 per million
         Usage usage = new Usage(21 + 188 + 1800, 27, 1800, 0, 188);
-        assertEquals(new BigDecimal("0.001713"), Pricing.cost(usage, new BigDecimal("3"), new BigDecimal("15"),
-                new BigDecimal("0.30"), new BigDecimal("3.75")));
+        assertEquals(
+                new BigDecimal("0.001713"),
+                Pricing.cost(
+                        usage,
+                        new BigDecimal("3"),
+                        new BigDecimal("15"),
+                        new BigDecimal("0.30"),
+                        new BigDecimal("3.75")));
     }
 
     @Test
     void withoutACacheWritePriceCacheWritesCostTheInputPrice() {
         Usage usage = new Usage(21 + 188 + 1800, 27, 1800, 0, 188);
         // 209 * 3 + 540 + 405 = 1572 per million
-        assertEquals(new BigDecimal("0.001572"), Pricing.cost(usage, new BigDecimal("3"), new BigDecimal("15"),
-                new BigDecimal("0.30"), null));
+        assertEquals(
+                new BigDecimal("0.001572"),
+                Pricing.cost(usage, new BigDecimal("3"), new BigDecimal("15"), new BigDecimal("0.30"), null));
     }
 }

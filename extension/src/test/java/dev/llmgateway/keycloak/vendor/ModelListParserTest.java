@@ -27,7 +27,10 @@ class ModelListParserTest {
     @Test
     void openRouterPricesPerTokenBecomePerMillion() throws IOException {
         List<ListedModel> models = parse("openrouter");
-        ListedModel mini = models.stream().filter(m -> m.id().equals("openai/gpt-4o-mini")).findFirst().orElseThrow();
+        ListedModel mini = models.stream()
+                .filter(m -> m.id().equals("openai/gpt-4o-mini"))
+                .findFirst()
+                .orElseThrow();
         assertEquals(0, new BigDecimal("0.15").compareTo(mini.inputPrice()));
         assertEquals(0, new BigDecimal("0.6").compareTo(mini.outputPrice()));
         assertEquals(0, new BigDecimal("0.075").compareTo(mini.cachedInputPrice()));
@@ -37,14 +40,17 @@ class ModelListParserTest {
     @Test
     void togetherKeepsChatModelsOnly() throws IOException {
         List<ListedModel> models = parse("together");
-        assertEquals(List.of("meta-llama/Llama-3.3-70B-Instruct-Turbo", "mistralai/Mixtral-8x7B-Instruct-v0.1"),
+        assertEquals(
+                List.of("meta-llama/Llama-3.3-70B-Instruct-Turbo", "mistralai/Mixtral-8x7B-Instruct-v0.1"),
                 models.stream().map(ListedModel::id).toList());
         assertEquals(0, new BigDecimal("0.88").compareTo(models.get(0).inputPrice()));
     }
 
     @Test
     void cohereKeepsChatModelsOnly() throws IOException {
-        assertEquals(List.of("command-a-03-2025", "command-r-08-2024"), parse("cohere").stream().map(ListedModel::id).toList());
+        assertEquals(
+                List.of("command-a-03-2025", "command-r-08-2024"),
+                parse("cohere").stream().map(ListedModel::id).toList());
     }
 
     @Test
@@ -58,7 +64,9 @@ class ModelListParserTest {
     @Test
     void somethingElseIsRefused() throws IOException {
         JsonNode html = new ObjectMapper().readTree("{\"message\":\"hello\"}");
-        assertThrows(IllegalArgumentException.class, () -> ModelListParser.parse(ProviderType.ModelListFormat.OPENAI, html));
-        assertThrows(IllegalArgumentException.class, () -> ModelListParser.parse(ProviderType.ModelListFormat.COHERE, html));
+        assertThrows(
+                IllegalArgumentException.class, () -> ModelListParser.parse(ProviderType.ModelListFormat.OPENAI, html));
+        assertThrows(
+                IllegalArgumentException.class, () -> ModelListParser.parse(ProviderType.ModelListFormat.COHERE, html));
     }
 }

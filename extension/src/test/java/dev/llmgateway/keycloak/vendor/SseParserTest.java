@@ -23,9 +23,13 @@ class SseParserTest {
 
     @Test
     void eventsSplitAnywhereEvenInsideACharacter() {
-        String stream = "event: message\ndata: {\"c\":\"héllo ✓\"}\n\n: comment\n\ndata: two\r\ndata: lines\r\n\r\ndata: [DONE]\n\n";
+        String stream =
+                "event: message\ndata: {\"c\":\"héllo ✓\"}\n\n: comment\n\ndata: two\r\ndata: lines\r\n\r\ndata: [DONE]\n\n";
         for (int size = 1; size <= 7; size++) {
-            assertEquals(List.of("{\"c\":\"héllo ✓\"}", "two\nlines", "[DONE]"), feedInPieces(stream, size), "piece size " + size);
+            assertEquals(
+                    List.of("{\"c\":\"héllo ✓\"}", "two\nlines", "[DONE]"),
+                    feedInPieces(stream, size),
+                    "piece size " + size);
         }
     }
 

@@ -14,8 +14,8 @@ import org.keycloak.services.resources.admin.AdminEventBuilder;
 import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
 
 /** What every admin resource of ours needs: the realm, the permission checks, body reading and admin events. */
-public record AdminContext(KeycloakSession session, RealmModel realm, AdminPermissionEvaluator auth,
-                           AdminEventBuilder adminEvent) {
+public record AdminContext(
+        KeycloakSession session, RealmModel realm, AdminPermissionEvaluator auth, AdminEventBuilder adminEvent) {
 
     public void requireView() {
         auth.realm().requireViewRealm();
@@ -26,12 +26,18 @@ public record AdminContext(KeycloakSession session, RealmModel realm, AdminPermi
     }
 
     public ObjectNode body(InputStream in) {
-        return JsonBodies.readObject(in, session.getProvider(LlmGatewayConfig.class).maxBodyBytes());
+        return JsonBodies.readObject(
+                in, session.getProvider(LlmGatewayConfig.class).maxBodyBytes());
     }
 
     /** Records an admin event; the representation must already be free of secrets. */
     public void event(OperationType op, String resourceType, Object representation, String... path) {
-        adminEvent.operation(op).resource(resourceType).resourcePath(path).representation(representation).success();
+        adminEvent
+                .operation(op)
+                .resource(resourceType)
+                .resourcePath(path)
+                .representation(representation)
+                .success();
     }
 
     /** Runs an action that needs the secret cipher, turning a missing or wrong key-encryption key into a clear 503. */

@@ -2,11 +2,12 @@ package dev.llmgateway.keycloak.rest.admin;
 
 import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmgateway.keycloak.core.ApiErrors;
@@ -25,6 +26,7 @@ public class BudgetNoticesResource {
 
     private static final Pattern EMAIL = Pattern.compile("[^@\\s,]+@[^@\\s,]+\\.[^@\\s,]+");
     private static final int MAX_ADMIN_EMAILS = 20;
+    private static final List<Integer> THRESHOLDS_PERCENT = List.of(80, 100);
 
     private final AdminContext ctx;
 
@@ -34,7 +36,7 @@ public class BudgetNoticesResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> get() {
+    public BudgetNoticesView get() {
         ctx.requireView();
         return represent(BudgetNoticeSettings.of(ctx.realm()));
     }
@@ -42,7 +44,7 @@ public class BudgetNoticesResource {
     /** Absent fields keep their value. */
     @PUT
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> update(InputStream body) {
+    public BudgetNoticesView update(InputStream body) {
         ctx.requireManage();
         ObjectNode json = ctx.body(body);
         BudgetNoticeSettings current = BudgetNoticeSettings.of(ctx.realm());
@@ -60,12 +62,14 @@ public class BudgetNoticesResource {
                     users = v.booleanValue();
                 }
                 case "admin_emails", "adminEmails" -> admins = emails(f, v);
-                default -> throw ApiErrors.badRequest(f, "unknown field '" + f + "'; accepted fields: notify_users, admin_emails");
+                default ->
+                    throw ApiErrors.badRequest(
+                            f, "unknown field '" + f + "'; accepted fields: notify_users, admin_emails");
             }
         }
         BudgetNoticeSettings updated = new BudgetNoticeSettings(users, admins);
         updated.store(ctx.realm());
-        Map<String, Object> out = represent(updated);
+        BudgetNoticesView out = represent(updated);
         ctx.event(OperationType.UPDATE, "LLM_BUDGET_NOTICES", out, "llm", "budget-notices");
         return out;
     }
@@ -83,9 +87,16 @@ public class BudgetNoticesResource {
         List<String> out = new ArrayList<>();
         for (JsonNode e : v) {
             String address = e.isTextual() ? e.asText().trim() : null;
-            if (address == null || address.length() > 254 || !EMAIL.matcher(address).matches()) {
-                throw ApiErrors.badRequest(field, "not an email address: " + (address == null ? e.toString()
-                        : "'" + (address.length() > 60 ? address.substring(0, 60) + "…" : address) + "'"));
+            if (address == null
+                    || address.length() > 254
+                    || !EMAIL.matcher(address).matches()) {
+                throw ApiErrors.badRequest(
+                        field,
+                        "not an email address: "
+                                + (address == null
+                                        ? e.toString()
+                                        : "'" + (address.length() > 60 ? address.substring(0, 60) + "…" : address)
+                                                + "'"));
             }
             if (!out.contains(address)) {
                 out.add(address);
@@ -94,13 +105,20 @@ public class BudgetNoticesResource {
         return out;
     }
 
-    private Map<String, Object> represent(BudgetNoticeSettings s) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("notify_users", s.notifyUsers());
-        out.put("admin_emails", s.adminEmails());
-        out.put("thresholds_percent", List.of(80, 100));
+    private BudgetNoticesView represent(BudgetNoticeSettings s) {
         Map<String, String> smtp = ctx.realm().getSmtpConfig();
-        out.put("smtp_configured", smtp != null && smtp.get("host") != null && !smtp.get("host").isBlank());
-        return out;
+        return new BudgetNoticesView(
+                s.notifyUsers(),
+                s.adminEmails(),
+                THRESHOLDS_PERCENT,
+                smtp != null && smtp.get("host") != null && !smtp.get("host").isBlank());
     }
+
+    /** Who gets budget notices, at which shares of the budget, and whether the realm can send mail at all. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record BudgetNoticesView(
+            @JsonProperty("notify_users") boolean notifyUsers,
+            @JsonProperty("admin_emails") List<String> adminEmails,
+            @JsonProperty("thresholds_percent") List<Integer> thresholdsPercent,
+            @JsonProperty("smtp_configured") boolean smtpConfigured) {}
 }

@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmgateway.keycloak.byok.ByokSettings;
@@ -52,8 +54,11 @@ public class ByokAdminResource {
      */
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> overview(@QueryParam("from") String from, @QueryParam("to") String to,
-                                        @QueryParam("first") Integer first, @QueryParam("max") Integer max) {
+    public ByokOverview overview(
+            @QueryParam("from") String from,
+            @QueryParam("to") String to,
+            @QueryParam("first") Integer first,
+            @QueryParam("max") Integer max) {
         ctx.requireView();
         ctx.auth().users().requireView();
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
@@ -71,63 +76,55 @@ public class ByokAdminResource {
             throw ApiErrors.badRequest("max", "max must be between 1 and " + MAX_PAGE);
         }
         String realmId = ctx.realm().getId();
-        EntityManager em = ctx.session().getProvider(JpaConnectionProvider.class).getEntityManager();
+        EntityManager em =
+                ctx.session().getProvider(JpaConnectionProvider.class).getEntityManager();
 
-        Object[] totals = em.createNamedQuery("llmUsageDailyByokTotals", Object[].class).setParameter("realmId", realmId)
-                .setParameter("fromDay", UsageLedger.day(fromDay)).setParameter("toDay", UsageLedger.day(toDay)).getSingleResult();
+        Object[] totals = em.createNamedQuery("llmUsageDailyByokTotals", Object[].class)
+                .setParameter("realmId", realmId)
+                .setParameter("fromDay", UsageLedger.day(fromDay))
+                .setParameter("toDay", UsageLedger.day(toDay))
+                .getSingleResult();
         BigDecimal saved = totals[0] == null ? BigDecimal.ZERO : (BigDecimal) totals[0];
         long calls = totals[1] == null ? 0 : ((Number) totals[1]).longValue();
 
         Map<String, Long> byType = new TreeMap<>();
-        for (Object[] row : em.createNamedQuery("llmUserKeysCountByType", Object[].class).setParameter("realmId", realmId)
+        for (Object[] row : em.createNamedQuery("llmUserKeysCountByType", Object[].class)
+                .setParameter("realmId", realmId)
                 .getResultList()) {
             byType.put((String) row[0], ((Number) row[1]).longValue());
         }
-        long usersWithKeys = em.createNamedQuery("llmUserKeysUserCount", Long.class).setParameter("realmId", realmId)
+        long usersWithKeys = em.createNamedQuery("llmUserKeysUserCount", Long.class)
+                .setParameter("realmId", realmId)
                 .getSingleResult();
 
-        List<String> page = em.createNamedQuery("llmUserKeysUserPage", String.class).setParameter("realmId", realmId)
-                .setFirstResult(offset).setMaxResults(size).getResultList();
+        List<String> page = em.createNamedQuery("llmUserKeysUserPage", String.class)
+                .setParameter("realmId", realmId)
+                .setFirstResult(offset)
+                .setMaxResults(size)
+                .getResultList();
         Map<String, List<String>> typesByUser = new LinkedHashMap<>();
         page.forEach(id -> typesByUser.put(id, new ArrayList<>()));
         if (!page.isEmpty()) {
             for (LlmUserKeyEntity k : em.createNamedQuery("llmUserKeysOfUsers", LlmUserKeyEntity.class)
-                    .setParameter("realmId", realmId).setParameter("userIds", page).getResultList()) {
+                    .setParameter("realmId", realmId)
+                    .setParameter("userIds", page)
+                    .getResultList()) {
                 typesByUser.get(k.getUserId()).add(k.getProviderType());
             }
         }
-        List<Map<String, Object>> users = new ArrayList<>();
+        List<ByokUser> users = new ArrayList<>();
         typesByUser.forEach((id, types) -> {
             UserModel u = ctx.session().users().getUserById(ctx.realm(), id);
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("id", id);
-            row.put("username", u == null ? null : u.getUsername());
-            row.put("enabled", u != null && u.isEnabled());
-            row.put("provider_types", types);
-            users.add(row);
+            users.add(new ByokUser(id, u == null ? null : u.getUsername(), u != null && u.isEnabled(), types));
         });
-
-        Map<String, Object> costSaved = new LinkedHashMap<>();
-        costSaved.put("currency", "USD");
-        costSaved.put("from", fromDay.toString());
-        costSaved.put("to", toDay.toString());
-        costSaved.put("amount", Decimals.plain(saved));
-        costSaved.put("calls", calls);
-
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("users_with_keys", usersWithKeys);
-        out.put("keys_by_type", byType);
-        out.put("cost_saved", costSaved);
-        out.put("users", users);
-        out.put("first", offset);
-        out.put("max", size);
-        return out;
+        CostSaved costSaved = new CostSaved("USD", fromDay.toString(), toDay.toString(), Decimals.plain(saved), calls);
+        return new ByokOverview(usersWithKeys, byType, costSaved, users, offset, size);
     }
 
     @GET
     @Path("settings")
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> settings() {
+    public ByokSettingsView settings() {
         ctx.requireView();
         return represent(ByokSettings.of(ctx.realm()));
     }
@@ -139,7 +136,7 @@ public class ByokAdminResource {
     @PUT
     @Path("settings")
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> updateSettings(InputStream body) {
+    public ByokSettingsView updateSettings(InputStream body) {
         ctx.requireManage();
         ObjectNode json = ctx.body(body);
         ByokSettings current = ByokSettings.of(ctx.realm());
@@ -157,38 +154,82 @@ public class ByokAdminResource {
                     }
                     fallback = v.booleanValue();
                 }
-                default -> throw ApiErrors.badRequest(f, "unknown field '" + f
-                        + "'; accepted fields: provider_types, fallback_to_organization_key");
+                default ->
+                    throw ApiErrors.badRequest(
+                            f,
+                            "unknown field '" + f + "'; accepted fields: provider_types, fallback_to_organization_key");
             }
         }
         ByokSettings updated = new ByokSettings(types, fallback);
         updated.store(ctx.realm());
-        Map<String, Object> out = represent(updated);
+        ByokSettingsView out = represent(updated);
         ctx.event(OperationType.UPDATE, "LLM_BYOK_SETTINGS", out, "llm", "byok", "settings");
         return out;
     }
 
-    private Map<String, Object> represent(ByokSettings s) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("provider_types", s.providerTypes());
-        out.put("fallback_to_organization_key", s.fallbackToOrganizationKey());
-        out.put("offered_types", UserKeyService.offeredTypes(ctx.session(), ctx.realm()));
-        return out;
+    private ByokSettingsView represent(ByokSettings s) {
+        return new ByokSettingsView(
+                s.providerTypes(),
+                s.fallbackToOrganizationKey(),
+                List.copyOf(UserKeyService.offeredTypes(ctx.session(), ctx.realm())));
     }
+
+    /**
+     * The overview: users with keys, keys per provider type (sorted by type), what BYOK calls saved in the period,
+     * and one page of users with the types they have keys for (never keys, hints or ciphertexts).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ByokOverview(
+            @JsonProperty("users_with_keys") long usersWithKeys,
+            @JsonProperty("keys_by_type") Map<String, Long> keysByType,
+            @JsonProperty("cost_saved") CostSaved costSaved,
+            @JsonProperty("users") List<ByokUser> users,
+            @JsonProperty("first") int first,
+            @JsonProperty("max") int max) {}
+
+    /** What the organisation did not pay because users brought their own keys, over UTC days {@code from}–{@code to}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record CostSaved(
+            @JsonProperty("currency") String currency,
+            @JsonProperty("from") String from,
+            @JsonProperty("to") String to,
+            @JsonProperty("amount") BigDecimal amount,
+            @JsonProperty("calls") long calls) {}
+
+    /** A user with keys; {@code username} is absent when the user no longer exists. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ByokUser(
+            @JsonProperty("id") String id,
+            @JsonProperty("username") String username,
+            @JsonProperty("enabled") boolean enabled,
+            @JsonProperty("provider_types") List<String> providerTypes) {}
+
+    /**
+     * The realm's BYOK settings: {@code provider_types} absent means every type the realm has a provider of;
+     * {@code offered_types} are the types users may bring keys for now.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ByokSettingsView(
+            @JsonProperty("provider_types") List<String> providerTypes,
+            @JsonProperty("fallback_to_organization_key") boolean fallbackToOrganizationKey,
+            @JsonProperty("offered_types") List<String> offeredTypes) {}
 
     private static List<String> types(JsonNode v) {
         if (v == null || v.isNull()) {
             return null;
         }
         if (!v.isArray()) {
-            throw ApiErrors.badRequest("provider_types", "provider_types must be null (every configured type) or a list of provider types");
+            throw ApiErrors.badRequest(
+                    "provider_types",
+                    "provider_types must be null (every configured type) or a list of provider types");
         }
         List<String> out = new ArrayList<>();
         for (JsonNode t : v) {
             String id = (t.isTextual() ? ProviderType.fromId(t.asText()) : Optional.<ProviderType>empty())
                     .map(ProviderType::id)
-                    .orElseThrow(() -> ApiErrors.badRequest("provider_types", "unknown provider type in provider_types; known types: "
-                            + ProviderType.knownIds()));
+                    .orElseThrow(() -> ApiErrors.badRequest(
+                            "provider_types",
+                            "unknown provider type in provider_types; known types: " + ProviderType.knownIds()));
             if (!out.contains(id)) {
                 out.add(id);
             }

@@ -2,8 +2,9 @@ package dev.llmgateway.keycloak.rest.admin;
 
 import java.io.InputStream;
 import java.util.List;
-import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.llmgateway.keycloak.catalog.ModelView;
 import dev.llmgateway.keycloak.provider.ProviderInput;
 import dev.llmgateway.keycloak.provider.ProviderService;
@@ -23,8 +24,8 @@ public class LlmAdminResource {
 
     private final AdminContext ctx;
 
-    public LlmAdminResource(KeycloakSession session, RealmModel realm, AdminPermissionEvaluator auth,
-                            AdminEventBuilder adminEvent) {
+    public LlmAdminResource(
+            KeycloakSession session, RealmModel realm, AdminPermissionEvaluator auth, AdminEventBuilder adminEvent) {
         this.ctx = new AdminContext(session, realm, auth, adminEvent);
     }
 
@@ -57,20 +58,27 @@ public class LlmAdminResource {
     @POST
     @Path("test")
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> testKey(InputStream body) {
+    public ProvidersResource.TestOutcome testKey(InputStream body) {
         ctx.requireManage();
         ProviderInput in = ProviderInput.parse(ctx.body(body), true);
-        ConnectionResult result = new ProviderService(ctx.session(), ctx.realm()).testKey(in.type(), in.baseUrl(), in.apiKey());
-        return ProvidersResource.testOutcome(result);
+        ConnectionResult result =
+                new ProviderService(ctx.session(), ctx.realm()).testKey(in.type(), in.baseUrl(), in.apiKey());
+        return ProvidersResource.TestOutcome.of(result);
     }
 
     /** Every model of every provider in the realm, with effective prices. */
     @GET
     @Path("models")
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> models() {
+    public ModelList models() {
         ctx.requireView();
         List<ModelView> models = new ProviderService(ctx.session(), ctx.realm()).allModels();
-        return Map.of("models", models, "total", models.size());
+        return new ModelList(models, models.size());
     }
+
+    /** {@code GET /models}: every model of every provider in the realm, in provider order, then by model id. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ModelList(
+            @JsonProperty("models") List<ModelView> models,
+            @JsonProperty("total") int total) {}
 }

@@ -1,9 +1,11 @@
 package dev.llmgateway.keycloak.rest.admin;
 
 import java.io.InputStream;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.llmgateway.keycloak.powerlevel.PowerLevel;
 import dev.llmgateway.keycloak.powerlevel.PowerLevelService;
 import dev.llmgateway.keycloak.powerlevel.PowerLevels;
 import jakarta.ws.rs.GET;
@@ -31,14 +33,17 @@ public class PowerLevelsResource {
     /** Replaces the realm's levels: {@code {"levels":[…lowest first…],"default":"<id>"}}. */
     @PUT
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> replace(InputStream body) {
+    public PowerLevelsSaved replace(InputStream body) {
         ctx.requireManage();
         PowerLevels levels = new PowerLevelService(ctx.session(), ctx.realm()).replace(ctx.body(body));
         ctx.event(OperationType.UPDATE, "LLM_POWER_LEVELS", levels, "llm", "power-levels");
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("success", true);
-        out.put("levels", levels.levels());
-        out.put("default", levels.defaultLevel());
-        return out;
+        return new PowerLevelsSaved(true, levels.levels(), levels.defaultLevel());
     }
+
+    /** The levels as stored (lowest first) and the default level's id. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record PowerLevelsSaved(
+            @JsonProperty("success") boolean success,
+            @JsonProperty("levels") List<PowerLevel> levels,
+            @JsonProperty("default") String defaultLevel) {}
 }

@@ -2,7 +2,6 @@ package dev.llmgateway.keycloak.rest.admin;
 
 import java.io.InputStream;
 import java.math.BigDecimal;
-import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -48,7 +47,7 @@ public class ProviderResource {
     /** Partial update: absent fields stay as they are; a new key or base URL is tested before it is saved. */
     @PUT
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> update(InputStream body) {
+    public ProvidersResource.ProviderSaved update(InputStream body) {
         ctx.requireManage();
         ProviderService service = service();
         LlmProviderEntity p = service.get(id);
@@ -56,35 +55,33 @@ public class ProviderResource {
         ctx.withSecrets(() -> service.update(p, in));
         ProviderRepresentation rep = service.represent(p, false);
         ctx.event(OperationType.UPDATE, ProvidersResource.EVENT_RESOURCE, rep, "llm", "providers", id);
-        return ProvidersResource.success("provider", rep);
+        return new ProvidersResource.ProviderSaved(true, rep);
     }
 
     @DELETE
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> delete() {
+    public ProvidersResource.Deleted delete() {
         ctx.requireManage();
         ProviderService service = service();
         LlmProviderEntity p = service.get(id);
         ProviderRepresentation rep = service.represent(p, false);
         service.delete(p);
         ctx.event(OperationType.DELETE, ProvidersResource.EVENT_RESOURCE, rep, "llm", "providers", id);
-        return Map.of("success", true);
+        return new ProvidersResource.Deleted(true);
     }
 
     /** Tests the stored key with a real list-models call and records status, latency, error and models. */
     @POST
     @Path("test")
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> test() {
+    public ProvidersResource.TestOutcome test() {
         ctx.requireManage();
         ProviderService service = service();
         LlmProviderEntity p = service.get(id);
         ConnectionResult result = ctx.withSecrets(() -> service.test(p));
         ProviderRepresentation rep = service.represent(p, false);
         ctx.event(OperationType.ACTION, ProvidersResource.EVENT_RESOURCE, rep, "llm", "providers", id, "test");
-        Map<String, Object> out = ProvidersResource.testOutcome(result);
-        out.put("provider", rep);
-        return out;
+        return ProvidersResource.TestOutcome.of(result).withProvider(rep);
     }
 
     /**
@@ -95,7 +92,7 @@ public class ProviderResource {
     @PUT
     @Path("models/{model: .+}")
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> overrideModel(@PathParam("model") String modelId, InputStream body) {
+    public ProvidersResource.ModelSaved overrideModel(@PathParam("model") String modelId, InputStream body) {
         ctx.requireManage();
         ProviderService service = service();
         LlmProviderEntity p = service.get(id);
@@ -104,24 +101,32 @@ public class ProviderResource {
         service.modelChanged();
         ModelView view = service.view(p, m);
         ctx.event(OperationType.UPDATE, MODEL_EVENT_RESOURCE, view, "llm", "providers", id, "models", modelId);
-        return ProvidersResource.success("model", view);
+        return new ProvidersResource.ModelSaved(true, view);
     }
 
     private static void applyOverride(LlmModelEntity m, ObjectNode json) {
         json.fieldNames().forEachRemaining(f -> {
-            if (!f.equals("inputPrice") && !f.equals("outputPrice") && !f.equals("cachedInputPrice")
-                    && !f.equals("quality") && !f.equals("enabled")) {
-                throw ApiErrors.badRequest(f, "unknown field '" + f
-                        + "'; accepted fields: inputPrice, outputPrice, cachedInputPrice, quality, enabled");
+            if (!f.equals("inputPrice")
+                    && !f.equals("outputPrice")
+                    && !f.equals("cachedInputPrice")
+                    && !f.equals("quality")
+                    && !f.equals("enabled")) {
+                throw ApiErrors.badRequest(
+                        f,
+                        "unknown field '" + f
+                                + "'; accepted fields: inputPrice, outputPrice, cachedInputPrice, quality, enabled");
             }
         });
         BigDecimal input = json.has("inputPrice") ? price(json.get("inputPrice"), "inputPrice") : m.getInputPrice();
-        BigDecimal output = json.has("outputPrice") ? price(json.get("outputPrice"), "outputPrice") : m.getOutputPrice();
+        BigDecimal output =
+                json.has("outputPrice") ? price(json.get("outputPrice"), "outputPrice") : m.getOutputPrice();
         if ((input == null) != (output == null)) {
-            throw ApiErrors.badRequest(input == null ? "inputPrice" : "outputPrice",
+            throw ApiErrors.badRequest(
+                    input == null ? "inputPrice" : "outputPrice",
                     "inputPrice and outputPrice are overridden together; give both, or null for both");
         }
-        BigDecimal cached = json.has("cachedInputPrice") ? price(json.get("cachedInputPrice"), "cachedInputPrice")
+        BigDecimal cached = json.has("cachedInputPrice")
+                ? price(json.get("cachedInputPrice"), "cachedInputPrice")
                 : m.getCachedInputPrice();
         Integer quality = m.getQuality();
         if (json.has("quality")) {

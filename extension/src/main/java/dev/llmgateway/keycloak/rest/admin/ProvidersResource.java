@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.llmgateway.keycloak.catalog.ModelView;
 import dev.llmgateway.keycloak.provider.LlmProviderEntity;
 import dev.llmgateway.keycloak.provider.ProviderInput;
@@ -35,15 +37,17 @@ public class ProvidersResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> list() {
+    public ProviderList list() {
         ctx.requireView();
         ProviderService service = new ProviderService(ctx.session(), ctx.realm());
         Map<String, List<ModelView>> models = new LinkedHashMap<>();
-        service.allModels().forEach(m -> models.computeIfAbsent(m.providerId(), k -> new ArrayList<>()).add(m));
+        service.allModels()
+                .forEach(m -> models.computeIfAbsent(m.providerId(), k -> new ArrayList<>())
+                        .add(m));
         List<ProviderRepresentation> providers = service.list().stream()
                 .map(p -> Providers.toRepresentation(p, models.getOrDefault(p.getId(), List.of()), false))
                 .toList();
-        return Map.of("providers", providers, "total", providers.size());
+        return new ProviderList(providers, providers.size());
     }
 
     /**
@@ -60,8 +64,15 @@ public class ProvidersResource {
         ProviderRepresentation rep = service.represent(created, false);
         ctx.event(OperationType.CREATE, EVENT_RESOURCE, rep, "llm", "providers", created.getId());
         return Response.status(Response.Status.CREATED)
-                .location(ctx.session().getContext().getUri().getAbsolutePathBuilder().path(created.getId()).build())
-                .entity(success("provider", rep)).type(MediaType.APPLICATION_JSON_TYPE).build();
+                .location(ctx.session()
+                        .getContext()
+                        .getUri()
+                        .getAbsolutePathBuilder()
+                        .path(created.getId())
+                        .build())
+                .entity(new ProviderSaved(true, rep))
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .build();
     }
 
     @Path("{id}")
@@ -69,24 +80,50 @@ public class ProvidersResource {
         return new ProviderResource(ctx, id);
     }
 
-    static Map<String, Object> success(String key, Object value) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("success", true);
-        out.put(key, value);
-        return out;
-    }
+    /** {@code GET /providers}: highest priority first, without their models. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ProviderList(
+            @JsonProperty("providers") List<ProviderRepresentation> providers,
+            @JsonProperty("total") int total) {}
 
-    /** The original console's test answer: {@code {"success":true,"latency","models_available"}} or an error sentence. */
-    public static Map<String, Object> testOutcome(ConnectionResult r) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("success", r.success());
-        out.put("latency", r.latencyMs());
-        if (r.success()) {
-            out.put("models_available", r.models().size());
-        } else {
-            out.put("error", r.error());
-            out.put("error_code", r.errorCode());
+    /** A provider as saved by a create or an update. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ProviderSaved(
+            @JsonProperty("success") boolean success,
+            @JsonProperty("provider") ProviderRepresentation provider) {}
+
+    /** A model's figures as saved by an override. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ModelSaved(
+            @JsonProperty("success") boolean success,
+            @JsonProperty("model") ModelView model) {}
+
+    /** The answer of a delete. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Deleted(@JsonProperty("success") boolean success) {}
+
+    /**
+     * A connection test's outcome, as the original console expects it: {@code success} and {@code latency}, then
+     * {@code models_available} on success or {@code error} and {@code error_code} on failure; {@code provider} only
+     * for a stored provider's test. Never the key.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record TestOutcome(
+            @JsonProperty("success") boolean success,
+            @JsonProperty("latency") long latency,
+            @JsonProperty("models_available") Integer modelsAvailable,
+            @JsonProperty("error") String error,
+            @JsonProperty("error_code") String errorCode,
+            @JsonProperty("provider") ProviderRepresentation provider) {
+
+        public static TestOutcome of(ConnectionResult r) {
+            return r.success()
+                    ? new TestOutcome(true, r.latencyMs(), r.models().size(), null, null, null)
+                    : new TestOutcome(false, r.latencyMs(), null, r.error(), r.errorCode(), null);
         }
-        return out;
+
+        public TestOutcome withProvider(ProviderRepresentation p) {
+            return new TestOutcome(success, latency, modelsAvailable, error, errorCode, p);
+        }
     }
 }

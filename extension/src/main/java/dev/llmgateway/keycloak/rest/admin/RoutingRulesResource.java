@@ -1,9 +1,9 @@
 package dev.llmgateway.keycloak.rest.admin;
 
 import java.io.InputStream;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.llmgateway.keycloak.routing.RoutingRules;
 import dev.llmgateway.keycloak.routing.RoutingRulesService;
 import jakarta.ws.rs.GET;
@@ -31,14 +31,17 @@ public class RoutingRulesResource {
     /** {@code {"strategy":"cost"|"balanced"|"quality","aliases"?:{…},"retry"?:{…}}}, answered as the original console expects. */
     @PUT
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> update(InputStream body) {
+    public RoutingRulesSaved update(InputStream body) {
         ctx.requireManage();
         RoutingRules rules = new RoutingRulesService(ctx.session(), ctx.realm()).update(ctx.body(body));
         ctx.event(OperationType.UPDATE, "LLM_ROUTING_RULES", rules, "llm", "routing", "rules");
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("success", true);
-        out.put("strategy", rules.strategy());
-        out.put("rules", rules);
-        return out;
+        return new RoutingRulesSaved(true, rules.strategy(), rules);
     }
+
+    /** The rules now in force, with their strategy repeated at the top as the original console reads it. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record RoutingRulesSaved(
+            @JsonProperty("success") boolean success,
+            @JsonProperty("strategy") String strategy,
+            @JsonProperty("rules") RoutingRules rules) {}
 }

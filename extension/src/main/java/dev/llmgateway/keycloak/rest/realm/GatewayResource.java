@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 import dev.llmgateway.keycloak.byok.ByokSettings;
-import dev.llmgateway.keycloak.byok.UserKeyCache.SealedKey;
 import dev.llmgateway.keycloak.byok.UserKeyCache;
+import dev.llmgateway.keycloak.byok.UserKeyCache.SealedKey;
 import dev.llmgateway.keycloak.byok.UserKeyService;
 import dev.llmgateway.keycloak.config.LlmGatewayConfig;
 import dev.llmgateway.keycloak.core.Candidate;
@@ -84,11 +84,14 @@ public class GatewayResource {
         PowerLevel level = Entitlements.levelOf(auth.user(), snapshot);
         List<Candidate> ordered = Entitlements.candidates(snapshot, level, request.model());
         CallKeys keys = callKeys(auth.user(), snapshot.byok(), config.cipher(realm));
-        ErrorResponseException budgetSpent = Entitlements.budgetSpent(session, realm, auth.user(), level, state.budgets());
+        ErrorResponseException budgetSpent =
+                Entitlements.budgetSpent(session, realm, auth.user(), level, state.budgets());
         if (budgetSpent != null) {
             // Over budget: only what the user pays for themselves.
             CallKeys mine = keys;
-            List<Candidate> own = ordered.stream().filter(c -> mine.hasOwn(snapshot.endpoint(c.providerId()))).toList();
+            List<Candidate> own = ordered.stream()
+                    .filter(c -> mine.hasOwn(snapshot.endpoint(c.providerId())))
+                    .toList();
             if (own.isEmpty()) {
                 throw budgetSpent;
             }
@@ -96,17 +99,24 @@ public class GatewayResource {
             keys = keys.ownOnly();
         }
         GatewayCall call = new GatewayCall(state.http(), state.cooldowns(), keys, config.upstreamTimeout());
-        CallRecord record = new CallRecord(realm.getId(), auth.user().getId(), auth.token().getIssuedFor(),
-                request.model(), request.stream(), System.currentTimeMillis(), start);
+        CallRecord record = new CallRecord(
+                realm.getId(),
+                auth.user().getId(),
+                auth.token().getIssuedFor(),
+                request.model(),
+                request.stream(),
+                System.currentTimeMillis(),
+                start);
         GatewayState state = this.state;
-        Uni<GatewayCall.Outcome> outcome = Uni.createFrom().completionStage(call.run(snapshot, ordered, request))
+        Uni<GatewayCall.Outcome> outcome = Uni.createFrom()
+                .completionStage(call.run(snapshot, ordered, request))
                 .invoke(o -> {
                     if (!o.streamed()) {
                         state.record(record.event(o, o.usage(), CallRecord.resultOf(o)));
                     }
                 });
-        return RestMulti.fromUniResponse(outcome, o -> content(o, record, state), o -> headers(o, start),
-                GatewayCall.Outcome::status);
+        return RestMulti.fromUniResponse(
+                outcome, o -> content(o, record, state), o -> headers(o, start), GatewayCall.Outcome::status);
     }
 
     private static Multi<byte[]> content(GatewayCall.Outcome outcome, CallRecord record, GatewayState state) {
@@ -114,14 +124,20 @@ public class GatewayResource {
             return Multi.createFrom().item(outcome.body());
         }
         StreamTranslator translator = outcome.translator();
-        return Multi.createFrom().publisher(outcome.stream())
-                .onItem().transformToIterable(buffers -> {
+        return Multi.createFrom()
+                .publisher(outcome.stream())
+                .onItem()
+                .transformToIterable(buffers -> {
                     List<byte[]> out = new ArrayList<>();
                     buffers.forEach(b -> out.addAll(translator.translate(b)));
                     return out;
                 })
-                .onCompletion().continueWith(translator.finish())
-                .onTermination().invoke((failure, cancelled) -> state.record(record.event(outcome, translator.usage(),
+                .onCompletion()
+                .continueWith(translator.finish())
+                .onTermination()
+                .invoke((failure, cancelled) -> state.record(record.event(
+                        outcome,
+                        translator.usage(),
                         cancelled ? CallRecord.CANCELLED : failure != null ? CallRecord.ERROR : CallRecord.OK)));
     }
 
@@ -204,24 +220,34 @@ public class GatewayResource {
     private static Response unknownUrl(String method, String path) {
         // The path is quoted only when it looks like an API path: a key pasted into a URL stays out of the answer.
         String shown = path.length() <= 40 && path.matches("[a-z/_.-]+") ? "/v1/" + path : "this path";
-        return OpenAiErrors.response(404, "invalid_request_error", "unknown_url", null, "Invalid URL (" + method + " "
-                + shown + "): this gateway serves POST /v1/chat/completions and GET /v1/models");
+        return OpenAiErrors.response(
+                404,
+                "invalid_request_error",
+                "unknown_url",
+                null,
+                "Invalid URL (" + method + " " + shown
+                        + "): this gateway serves POST /v1/chat/completions and GET /v1/models");
     }
 
     private static Response wrongMethod(String method, String path, String allowed) {
-        return Response.fromResponse(OpenAiErrors.response(405, "invalid_request_error", "method_not_allowed", null,
-                method + " is not allowed on /v1/" + path + "; use " + allowed)).header("Allow", allowed).build();
+        return Response.fromResponse(OpenAiErrors.response(
+                        405,
+                        "invalid_request_error",
+                        "method_not_allowed",
+                        null,
+                        method + " is not allowed on /v1/" + path + "; use " + allowed))
+                .header("Allow", allowed)
+                .build();
     }
 
     /** The models and aliases this caller may ask for, in OpenAI's list format. */
     @GET
     @Path("models")
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> models() {
+    public ModelList models() {
         AuthenticationManager.AuthResult auth = authenticate();
         RoutingSnapshot snapshot = state.snapshots().get(session, realm);
         List<Candidate> allowed = snapshot.all(Entitlements.levelOf(auth.user(), snapshot));
-        List<Map<String, Object>> data = new ArrayList<>();
         Map<String, String> owners = new LinkedHashMap<>();
         allowed.forEach(c -> owners.putIfAbsent(c.modelId(), c.providerType()));
         snapshot.rules().aliases().forEach((alias, models) -> {
@@ -232,23 +258,13 @@ public class GatewayResource {
         if (!allowed.isEmpty()) {
             owners.putIfAbsent(RoutingSnapshot.AUTO, "alias");
         }
-        owners.forEach((id, owner) -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", id);
-            m.put("object", "model");
-            m.put("created", 0);
-            m.put("owned_by", owner);
-            data.add(m);
-        });
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("object", "list");
-        out.put("data", data);
-        return out;
+        return ModelList.of(owners);
     }
 
     /** The caller's own keys (from this node's cache) and the organisation's. */
     private CallKeys callKeys(UserModel user, ByokSettings settings, SecretCipher cipher) {
-        Map<String, SealedKey> own = state.userKeys().keysOf(session, realm.getId(), user.getId(), System.currentTimeMillis());
+        Map<String, SealedKey> own =
+                state.userKeys().keysOf(session, realm.getId(), user.getId(), System.currentTimeMillis());
         if (own.isEmpty()) {
             return CallKeys.organization(cipher);
         }
@@ -259,10 +275,12 @@ public class GatewayResource {
         return CallKeys.of(cipher, own, settings, (key, error) -> {
             if (cache.firstRefusal(key)) {
                 try {
-                    KeycloakModelUtils.runJobInTransaction(factory,
+                    KeycloakModelUtils.runJobInTransaction(
+                            factory,
                             s -> UserKeyService.recordRejection(s, realmId, userId, key.providerType(), error));
                 } catch (RuntimeException e) {
-                    LOG.warnf("LLM gateway: could not record a refused BYOK key of user %s: %s", userId, e.getMessage());
+                    LOG.warnf(
+                            "LLM gateway: could not record a refused BYOK key of user %s: %s", userId, e.getMessage());
                 }
             }
         });
@@ -280,5 +298,4 @@ public class GatewayResource {
         }
         return auth;
     }
-
 }

@@ -1,7 +1,6 @@
 package dev.llmgateway.keycloak.rest.realm;
 
 import java.io.InputStream;
-import java.util.Map;
 
 import dev.llmgateway.keycloak.gateway.GatewayState;
 import jakarta.ws.rs.Consumes;
@@ -37,7 +36,7 @@ public class LlmRealmResource {
     @Path("route")
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> route(InputStream body) {
+    public Route route(InputStream body) {
         return serviceApi().route(body);
     }
 

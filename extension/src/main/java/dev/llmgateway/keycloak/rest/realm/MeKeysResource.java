@@ -2,9 +2,10 @@ package dev.llmgateway.keycloak.rest.realm;
 
 import java.io.InputStream;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 
+import dev.llmgateway.keycloak.byok.KeyTestResult;
+import dev.llmgateway.keycloak.byok.UserKey;
 import dev.llmgateway.keycloak.byok.UserKeyService;
 import dev.llmgateway.keycloak.config.LlmGatewayConfig;
 import dev.llmgateway.keycloak.core.JsonBodies;
@@ -46,7 +47,7 @@ public class MeKeysResource {
     /** One row per provider type the realm takes keys for: set or not, hint, created, last used, last test. */
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public List<Map<String, Object>> list() {
+    public List<UserKey> list() {
         return service(caller()).list();
     }
 
@@ -54,10 +55,11 @@ public class MeKeysResource {
     @Path("{type}")
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> put(@PathParam("type") String type, InputStream body) {
+    public UserKey put(@PathParam("type") String type, InputStream body) {
         UserModel user = caller();
-        var json = JsonBodies.readObject(body, session.getProvider(LlmGatewayConfig.class).maxBodyBytes());
-        Map<String, Object> out = withSecrets(() -> service(user).put(type, json));
+        var json = JsonBodies.readObject(
+                body, session.getProvider(LlmGatewayConfig.class).maxBodyBytes());
+        UserKey out = withSecrets(() -> service(user).put(type, json));
         state.userKeys().forget(realm.getId(), user.getId());
         LOG.infof("LLM gateway: user %s stored their own %s key in realm %s", user.getId(), type, realm.getName());
         return out;
@@ -77,7 +79,7 @@ public class MeKeysResource {
     @POST
     @Path("{type}/test")
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> test(@PathParam("type") String type) {
+    public KeyTestResult test(@PathParam("type") String type) {
         UserModel user = caller();
         return withSecrets(() -> service(user).test(type));
     }

@@ -1,12 +1,9 @@
 package dev.llmgateway.keycloak.rest.realm;
 
 import java.math.BigDecimal;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.TreeSet;
 
 import dev.llmgateway.keycloak.core.Candidate;
-import dev.llmgateway.keycloak.core.Decimals;
 import dev.llmgateway.keycloak.gateway.Entitlements;
 import dev.llmgateway.keycloak.gateway.GatewayState;
 import dev.llmgateway.keycloak.powerlevel.PowerLevel;
@@ -45,41 +42,20 @@ public class MeResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> me() {
+    public Me me() {
         UserModel user = GatewayResource.authenticate(session).user();
         RoutingSnapshot snapshot = state.snapshots().get(session, realm);
         PowerLevel level = Entitlements.levelOf(user, snapshot);
         long now = System.currentTimeMillis();
-        int month = Budgets.month(now);
-        BigDecimal spent = Budgets.read(session, realm.getId(), user.getId(), month);
-
-        Map<String, Object> powerLevel = new LinkedHashMap<>();
-        powerLevel.put("id", level.id());
-        powerLevel.put("name", level.name());
-        powerLevel.put("description", level.description());
-        powerLevel.put("color", level.color());
-        powerLevel.put("price_ceiling", level.priceCeiling());
-        powerLevel.put("models", level.models());
-
-        Map<String, Object> budget = new LinkedHashMap<>();
-        budget.put("currency", "USD");
-        budget.put("month", String.format("%04d-%02d", month / 100, month % 100));
-        budget.put("monthly_budget", level.monthlyBudget());
-        budget.put("spent", Decimals.plain(spent));
-        budget.put("remaining", level.monthlyBudget() == null ? null
-                : Decimals.plain(level.monthlyBudget().subtract(spent).max(BigDecimal.ZERO)));
-        budget.put("exhausted", level.monthlyBudget() != null && spent.compareTo(level.monthlyBudget()) >= 0);
-        budget.put("resets_on", Budgets.resetDate(now).toString());
-
+        BigDecimal spent = Budgets.read(session, realm.getId(), user.getId(), Budgets.month(now));
         TreeSet<String> models = new TreeSet<>();
         for (Candidate c : snapshot.all(level)) {
             models.add(c.modelId());
         }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("user", Map.of("id", user.getId(), "username", user.getUsername()));
-        out.put("power_level", powerLevel);
-        out.put("budget", budget);
-        out.put("models", models);
-        return out;
+        return new Me(
+                new Me.User(user.getId(), user.getUsername()),
+                Me.Level.of(level),
+                Me.Budget.of(level.monthlyBudget(), spent, now),
+                models);
     }
 }

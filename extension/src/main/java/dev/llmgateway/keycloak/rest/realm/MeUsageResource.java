@@ -4,9 +4,7 @@ import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 
 import dev.llmgateway.keycloak.core.ApiErrors;
@@ -39,11 +37,18 @@ public class MeUsageResource {
     }
 
     /** Calls, tokens and money of one day (or of the whole period). */
-    private static final class Tally {
+    static final class Tally {
         long calls, errors, byokCalls, promptTokens, completionTokens;
         BigDecimal cost = BigDecimal.ZERO, saved = BigDecimal.ZERO;
 
-        void add(long calls, long errors, long byokCalls, long prompt, long completion, BigDecimal cost, BigDecimal saved) {
+        void add(
+                long calls,
+                long errors,
+                long byokCalls,
+                long prompt,
+                long completion,
+                BigDecimal cost,
+                BigDecimal saved) {
             this.calls += calls;
             this.errors += errors;
             this.byokCalls += byokCalls;
@@ -53,21 +58,33 @@ public class MeUsageResource {
             this.saved = this.saved.add(saved);
         }
 
-        Map<String, Object> represent(Map<String, Object> m) {
-            m.put("calls", calls);
-            m.put("errors", errors);
-            m.put("byok_calls", byokCalls);
-            m.put("prompt_tokens", promptTokens);
-            m.put("completion_tokens", completionTokens);
-            m.put("cost", Decimals.plain(cost));
-            m.put("saved", Decimals.plain(saved));
-            return m;
+        UsageReport.Day day(LocalDate date) {
+            return new UsageReport.Day(
+                    date.toString(),
+                    calls,
+                    errors,
+                    byokCalls,
+                    promptTokens,
+                    completionTokens,
+                    Decimals.plain(cost),
+                    Decimals.plain(saved));
+        }
+
+        UsageReport.Totals totals() {
+            return new UsageReport.Totals(
+                    calls,
+                    errors,
+                    byokCalls,
+                    promptTokens,
+                    completionTokens,
+                    Decimals.plain(cost),
+                    Decimals.plain(saved));
         }
     }
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> usage(@QueryParam("days") Integer days) {
+    public UsageReport usage(@QueryParam("days") Integer days) {
         UserModel user = GatewayResource.authenticate(session).user();
         int n = days == null ? 30 : days;
         if (n < 1 || n > MAX_DAYS) {
@@ -80,9 +97,12 @@ public class MeUsageResource {
             byDay.put(UsageLedger.day(d), new Tally());
         }
         EntityManager em = session.getProvider(JpaConnectionProvider.class).getEntityManager();
-        for (Object[] row : em.createNamedQuery("llmUsageDailyUserDays", Object[].class).setParameter("realmId", realm.getId())
-                .setParameter("userId", user.getId()).setParameter("fromDay", UsageLedger.day(from))
-                .setParameter("toDay", UsageLedger.day(to)).getResultList()) {
+        for (Object[] row : em.createNamedQuery("llmUsageDailyUserDays", Object[].class)
+                .setParameter("realmId", realm.getId())
+                .setParameter("userId", user.getId())
+                .setParameter("fromDay", UsageLedger.day(from))
+                .setParameter("toDay", UsageLedger.day(to))
+                .getResultList()) {
             Tally day = byDay.get(((Number) row[0]).intValue());
             if (day == null) {
                 continue;
@@ -90,25 +110,23 @@ public class MeUsageResource {
             boolean byok = (Boolean) row[1];
             long calls = ((Number) row[2]).longValue();
             BigDecimal cost = row[6] == null ? BigDecimal.ZERO : (BigDecimal) row[6];
-            day.add(calls, ((Number) row[3]).longValue(), byok ? calls : 0, ((Number) row[4]).longValue(),
-                    ((Number) row[5]).longValue(), byok ? BigDecimal.ZERO : cost, byok ? cost : BigDecimal.ZERO);
+            day.add(
+                    calls,
+                    ((Number) row[3]).longValue(),
+                    byok ? calls : 0,
+                    ((Number) row[4]).longValue(),
+                    ((Number) row[5]).longValue(),
+                    byok ? BigDecimal.ZERO : cost,
+                    byok ? cost : BigDecimal.ZERO);
         }
         Tally total = new Tally();
-        List<Map<String, Object>> out = new ArrayList<>();
+        List<UsageReport.Day> out = new ArrayList<>();
         LocalDate date = from;
         for (Tally d : byDay.values()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("day", date.toString());
-            out.add(d.represent(m));
+            out.add(d.day(date));
             total.add(d.calls, d.errors, d.byokCalls, d.promptTokens, d.completionTokens, d.cost, d.saved);
             date = date.plusDays(1);
         }
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("currency", "USD");
-        result.put("from", from.toString());
-        result.put("to", to.toString());
-        result.put("days", out);
-        result.put("totals", total.represent(new LinkedHashMap<>()));
-        return result;
+        return new UsageReport("USD", from.toString(), to.toString(), out, total.totals());
     }
 }

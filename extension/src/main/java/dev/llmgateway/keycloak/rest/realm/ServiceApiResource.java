@@ -4,9 +4,7 @@ import java.io.InputStream;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -42,6 +40,7 @@ public class ServiceApiResource {
 
     /** The realm role a client's service account needs for these endpoints. */
     public static final String SERVICE_ROLE = "llm-service";
+
     static final int MAX_EVENTS = 1000;
     private static final long MAX_AGE_MILLIS = 35L * 24 * 3600 * 1000;
     private static final long MAX_CLOCK_SKEW_MILLIS = 5L * 60 * 1000;
@@ -60,9 +59,10 @@ public class ServiceApiResource {
      * {@code {"model","user_id"?}}: the ordered candidates a gateway call for that model would try now, without keys,
      * within the power level of the user named (else of the calling service account).
      */
-    public Map<String, Object> route(InputStream body) {
+    public Route route(InputStream body) {
         AuthenticationManager.AuthResult auth = requireServiceRole();
-        ObjectNode json = JsonBodies.readObject(body, session.getProvider(LlmGatewayConfig.class).maxBodyBytes());
+        ObjectNode json = JsonBodies.readObject(
+                body, session.getProvider(LlmGatewayConfig.class).maxBodyBytes());
         String model = text(json, "model", true);
         RoutingSnapshot snapshot = state.snapshots().get(session, realm);
         String userId = text(json, "user_id", false);
@@ -79,36 +79,25 @@ public class ServiceApiResource {
         PowerLevel level = Entitlements.levelOf(user, snapshot);
         List<Candidate> candidates = snapshot.orderedCandidatesFor(model, level);
         if (candidates.isEmpty()) {
-            throw ApiErrors.error(Response.Status.FORBIDDEN, "model", "model '" + model + "' is above the power level '"
-                    + level.name() + "' of " + (userId != null ? "user " + userId : "this service account") + " ("
-                    + Entitlements.reach(level) + ")");
+            throw ApiErrors.error(
+                    Response.Status.FORBIDDEN,
+                    "model",
+                    "model '" + model + "' is above the power level '"
+                            + level.name() + "' of " + (userId != null ? "user " + userId : "this service account")
+                            + " ("
+                            + Entitlements.reach(level) + ")");
         }
         long now = System.currentTimeMillis();
-        List<Map<String, Object>> out = new ArrayList<>();
+        List<Route.RouteCandidate> out = new ArrayList<>();
         for (Candidate c : candidates) {
             ProviderEndpoint e = snapshot.endpoint(c.providerId());
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("provider_id", c.providerId());
-            row.put("provider_name", c.providerName());
-            row.put("provider_type", c.providerType());
-            row.put("base_url", e.baseUrl());
-            row.put("model", c.modelId());
-            row.put("input_price", c.inputPrice());
-            row.put("output_price", c.outputPrice());
-            row.put("cached_input_price", c.cachedInputPrice());
-            row.put("cache_write_price", c.cacheWritePrice());
-            row.put("quality", c.quality());
-            row.put("priority", c.priority());
-            row.put("auto_fallback", c.autoFallback());
-            row.put("cooling_down", state.cooldowns().isCoolingDown(c.providerId(), now));
-            out.add(row);
+            out.add(Route.RouteCandidate.of(c, e.baseUrl(), state.cooldowns().isCoolingDown(c.providerId(), now)));
         }
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("model", model);
-        answer.put("strategy", snapshot.rules().routingStrategy().id());
-        answer.put("max_attempts", snapshot.rules().retry().maxAttempts());
-        answer.put("candidates", out);
-        return answer;
+        return new Route(
+                model,
+                snapshot.rules().routingStrategy().id(),
+                snapshot.rules().retry().maxAttempts(),
+                out);
     }
 
     /**
@@ -118,7 +107,8 @@ public class ServiceApiResource {
      */
     public Response reportUsage(InputStream body) {
         AuthenticationManager.AuthResult auth = requireServiceRole();
-        ObjectNode json = JsonBodies.readObject(body, session.getProvider(LlmGatewayConfig.class).maxBodyBytes());
+        ObjectNode json = JsonBodies.readObject(
+                body, session.getProvider(LlmGatewayConfig.class).maxBodyBytes());
         JsonNode events = json.get("events");
         if (events == null || !events.isArray() || events.isEmpty()) {
             throw ApiErrors.badRequest("events", "events must be a non-empty array");
@@ -134,7 +124,9 @@ public class ServiceApiResource {
             accepted.add(event(events.get(i), "events[" + i + "]", snapshot, now, clientId));
         }
         accepted.forEach(state::record);
-        return Response.accepted(Map.of("success", true, "accepted", accepted.size())).type(MediaType.APPLICATION_JSON_TYPE).build();
+        return Response.accepted(new UsageAccepted(true, accepted.size()))
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .build();
     }
 
     private UsageEvent event(JsonNode e, String at, RoutingSnapshot snapshot, long now, String clientId) {
@@ -142,8 +134,19 @@ public class ServiceApiResource {
             throw ApiErrors.badRequest(at, at + " must be an object");
         }
         Iterator<String> names = e.fieldNames();
-        Set<String> known = Set.of("model", "provider_id", "user_id", "prompt_tokens", "completion_tokens", "cached_tokens", "cache_write_tokens",
-                "reasoning_tokens", "status", "latency_ms", "timestamp", "byok");
+        Set<String> known = Set.of(
+                "model",
+                "provider_id",
+                "user_id",
+                "prompt_tokens",
+                "completion_tokens",
+                "cached_tokens",
+                "cache_write_tokens",
+                "reasoning_tokens",
+                "status",
+                "latency_ms",
+                "timestamp",
+                "byok");
         while (names.hasNext()) {
             String f = names.next();
             if (!known.contains(f)) {
@@ -154,13 +157,15 @@ public class ServiceApiResource {
         String providerId = text(e, "provider_id", false, at);
         Candidate priced = null;
         for (Candidate c : snapshot.candidatesFor(model)) {
-            if (c.modelId().equals(model) && (providerId == null || c.providerId().equals(providerId))) {
+            if (c.modelId().equals(model)
+                    && (providerId == null || c.providerId().equals(providerId))) {
                 priced = c;
                 break;
             }
         }
         if (providerId != null && priced == null) {
-            throw ApiErrors.badRequest(at + ".provider_id", "provider '" + providerId + "' does not offer model '" + model + "'");
+            throw ApiErrors.badRequest(
+                    at + ".provider_id", "provider '" + providerId + "' does not offer model '" + model + "'");
         }
         String userId = text(e, "user_id", false, at);
         if (userId != null) {
@@ -177,12 +182,15 @@ public class ServiceApiResource {
         }
         long cacheWrite = count(e, "cache_write_tokens", at, false);
         if (cached + cacheWrite > prompt) {
-            throw ApiErrors.badRequest(at + ".cache_write_tokens", "cached_tokens + cache_write_tokens cannot exceed prompt_tokens");
+            throw ApiErrors.badRequest(
+                    at + ".cache_write_tokens", "cached_tokens + cache_write_tokens cannot exceed prompt_tokens");
         }
         long reasoning = count(e, "reasoning_tokens", at, false);
         int status = (int) (e.has("status") ? bounded(e, "status", at, 100, 599) : 200);
         long latency = e.has("latency_ms") ? bounded(e, "latency_ms", at, 0, 86_400_000L) : 0;
-        long timestamp = e.has("timestamp") ? bounded(e, "timestamp", at, now - MAX_AGE_MILLIS, now + MAX_CLOCK_SKEW_MILLIS) : now;
+        long timestamp = e.has("timestamp")
+                ? bounded(e, "timestamp", at, now - MAX_AGE_MILLIS, now + MAX_CLOCK_SKEW_MILLIS)
+                : now;
         boolean byok = false;
         if (e.has("byok")) {
             if (!e.get("byok").isBoolean()) {
@@ -192,9 +200,25 @@ public class ServiceApiResource {
         }
         Usage usage = new Usage(prompt, completion, cached, reasoning, cacheWrite);
         BigDecimal cost = priced == null ? null : Pricing.cost(usage, priced);
-        return new UsageEvent(KeycloakModelUtils.generateId(), realm.getId(), userId, clientId, UsageEvent.SOURCE_REPORTED,
-                priced == null ? null : priced.providerId(), priced == null ? null : priced.providerType(), model, model,
-                byok, false, usage, cost, status, status < 400 ? "ok" : "error", 1, latency, timestamp);
+        return new UsageEvent(
+                KeycloakModelUtils.generateId(),
+                realm.getId(),
+                userId,
+                clientId,
+                UsageEvent.SOURCE_REPORTED,
+                priced == null ? null : priced.providerId(),
+                priced == null ? null : priced.providerType(),
+                model,
+                model,
+                byok,
+                false,
+                usage,
+                cost,
+                status,
+                status < 400 ? "ok" : "error",
+                1,
+                latency,
+                timestamp);
     }
 
     private AuthenticationManager.AuthResult requireServiceRole() {
@@ -204,7 +228,9 @@ public class ServiceApiResource {
         }
         AccessToken.Access realmAccess = auth.token().getRealmAccess();
         if (realmAccess == null || !realmAccess.isUserInRole(SERVICE_ROLE)) {
-            throw ApiErrors.error(Response.Status.FORBIDDEN, null,
+            throw ApiErrors.error(
+                    Response.Status.FORBIDDEN,
+                    null,
                     "this endpoint needs the realm role '" + SERVICE_ROLE + "' in the access token");
         }
         return auth;
@@ -242,7 +268,8 @@ public class ServiceApiResource {
     private static long bounded(JsonNode e, String field, String at, long min, long max) {
         JsonNode v = e.get(field);
         if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < min || v.longValue() > max) {
-            throw ApiErrors.badRequest(at + "." + field, at + "." + field + " must be a whole number between " + min + " and " + max);
+            throw ApiErrors.badRequest(
+                    at + "." + field, at + "." + field + " must be a whole number between " + min + " and " + max);
         }
         return v.longValue();
     }

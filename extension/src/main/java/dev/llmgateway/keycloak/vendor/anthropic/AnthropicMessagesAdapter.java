@@ -35,10 +35,11 @@ public final class AnthropicMessagesAdapter implements ChatAdapter {
     private static final ObjectMapper JSON = Json.MAPPER;
 
     @Override
-    public HttpRequest request(ProviderEndpoint endpoint, String apiKey, String vendorModel, ChatRequest request,
-                               Duration timeout) {
+    public HttpRequest request(
+            ProviderEndpoint endpoint, String apiKey, String vendorModel, ChatRequest request, Duration timeout) {
         try {
-            HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(messagesUrl(endpoint))).timeout(timeout);
+            HttpRequest.Builder builder =
+                    HttpRequest.newBuilder(URI.create(messagesUrl(endpoint))).timeout(timeout);
             return ApiKeys.authorize(builder, endpoint.type(), apiKey)
                     .header("content-type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body(vendorModel, request))))
@@ -69,8 +70,7 @@ public final class AnthropicMessagesAdapter implements ChatAdapter {
                 case "user" -> append(messages, "user", content(m.get("content")));
                 case "assistant" -> append(messages, "assistant", assistantContent(m));
                 case "tool" -> append(messages, "user", toolResult(m));
-                default -> {
-                }
+                default -> {}
             }
         }
 
@@ -162,13 +162,17 @@ public final class AnthropicMessagesAdapter implements ChatAdapter {
         for (JsonNode part : content) {
             switch (part.path("type").asText()) {
                 case "text", "refusal" -> {
-                    String text = part.path(part.has("text") ? "text" : "refusal").asText();
+                    String text =
+                            part.path(part.has("text") ? "text" : "refusal").asText();
                     if (!text.isEmpty()) {
-                        withCacheControl(part, blocks.addObject().put("type", "text").put("text", text));
+                        withCacheControl(
+                                part, blocks.addObject().put("type", "text").put("text", text));
                     }
                 }
-                case "image_url" -> withCacheControl(part, blocks.addObject().put("type", "image")
-                        .set("source", imageSource(part.get("image_url"))));
+                case "image_url" ->
+                    withCacheControl(
+                            part,
+                            blocks.addObject().put("type", "image").set("source", imageSource(part.get("image_url"))));
                 // Anything else reaches Anthropic as sent, so its refusal names the unsupported part.
                 default -> blocks.add(part.deepCopy());
             }
@@ -183,7 +187,11 @@ public final class AnthropicMessagesAdapter implements ChatAdapter {
     }
 
     private static ObjectNode imageSource(JsonNode imageUrl) {
-        String url = imageUrl == null ? "" : imageUrl.isTextual() ? imageUrl.asText() : imageUrl.path("url").asText();
+        String url = imageUrl == null
+                ? ""
+                : imageUrl.isTextual()
+                        ? imageUrl.asText()
+                        : imageUrl.path("url").asText();
         ObjectNode source = JSON.createObjectNode();
         int comma = url.indexOf(',');
         if (url.startsWith("data:") && comma > 0 && url.substring(0, comma).endsWith(";base64")) {
@@ -260,8 +268,11 @@ public final class AnthropicMessagesAdapter implements ChatAdapter {
                 t.put("description", function.get("description").asText());
             }
             JsonNode parameters = function.get("parameters");
-            t.set("input_schema", parameters != null && parameters.isObject() ? parameters.deepCopy()
-                    : JSON.createObjectNode().put("type", "object").set("properties", JSON.createObjectNode()));
+            t.set(
+                    "input_schema",
+                    parameters != null && parameters.isObject()
+                            ? parameters.deepCopy()
+                            : JSON.createObjectNode().put("type", "object").set("properties", JSON.createObjectNode()));
         }
         if (tools.isEmpty()) {
             return;
@@ -277,9 +288,12 @@ public final class AnthropicMessagesAdapter implements ChatAdapter {
                 default -> null;
             };
         } else if (choice != null && choice.path("function").path("name").isTextual()) {
-            mapped = JSON.createObjectNode().put("type", "tool").put("name", choice.path("function").path("name").asText());
+            mapped = JSON.createObjectNode()
+                    .put("type", "tool")
+                    .put("name", choice.path("function").path("name").asText());
         }
-        if (in.path("parallel_tool_calls").isBoolean() && !in.get("parallel_tool_calls").asBoolean()) {
+        if (in.path("parallel_tool_calls").isBoolean()
+                && !in.get("parallel_tool_calls").asBoolean()) {
             if (mapped == null) {
                 mapped = JSON.createObjectNode().put("type", "auto");
             }
@@ -300,7 +314,9 @@ public final class AnthropicMessagesAdapter implements ChatAdapter {
         } catch (IOException e) {
             throw new IllegalArgumentException("not JSON");
         }
-        if (node == null || !"message".equals(node.path("type").asText()) || !node.path("content").isArray()) {
+        if (node == null
+                || !"message".equals(node.path("type").asText())
+                || !node.path("content").isArray()) {
             throw new IllegalArgumentException("not an Anthropic message");
         }
         ObjectNode out = JSON.createObjectNode();
@@ -316,17 +332,19 @@ public final class AnthropicMessagesAdapter implements ChatAdapter {
         ArrayNode toolCalls = JSON.createArrayNode();
         for (JsonNode block : node.get("content")) {
             switch (block.path("type").asText()) {
-                case "text" -> text = (text == null ? new StringBuilder() : text).append(block.path("text").asText());
+                case "text" ->
+                    text = (text == null ? new StringBuilder() : text)
+                            .append(block.path("text").asText());
                 case "tool_use" -> {
-                    ObjectNode call = toolCalls.addObject()
+                    ObjectNode call = toolCalls
+                            .addObject()
                             .put("id", block.path("id").asText())
                             .put("type", "function");
                     call.putObject("function")
                             .put("name", block.path("name").asText())
                             .put("arguments", json(block.has("input") ? block.get("input") : JSON.createObjectNode()));
                 }
-                default -> {
-                }
+                default -> {}
             }
         }
         message.put("content", text == null ? null : text.toString());
@@ -337,8 +355,11 @@ public final class AnthropicMessagesAdapter implements ChatAdapter {
         choice.putNull("logprobs");
         choice.put("finish_reason", finishReason(node.path("stop_reason").asText(null)));
         JsonNode u = node.path("usage");
-        Usage usage = usage(u.path("input_tokens").asLong(0), u.path("cache_read_input_tokens").asLong(0),
-                u.path("cache_creation_input_tokens").asLong(0), u.path("output_tokens").asLong(0));
+        Usage usage = usage(
+                u.path("input_tokens").asLong(0),
+                u.path("cache_read_input_tokens").asLong(0),
+                u.path("cache_creation_input_tokens").asLong(0),
+                u.path("output_tokens").asLong(0));
         out.set("usage", usageJson(usage));
         return new ChatResult(out, usage);
     }

@@ -27,6 +27,7 @@ final class AnthropicStreamTranslator extends SseStreamTranslator {
 
     /** Anthropic content block index to OpenAI tool call index. */
     private final Map<Integer, Integer> toolCalls = new HashMap<>();
+
     private String id = "";
     private String model = "";
     private long created = Instant.now().getEpochSecond();
@@ -71,12 +72,14 @@ final class AnthropicStreamTranslator extends SseStreamTranslator {
             case "error" -> {
                 failed = true;
                 JsonNode error = event.path("error");
-                String body = OpenAiErrors.body(error.path("type").asText("api_error"), null, null,
+                String body = OpenAiErrors.body(
+                        error.path("type").asText("api_error"),
+                        null,
+                        null,
                         error.path("message").asText("Anthropic reported an error mid-stream"));
                 out.add(("data: " + body + "\n\n").getBytes(StandardCharsets.UTF_8));
             }
-            default -> {
-            }
+            default -> {}
         }
         return true;
     }
@@ -97,16 +100,18 @@ final class AnthropicStreamTranslator extends SseStreamTranslator {
             case "tool_use" -> {
                 int index = toolCalls.size();
                 toolCalls.put(event.path("index").asInt(), index);
-                ObjectNode call = JSON.createObjectNode().put("index", index)
+                ObjectNode call = JSON.createObjectNode()
+                        .put("index", index)
                         .put("id", block.path("id").asText())
                         .put("type", "function");
-                call.putObject("function").put("name", block.path("name").asText()).put("arguments", "");
+                call.putObject("function")
+                        .put("name", block.path("name").asText())
+                        .put("arguments", "");
                 ObjectNode delta = JSON.createObjectNode();
                 delta.putArray("tool_calls").add(call);
                 out.add(choiceChunk(delta, null));
             }
-            default -> {
-            }
+            default -> {}
         }
     }
 
@@ -126,8 +131,7 @@ final class AnthropicStreamTranslator extends SseStreamTranslator {
                 d.putArray("tool_calls").add(call);
                 out.add(choiceChunk(d, null));
             }
-            default -> {
-            }
+            default -> {}
         }
     }
 
@@ -141,7 +145,8 @@ final class AnthropicStreamTranslator extends SseStreamTranslator {
         noteUsage(event.path("usage"));
         if (!finished) {
             finished = true;
-            String reason = AnthropicMessagesAdapter.finishReason(event.path("delta").path("stop_reason").asText(null));
+            String reason = AnthropicMessagesAdapter.finishReason(
+                    event.path("delta").path("stop_reason").asText(null));
             out.add(choiceChunk(JSON.createObjectNode(), reason));
         }
     }
@@ -149,8 +154,10 @@ final class AnthropicStreamTranslator extends SseStreamTranslator {
     /** Anthropic's counts are cumulative, and later events may leave some out. */
     private void noteUsage(JsonNode u) {
         inputTokens = Math.max(inputTokens, u.path("input_tokens").asLong(0));
-        cacheReadTokens = Math.max(cacheReadTokens, u.path("cache_read_input_tokens").asLong(0));
-        cacheWriteTokens = Math.max(cacheWriteTokens, u.path("cache_creation_input_tokens").asLong(0));
+        cacheReadTokens =
+                Math.max(cacheReadTokens, u.path("cache_read_input_tokens").asLong(0));
+        cacheWriteTokens =
+                Math.max(cacheWriteTokens, u.path("cache_creation_input_tokens").asLong(0));
         outputTokens = Math.max(outputTokens, u.path("output_tokens").asLong(0));
     }
 

@@ -27,8 +27,8 @@ public final class OpenAiChatAdapter implements ChatAdapter {
     private static final ObjectMapper JSON = Json.MAPPER;
 
     @Override
-    public HttpRequest request(ProviderEndpoint endpoint, String apiKey, String vendorModel, ChatRequest request,
-                               Duration timeout) {
+    public HttpRequest request(
+            ProviderEndpoint endpoint, String apiKey, String vendorModel, ChatRequest request, Duration timeout) {
         // Attempts of one call run one after another, so the request's own body can carry each attempt's model.
         ObjectNode body = request.body();
         body.put("model", vendorModel);
@@ -41,7 +41,8 @@ public final class OpenAiChatAdapter implements ChatAdapter {
             body.put("stream", false);
         }
         try {
-            HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(chatUrl(endpoint))).timeout(timeout);
+            HttpRequest.Builder builder =
+                    HttpRequest.newBuilder(URI.create(chatUrl(endpoint))).timeout(timeout);
             return ApiKeys.authorize(builder, endpoint.type(), apiKey)
                     .header("Content-Type", "application/json")
                     .header("Accept", "application/json")
@@ -53,10 +54,12 @@ public final class OpenAiChatAdapter implements ChatAdapter {
     }
 
     static String chatUrl(ProviderEndpoint endpoint) {
-        String base = endpoint.baseUrl().endsWith("/") ? endpoint.baseUrl().substring(0, endpoint.baseUrl().length() - 1)
+        String base = endpoint.baseUrl().endsWith("/")
+                ? endpoint.baseUrl().substring(0, endpoint.baseUrl().length() - 1)
                 : endpoint.baseUrl();
         // Cohere's native API lists models; its OpenAI compatibility API serves chat.
-        return base + (endpoint.type() == ProviderType.COHERE ? "/compatibility/v1/chat/completions" : "/chat/completions");
+        return base
+                + (endpoint.type() == ProviderType.COHERE ? "/compatibility/v1/chat/completions" : "/chat/completions");
     }
 
     @Override

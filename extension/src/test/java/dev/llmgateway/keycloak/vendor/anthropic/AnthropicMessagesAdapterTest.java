@@ -78,24 +78,35 @@ class AnthropicMessagesAdapterTest {
                 + "{\"role\":\"assistant\",\"content\":\"A cat.\"},"
                 + "{\"role\":\"assistant\",\"content\":\"A tabby.\"},"
                 + "{\"role\":\"user\",\"content\":\"Thanks\"}]}");
-        assertEquals(json("[{\"role\":\"user\",\"content\":["
-                + "{\"type\":\"text\",\"text\":\"Look:\"},"
-                + "{\"type\":\"image\",\"source\":{\"type\":\"base64\",\"media_type\":\"image/png\",\"data\":\"iVBORw0KGgo=\"}},"
-                + "{\"type\":\"image\",\"source\":{\"type\":\"url\",\"url\":\"https://example.com/cat.jpg\"}},"
-                + "{\"type\":\"text\",\"text\":\"What is it?\"}]},"
-                + "{\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\"A cat.\"},{\"type\":\"text\",\"text\":\"A tabby.\"}]},"
-                + "{\"role\":\"user\",\"content\":\"Thanks\"}]"), body.get("messages"));
+        assertEquals(
+                json("[{\"role\":\"user\",\"content\":["
+                        + "{\"type\":\"text\",\"text\":\"Look:\"},"
+                        + "{\"type\":\"image\",\"source\":{\"type\":\"base64\",\"media_type\":\"image/png\",\"data\":\"iVBORw0KGgo=\"}},"
+                        + "{\"type\":\"image\",\"source\":{\"type\":\"url\",\"url\":\"https://example.com/cat.jpg\"}},"
+                        + "{\"type\":\"text\",\"text\":\"What is it?\"}]},"
+                        + "{\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\"A cat.\"},{\"type\":\"text\",\"text\":\"A tabby.\"}]},"
+                        + "{\"role\":\"user\",\"content\":\"Thanks\"}]"),
+                body.get("messages"));
         assertFalse(body.has("system"));
     }
 
     @Test
     void maxTokensComesFromEitherFieldOrTheDefault() {
         String messages = "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]";
-        assertEquals(AnthropicMessagesAdapter.DEFAULT_MAX_TOKENS, translated("{" + messages + "}").get("max_tokens").asInt());
+        assertEquals(
+                AnthropicMessagesAdapter.DEFAULT_MAX_TOKENS,
+                translated("{" + messages + "}").get("max_tokens").asInt());
         assertEquals(4096, AnthropicMessagesAdapter.DEFAULT_MAX_TOKENS);
-        assertEquals(100, translated("{" + messages + ",\"max_tokens\":100}").get("max_tokens").asInt());
-        assertEquals(300, translated("{" + messages + ",\"max_tokens\":100,\"max_completion_tokens\":300}")
-                .get("max_tokens").asInt());
+        assertEquals(
+                100,
+                translated("{" + messages + ",\"max_tokens\":100}")
+                        .get("max_tokens")
+                        .asInt());
+        assertEquals(
+                300,
+                translated("{" + messages + ",\"max_tokens\":100,\"max_completion_tokens\":300}")
+                        .get("max_tokens")
+                        .asInt());
     }
 
     @Test
@@ -104,25 +115,34 @@ class AnthropicMessagesAdapterTest {
                 + "\"temperature\":0.2,\"top_p\":0.9,\"stop\":\"END\",\"user\":\"alice\",\"n\":1,\"presence_penalty\":0.5,"
                 + "\"frequency_penalty\":0.1,\"logprobs\":false,\"seed\":7,\"response_format\":{\"type\":\"text\"},"
                 + "\"stream_options\":{\"include_usage\":true}}");
-        assertEquals(json("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":4096,"
-                + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"temperature\":0.2,\"top_p\":0.9,"
-                + "\"stop_sequences\":[\"END\"],\"metadata\":{\"user_id\":\"alice\"}}"), json(body.toString()));
-        assertEquals(json("[\"a\",\"b\"]"), translated("{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],"
-                + "\"stop\":[\"a\",\"b\"]}").get("stop_sequences"));
+        assertEquals(
+                json("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":4096,"
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"temperature\":0.2,\"top_p\":0.9,"
+                        + "\"stop_sequences\":[\"END\"],\"metadata\":{\"user_id\":\"alice\"}}"),
+                json(body.toString()));
+        assertEquals(
+                json("[\"a\",\"b\"]"),
+                translated("{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]," + "\"stop\":[\"a\",\"b\"]}")
+                        .get("stop_sequences"));
     }
 
     @Test
     void streamingIsAskedForWhenTheCallerStreams() {
-        ChatRequest request = chat(true, "{\"model\":\"claude\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
-        assertTrue(AnthropicMessagesAdapter.body("claude-sonnet-4-5", request).get("stream").asBoolean());
-        assertFalse(translated("{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}").has("stream"));
+        ChatRequest request = chat(
+                true, "{\"model\":\"claude\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
+        assertTrue(AnthropicMessagesAdapter.body("claude-sonnet-4-5", request)
+                .get("stream")
+                .asBoolean());
+        assertFalse(translated("{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
+                .has("stream"));
     }
 
     @Test
     void toolsToolChoiceToolCallsAndToolResults() throws IOException {
-        String tools = "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"description\":\"Current weather\","
-                + "\"parameters\":{\"type\":\"object\",\"properties\":{\"location\":{\"type\":\"string\"}},\"required\":[\"location\"]}}},"
-                + "{\"type\":\"function\",\"function\":{\"name\":\"now\"}}]";
+        String tools =
+                "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"description\":\"Current weather\","
+                        + "\"parameters\":{\"type\":\"object\",\"properties\":{\"location\":{\"type\":\"string\"}},\"required\":[\"location\"]}}},"
+                        + "{\"type\":\"function\",\"function\":{\"name\":\"now\"}}]";
         JsonNode body = translated("{\"messages\":["
                 + "{\"role\":\"user\",\"content\":\"Weather in Paris and Rome?\"},"
                 + "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":["
@@ -132,42 +152,57 @@ class AnthropicMessagesAdapterTest {
                 + "{\"role\":\"tool\",\"tool_call_id\":\"toolu_2\",\"content\":[{\"type\":\"text\",\"text\":\"25 °C\"}]},"
                 + "{\"role\":\"user\",\"content\":\"Which is warmer?\"}],"
                 + tools + ",\"tool_choice\":\"required\"}");
-        assertEquals(json("[{\"name\":\"get_weather\",\"description\":\"Current weather\",\"input_schema\":"
-                + "{\"type\":\"object\",\"properties\":{\"location\":{\"type\":\"string\"}},\"required\":[\"location\"]}},"
-                + "{\"name\":\"now\",\"input_schema\":{\"type\":\"object\",\"properties\":{}}}]"), body.get("tools"));
+        assertEquals(
+                json("[{\"name\":\"get_weather\",\"description\":\"Current weather\",\"input_schema\":"
+                        + "{\"type\":\"object\",\"properties\":{\"location\":{\"type\":\"string\"}},\"required\":[\"location\"]}},"
+                        + "{\"name\":\"now\",\"input_schema\":{\"type\":\"object\",\"properties\":{}}}]"),
+                body.get("tools"));
         assertEquals(json("{\"type\":\"any\"}"), body.get("tool_choice"));
-        assertEquals(json("[{\"role\":\"user\",\"content\":\"Weather in Paris and Rome?\"},"
-                + "{\"role\":\"assistant\",\"content\":["
-                + "{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"get_weather\",\"input\":{\"location\":\"Paris\"}},"
-                + "{\"type\":\"tool_use\",\"id\":\"toolu_2\",\"name\":\"get_weather\",\"input\":{\"location\":\"Rome\"}}]},"
-                + "{\"role\":\"user\",\"content\":["
-                + "{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_1\",\"content\":\"21 °C\"},"
-                + "{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_2\",\"content\":[{\"type\":\"text\",\"text\":\"25 °C\"}]},"
-                + "{\"type\":\"text\",\"text\":\"Which is warmer?\"}]}]"), body.get("messages"));
+        assertEquals(
+                json("[{\"role\":\"user\",\"content\":\"Weather in Paris and Rome?\"},"
+                        + "{\"role\":\"assistant\",\"content\":["
+                        + "{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"get_weather\",\"input\":{\"location\":\"Paris\"}},"
+                        + "{\"type\":\"tool_use\",\"id\":\"toolu_2\",\"name\":\"get_weather\",\"input\":{\"location\":\"Rome\"}}]},"
+                        + "{\"role\":\"user\",\"content\":["
+                        + "{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_1\",\"content\":\"21 °C\"},"
+                        + "{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_2\",\"content\":[{\"type\":\"text\",\"text\":\"25 °C\"}]},"
+                        + "{\"type\":\"text\",\"text\":\"Which is warmer?\"}]}]"),
+                body.get("messages"));
 
         String prefix = "{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]," + tools + ",\"tool_choice\":";
-        assertEquals(json("{\"type\":\"auto\"}"), translated(prefix + "\"auto\"}").get("tool_choice"));
-        assertEquals(json("{\"type\":\"none\"}"), translated(prefix + "\"none\"}").get("tool_choice"));
-        assertEquals(json("{\"type\":\"tool\",\"name\":\"now\"}"),
-                translated(prefix + "{\"type\":\"function\",\"function\":{\"name\":\"now\"}}}").get("tool_choice"));
-        assertEquals(json("{\"type\":\"auto\",\"disable_parallel_tool_use\":true}"),
+        assertEquals(
+                json("{\"type\":\"auto\"}"), translated(prefix + "\"auto\"}").get("tool_choice"));
+        assertEquals(
+                json("{\"type\":\"none\"}"), translated(prefix + "\"none\"}").get("tool_choice"));
+        assertEquals(
+                json("{\"type\":\"tool\",\"name\":\"now\"}"),
+                translated(prefix + "{\"type\":\"function\",\"function\":{\"name\":\"now\"}}}")
+                        .get("tool_choice"));
+        assertEquals(
+                json("{\"type\":\"auto\",\"disable_parallel_tool_use\":true}"),
                 translated(prefix + "\"auto\",\"parallel_tool_calls\":false}").get("tool_choice"));
     }
 
     @Test
     void theRequestGoesToMessagesWithAnthropicsHeadersAndLeavesTheCallersBodyAlone() throws IOException {
-        ProviderEndpoint endpoint = new ProviderEndpoint("p1", "Anthropic", ProviderType.ANTHROPIC,
-                "https://api.anthropic.com/v1/", "sealed", "ctx");
-        ChatRequest request = chat(false, "{\"model\":\"claude\",\"messages\":[{\"role\":\"system\",\"content\":\"Be brief.\"},"
-                + "{\"role\":\"user\",\"content\":\"Hi\"}]}");
+        ProviderEndpoint endpoint = new ProviderEndpoint(
+                "p1", "Anthropic", ProviderType.ANTHROPIC, "https://api.anthropic.com/v1/", "sealed", "ctx");
+        ChatRequest request = chat(
+                false,
+                "{\"model\":\"claude\",\"messages\":[{\"role\":\"system\",\"content\":\"Be brief.\"},"
+                        + "{\"role\":\"user\",\"content\":\"Hi\"}]}");
         String before = request.body().toString();
-        HttpRequest http = adapter.request(endpoint, "sk-ant-test", "claude-sonnet-4-5", request, Duration.ofSeconds(42));
+        HttpRequest http =
+                adapter.request(endpoint, "sk-ant-test", "claude-sonnet-4-5", request, Duration.ofSeconds(42));
         assertEquals("https://api.anthropic.com/v1/messages", http.uri().toString());
         assertEquals("POST", http.method());
         assertEquals(Duration.ofSeconds(42), http.timeout().orElseThrow());
         assertEquals("sk-ant-test", http.headers().firstValue("x-api-key").orElseThrow());
-        assertEquals(ProviderType.ANTHROPIC_VERSION, http.headers().firstValue("anthropic-version").orElseThrow());
-        assertEquals("application/json", http.headers().firstValue("content-type").orElseThrow());
+        assertEquals(
+                ProviderType.ANTHROPIC_VERSION,
+                http.headers().firstValue("anthropic-version").orElseThrow());
+        assertEquals(
+                "application/json", http.headers().firstValue("content-type").orElseThrow());
         assertFalse(http.headers().firstValue("Authorization").isPresent());
         assertEquals(before, request.body().toString());
         assertTrue(http.bodyPublisher().orElseThrow().contentLength() > 0);
@@ -183,11 +218,15 @@ class AnthropicMessagesAdapterTest {
         assertTrue(Math.abs(r.get("created").asLong() - System.currentTimeMillis() / 1000) < 60);
         JsonNode choice = r.get("choices").get(0);
         assertEquals("assistant", choice.at("/message/role").asText());
-        assertEquals("Bonjour ! À Paris il fait 21 °C ☀️ — parfait pour une promenade.", choice.at("/message/content").asText());
+        assertEquals(
+                "Bonjour ! À Paris il fait 21 °C ☀️ — parfait pour une promenade.",
+                choice.at("/message/content").asText());
         assertFalse(choice.get("message").has("tool_calls"));
         assertEquals("stop", choice.get("finish_reason").asText());
-        assertEquals(json("{\"prompt_tokens\":2009,\"completion_tokens\":27,\"total_tokens\":2036,"
-                + "\"prompt_tokens_details\":{\"cached_tokens\":1800,\"cache_creation_input_tokens\":188}}"), json(r.get("usage").toString()));
+        assertEquals(
+                json("{\"prompt_tokens\":2009,\"completion_tokens\":27,\"total_tokens\":2036,"
+                        + "\"prompt_tokens_details\":{\"cached_tokens\":1800,\"cache_creation_input_tokens\":188}}"),
+                json(r.get("usage").toString()));
         assertEquals(new Usage(21 + 1800 + 188, 27, 1800, 0, 188), result.usage());
         assertEquals(result.usage(), Usage.fromOpenAi(r.get("usage")));
     }
@@ -196,26 +235,48 @@ class AnthropicMessagesAdapterTest {
     void toolUseBlocksBecomeToolCalls() throws IOException {
         JsonNode r = adapter.parse(fixture("message-tool-use.json")).response();
         JsonNode message = r.at("/choices/0/message");
-        assertEquals("I'll look up the current weather in Paris.", message.get("content").asText());
+        assertEquals(
+                "I'll look up the current weather in Paris.",
+                message.get("content").asText());
         JsonNode call = message.get("tool_calls").get(0);
         assertEquals("toolu_01A09q90qw90lq917835lq9", call.get("id").asText());
         assertEquals("function", call.get("type").asText());
         assertEquals("get_weather", call.at("/function/name").asText());
         assertTrue(call.at("/function/arguments").isTextual());
-        assertEquals(json("{\"location\":\"Paris, France\",\"unit\":\"celsius\"}"), json(call.at("/function/arguments").asText()));
+        assertEquals(
+                json("{\"location\":\"Paris, France\",\"unit\":\"celsius\"}"),
+                json(call.at("/function/arguments").asText()));
         assertEquals("tool_calls", r.at("/choices/0/finish_reason").asText());
-        assertEquals(new Usage(412, 71, 0, 0, 0), adapter.parse(fixture("message-tool-use.json")).usage());
+        assertEquals(
+                new Usage(412, 71, 0, 0, 0),
+                adapter.parse(fixture("message-tool-use.json")).usage());
     }
 
     @Test
     void stopReasonsMapToFinishReasons() throws IOException {
-        Map<String, String> expected = Map.of("end_turn", "stop", "stop_sequence", "stop", "max_tokens", "length",
-                "tool_use", "tool_calls", "refusal", "content_filter", "pause_turn", "stop");
+        Map<String, String> expected = Map.of(
+                "end_turn",
+                "stop",
+                "stop_sequence",
+                "stop",
+                "max_tokens",
+                "length",
+                "tool_use",
+                "tool_calls",
+                "refusal",
+                "content_filter",
+                "pause_turn",
+                "stop");
         for (Map.Entry<String, String> e : expected.entrySet()) {
             ObjectNode message = (ObjectNode) JSON.readTree(fixture("message.json"));
             message.put("stop_reason", e.getKey());
-            assertEquals(e.getValue(), adapter.parse(JSON.writeValueAsBytes(message)).response()
-                    .at("/choices/0/finish_reason").asText(), e.getKey());
+            assertEquals(
+                    e.getValue(),
+                    adapter.parse(JSON.writeValueAsBytes(message))
+                            .response()
+                            .at("/choices/0/finish_reason")
+                            .asText(),
+                    e.getKey());
         }
     }
 
@@ -223,21 +284,25 @@ class AnthropicMessagesAdapterTest {
     void aMessageWithoutTextHasNullContent() throws IOException {
         ObjectNode message = (ObjectNode) JSON.readTree(fixture("message-tool-use.json"));
         ((ArrayNode) message.get("content")).remove(0);
-        JsonNode content = adapter.parse(JSON.writeValueAsBytes(message)).response().at("/choices/0/message/content");
+        JsonNode content =
+                adapter.parse(JSON.writeValueAsBytes(message)).response().at("/choices/0/message/content");
         assertTrue(content.isNull());
     }
 
     @Test
     void whatIsNotAnAnthropicMessageIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> adapter.parse(fixture("error-401.json")));
-        assertThrows(IllegalArgumentException.class, () -> adapter.parse("{\"choices\":[]}".getBytes(StandardCharsets.UTF_8)));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> adapter.parse("{\"choices\":[]}".getBytes(StandardCharsets.UTF_8)));
         assertThrows(IllegalArgumentException.class, () -> adapter.parse("not json".getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test
     void errorMessagesAreRead() {
         assertEquals("invalid x-api-key", adapter.errorMessage(fixture("error-401.json")));
-        assertEquals("Number of request tokens has exceeded your per-minute rate limit",
+        assertEquals(
+                "Number of request tokens has exceeded your per-minute rate limit",
                 adapter.errorMessage(fixture("error-429.json")));
         assertNull(adapter.errorMessage("<html>".getBytes(StandardCharsets.UTF_8)));
     }

@@ -23,9 +23,11 @@ import org.junit.jupiter.api.Test;
 class AnthropicStreamTranslatorTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String ASK_USAGE = "{\"model\":\"claude\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
-            + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
-    private static final String NO_USAGE = "{\"model\":\"claude\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
+    private static final String ASK_USAGE =
+            "{\"model\":\"claude\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
+    private static final String NO_USAGE =
+            "{\"model\":\"claude\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
 
     private static StreamTranslator translator(String request) {
         return new AnthropicMessagesAdapter().streamTranslator(chat(true, request));
@@ -36,10 +38,12 @@ class AnthropicStreamTranslatorTest {
         StringBuilder out = new StringBuilder();
         int from = 0;
         for (int cut : cuts) {
-            t.translate(ByteBuffer.wrap(stream, from, cut - from)).forEach(b -> out.append(new String(b, StandardCharsets.UTF_8)));
+            t.translate(ByteBuffer.wrap(stream, from, cut - from))
+                    .forEach(b -> out.append(new String(b, StandardCharsets.UTF_8)));
             from = cut;
         }
-        t.translate(ByteBuffer.wrap(stream, from, stream.length - from)).forEach(b -> out.append(new String(b, StandardCharsets.UTF_8)));
+        t.translate(ByteBuffer.wrap(stream, from, stream.length - from))
+                .forEach(b -> out.append(new String(b, StandardCharsets.UTF_8)));
         out.append(new String(t.finish(), StandardCharsets.UTF_8));
         String all = out.toString();
         assertTrue(all.endsWith("data: [DONE]\n\n"), all);
@@ -71,12 +75,16 @@ class AnthropicStreamTranslatorTest {
     void theStreamBecomesChunksWithTheSameTextWhereverItIsCut() throws IOException {
         byte[] stream = fixture("stream.txt");
         List<JsonNode> whole = chunks(relay(translator(NO_USAGE), stream));
-        String expected = new AnthropicMessagesAdapter().parse(fixture("message.json")).response()
-                .at("/choices/0/message/content").asText();
+        String expected = new AnthropicMessagesAdapter()
+                .parse(fixture("message.json"))
+                .response()
+                .at("/choices/0/message/content")
+                .asText();
         assertEquals(expected, text(whole));
 
         int sun = new String(stream, StandardCharsets.UTF_8).indexOf('☀');
-        int sunAt = new String(stream, StandardCharsets.UTF_8).substring(0, sun).getBytes(StandardCharsets.UTF_8).length;
+        int sunAt =
+                new String(stream, StandardCharsets.UTF_8).substring(0, sun).getBytes(StandardCharsets.UTF_8).length;
         assertEquals(whole, chunks(relay(translator(NO_USAGE), stream, sunAt + 1)));
         assertEquals(whole, chunks(relay(translator(NO_USAGE), stream, sunAt + 2, sunAt + 4, sunAt + 5)));
         for (int size = 1; size <= 9; size++) {
@@ -102,7 +110,9 @@ class AnthropicStreamTranslatorTest {
             assertEquals(chunks.get(0).get("created"), c.get("created"));
             assertEquals(1, c.get("choices").size());
         }
-        assertEquals(JSON.readTree("{\"role\":\"assistant\",\"content\":\"\"}"), chunks.get(0).at("/choices/0/delta"));
+        assertEquals(
+                JSON.readTree("{\"role\":\"assistant\",\"content\":\"\"}"),
+                chunks.get(0).at("/choices/0/delta"));
         assertTrue(chunks.get(0).at("/choices/0/finish_reason").isNull());
         JsonNode last = chunks.get(chunks.size() - 1);
         assertEquals("stop", last.at("/choices/0/finish_reason").asText());
@@ -122,12 +132,20 @@ class AnthropicStreamTranslatorTest {
         List<String> withUsage = relay(asked, fixture("stream.txt"));
         assertEquals(events.size() + 1, withUsage.size());
         JsonNode usageChunk = JSON.readTree(withUsage.get(withUsage.size() - 2));
-        assertTrue(usageChunk.get("choices").isArray() && usageChunk.get("choices").isEmpty());
+        assertTrue(
+                usageChunk.get("choices").isArray() && usageChunk.get("choices").isEmpty());
         assertEquals("msg_01HCk2sM8qBv6vHXqW3jJ7Xr", usageChunk.get("id").asText());
-        assertEquals(JSON.readTree("{\"prompt_tokens\":2009,\"completion_tokens\":27,\"total_tokens\":2036,"
-                + "\"prompt_tokens_details\":{\"cached_tokens\":1800,\"cache_creation_input_tokens\":188}}"), usageChunk.get("usage"));
+        assertEquals(
+                JSON.readTree("{\"prompt_tokens\":2009,\"completion_tokens\":27,\"total_tokens\":2036,"
+                        + "\"prompt_tokens_details\":{\"cached_tokens\":1800,\"cache_creation_input_tokens\":188}}"),
+                usageChunk.get("usage"));
         assertEquals(silent.usage(), asked.usage());
-        assertEquals(JSON.readTree(new AnthropicMessagesAdapter().parse(fixture("message.json")).response().get("usage").toString()),
+        assertEquals(
+                JSON.readTree(new AnthropicMessagesAdapter()
+                        .parse(fixture("message.json"))
+                        .response()
+                        .get("usage")
+                        .toString()),
                 usageChunk.get("usage"));
     }
 
@@ -137,10 +155,13 @@ class AnthropicStreamTranslatorTest {
         List<JsonNode> chunks = chunks(relay(t, fixture("stream-tool-use.txt")));
         assertEquals("Let me check the weather.", text(chunks));
         List<JsonNode> calls = new ArrayList<>();
-        chunks.stream().filter(c -> c.at("/choices/0/delta").has("tool_calls"))
+        chunks.stream()
+                .filter(c -> c.at("/choices/0/delta").has("tool_calls"))
                 .forEach(c -> calls.add(c.at("/choices/0/delta/tool_calls/0")));
-        assertEquals(JSON.readTree("{\"index\":0,\"id\":\"toolu_01T1x1fJ34qAmk2tNTrN7Up6\",\"type\":\"function\","
-                + "\"function\":{\"name\":\"get_weather\",\"arguments\":\"\"}}"), calls.get(0));
+        assertEquals(
+                JSON.readTree("{\"index\":0,\"id\":\"toolu_01T1x1fJ34qAmk2tNTrN7Up6\",\"type\":\"function\","
+                        + "\"function\":{\"name\":\"get_weather\",\"arguments\":\"\"}}"),
+                calls.get(0));
         StringBuilder arguments = new StringBuilder();
         for (JsonNode call : calls.subList(1, calls.size())) {
             assertEquals(0, call.get("index").asInt());
@@ -148,8 +169,12 @@ class AnthropicStreamTranslatorTest {
             arguments.append(call.at("/function/arguments").asText());
         }
         assertEquals(3, calls.size(), "the start and two non-empty fragments");
-        assertEquals(JSON.readTree("{\"location\":\"Paris, France\",\"unit\":\"celsius\"}"), JSON.readTree(arguments.toString()));
-        assertEquals("tool_calls", chunks.get(chunks.size() - 1).at("/choices/0/finish_reason").asText());
+        assertEquals(
+                JSON.readTree("{\"location\":\"Paris, France\",\"unit\":\"celsius\"}"),
+                JSON.readTree(arguments.toString()));
+        assertEquals(
+                "tool_calls",
+                chunks.get(chunks.size() - 1).at("/choices/0/finish_reason").asText());
         assertEquals(new Usage(472, 89, 0, 0, 0), t.usage());
     }
 
@@ -177,6 +202,8 @@ class AnthropicStreamTranslatorTest {
 
     @Test
     void finishIsDone() {
-        assertArrayEquals("data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII), translator(NO_USAGE).finish());
+        assertArrayEquals(
+                "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII),
+                translator(NO_USAGE).finish());
     }
 }
