@@ -67,9 +67,11 @@ public final class PowerLevelProfile {
                 : new LinkedHashMap<>(attribute.getAnnotations());
         annotations.put("inputType", "select");
         annotations.put("inputOptionLabels", labels);
-        // Without a value the user is on the realm's default level: say so under the (then empty) select.
+        // Without a value the user is on the realm's default level: say so in the field's help (the consoles of
+        // Keycloak 26.7 show inputHelperTextBefore as the help icon next to the label; they ignore ...After).
+        annotations.remove("inputHelperTextAfter");
         annotations.put(
-                "inputHelperTextAfter",
+                "inputHelperTextBefore",
                 "When no level is selected, the realm's default applies: "
                         + levels.defaultOne().name() + ". Only administrators change it.");
         attribute.setAnnotations(annotations);
