@@ -14,10 +14,12 @@ import jakarta.ws.rs.core.Response;
 public final class JsonBodies {
 
     private static final ObjectMapper JSON = Json.MAPPER;
-    /** An empty body is most often JSON sent as a form (curl -d without a Content-Type), which the server reads apart. */
-    public static final String EMPTY_BODY =
-            "request body is empty; send a JSON object with 'Content-Type: application/json'"
-                    + " (curl -d without that header sends a form, which is not read as JSON)";
+    /**
+     * What to do about an empty body: it is most often JSON sent as a form (curl -d without a Content-Type), which the
+     * server reads apart.
+     */
+    public static final String EMPTY_BODY_HINT = "send a JSON object with 'Content-Type: application/json'"
+            + " (curl -d without that header sends a form, which is not read as JSON)";
 
     private JsonBodies() {}
 
@@ -40,7 +42,7 @@ public final class JsonBodies {
                     "request body is larger than " + maxBytes + " bytes");
         }
         if (body.length == 0) {
-            throw ApiErrors.badRequest(null, EMPTY_BODY);
+            throw ApiErrors.badRequest(null, "request body is empty; " + EMPTY_BODY_HINT);
         }
         JsonNode node;
         try {

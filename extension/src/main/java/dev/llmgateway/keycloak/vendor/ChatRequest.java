@@ -39,7 +39,7 @@ public record ChatRequest(String model, boolean stream, boolean includeUsage, Ob
                     "Request body is larger than " + maxBytes + " bytes");
         }
         if (bytes.length == 0) {
-            throw OpenAiErrors.invalidRequest(null, "The r" + JsonBodies.EMPTY_BODY.substring(1));
+            throw OpenAiErrors.invalidRequest(null, "The request body is empty; " + JsonBodies.EMPTY_BODY_HINT);
         }
         JsonNode node;
         try {
