@@ -44,6 +44,8 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
     static final String USAGE_QUEUE_CAPACITY = "usage-queue-capacity";
     static final String BUDGET_REFRESH_MS = "budget-refresh-ms";
     static final String BYOK_REFRESH_MS = "byok-refresh-ms";
+    static final String USAGE_RETENTION_DAYS = "usage-retention-days";
+    static final String USAGE_MAINTENANCE_INTERVAL_MS = "usage-maintenance-interval-ms";
 
     private static final Logger LOG = Logger.getLogger(DefaultLlmGatewayConfigFactory.class);
 
@@ -57,6 +59,8 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
     private int usageQueueCapacity;
     private long budgetRefreshMillis;
     private long byokRefreshMillis;
+    private int usageRetentionDays;
+    private long usageMaintenanceIntervalMillis;
     private ConnectionTester connectionTester;
     private ModelCatalog catalog;
     private final Map<String, SecretCipher> vaultCiphers = new ConcurrentHashMap<>();
@@ -77,6 +81,14 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
         usageQueueCapacity = config.getInt(USAGE_QUEUE_CAPACITY, 100_000);
         budgetRefreshMillis = config.getLong(BUDGET_REFRESH_MS, 10_000L);
         byokRefreshMillis = config.getLong(BYOK_REFRESH_MS, 10_000L);
+        usageRetentionDays = config.getInt(USAGE_RETENTION_DAYS, 90);
+        if (usageRetentionDays < 0) {
+            throw new IllegalArgumentException("option " + USAGE_RETENTION_DAYS + " must be 0 (keep forever) or more");
+        }
+        usageMaintenanceIntervalMillis = config.getLong(USAGE_MAINTENANCE_INTERVAL_MS, 3_600_000L);
+        if (usageMaintenanceIntervalMillis < 1_000) {
+            throw new IllegalArgumentException("option " + USAGE_MAINTENANCE_INTERVAL_MS + " must be 1000 or more");
+        }
         catalog = ModelCatalog.loadBuiltIn();
         connectionTester = new ConnectionTester(HttpClient.newBuilder()
                 .connectTimeout(vendorTestTimeout)
@@ -116,6 +128,16 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
     @Override
     public long byokRefreshMillis() {
         return byokRefreshMillis;
+    }
+
+    @Override
+    public int usageRetentionDays() {
+        return usageRetentionDays;
+    }
+
+    @Override
+    public long usageMaintenanceIntervalMillis() {
+        return usageMaintenanceIntervalMillis;
     }
 
     @Override
@@ -297,6 +319,20 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
                         "How long, in milliseconds, a node trusts the list of a user's own (BYOK) keys it read from the "
                                 + "database. Changes made through the same node apply at once; through another node, within this time.")
                 .defaultValue("10000")
+                .add()
+                .property()
+                .name(USAGE_RETENTION_DAYS)
+                .type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("How many days raw usage events (the CSV export's rows) are kept; 0 keeps them forever. "
+                        + "The rollups behind charts, trends and budgets are kept whatever this says.")
+                .defaultValue("90")
+                .add()
+                .property()
+                .name(USAGE_MAINTENANCE_INTERVAL_MS)
+                .type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("How often, in milliseconds, one node of the cluster deletes expired usage events, prunes "
+                        + "hourly rollups and records each realm's daily snapshot.")
+                .defaultValue("3600000")
                 .add()
                 .property()
                 .name(MAX_BODY_BYTES)

@@ -15,4 +15,10 @@ public interface LlmGatewayConfigFactory extends ProviderFactory<LlmGatewayConfi
 
     /** How long a node trusts a user's own keys read from the database, in milliseconds. */
     long byokRefreshMillis();
+
+    /** How many days raw usage events are kept; 0 keeps them forever. Rollups are always kept. */
+    int usageRetentionDays();
+
+    /** How often the usage maintenance task (retention, hourly rollup pruning, daily snapshot) runs, in milliseconds. */
+    long usageMaintenanceIntervalMillis();
 }

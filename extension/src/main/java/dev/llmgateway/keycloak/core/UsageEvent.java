@@ -2,7 +2,10 @@ package dev.llmgateway.keycloak.core;
 
 import java.math.BigDecimal;
 
-/** A usage event waiting to be written. {@code cost} is null when the model has no price. */
+/**
+ * A usage event waiting to be written. {@code cost} is null when the model has no price; {@code level} is the key of the
+ * user's power level at the time of the call (null when no user is named).
+ */
 public record UsageEvent(
         String id,
         String realmId,
@@ -13,6 +16,7 @@ public record UsageEvent(
         String providerType,
         String model,
         String requestedModel,
+        String level,
         boolean byok,
         boolean streamed,
         Usage usage,

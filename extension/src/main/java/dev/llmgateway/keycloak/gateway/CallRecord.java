@@ -14,6 +14,7 @@ public record CallRecord(
         String userId,
         String clientId,
         String requestedModel,
+        String level,
         boolean streamed,
         long startMillis,
         long startNanos) {
@@ -37,6 +38,7 @@ public record CallRecord(
                 c == null ? null : c.providerType(),
                 c == null ? null : c.modelId(),
                 requestedModel,
+                level,
                 outcome.byok(),
                 streamed,
                 u,

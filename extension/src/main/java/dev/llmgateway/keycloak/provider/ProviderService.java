@@ -86,6 +86,17 @@ public class ProviderService {
         return out;
     }
 
+    /** Models the gateway can route to now: enabled models of enabled providers. */
+    public int activeModelCount() {
+        return em.createQuery(
+                        "select count(m) from LlmModelEntity m, LlmProviderEntity p where m.providerId = p.id"
+                                + " and p.realmId = :realmId and p.enabled = true and m.enabled = true",
+                        Long.class)
+                .setParameter("realmId", realm.getId())
+                .getSingleResult()
+                .intValue();
+    }
+
     public ProviderRepresentation represent(LlmProviderEntity p, boolean withModels) {
         return Providers.toRepresentation(p, models(p), withModels);
     }

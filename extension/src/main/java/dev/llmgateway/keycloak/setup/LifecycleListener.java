@@ -32,6 +32,8 @@ final class LifecycleListener implements ProviderEventListener {
         "llmRoutingRulesDeleteByRealm",
         "llmUsageEventsDeleteByRealm",
         "llmUsageDailyDeleteByRealm",
+        "llmUsageRollupDeleteByRealm",
+        "llmRealmSnapshotDeleteByRealm",
         "llmPowerLevelsDeleteByRealm",
         "llmUserKeysDeleteByRealm",
         "llmBudgetNoticesDeleteByRealm"

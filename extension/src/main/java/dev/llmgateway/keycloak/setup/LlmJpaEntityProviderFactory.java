@@ -10,7 +10,9 @@ import dev.llmgateway.keycloak.routing.LlmModelAliasEntity;
 import dev.llmgateway.keycloak.routing.LlmRoutingRulesEntity;
 import dev.llmgateway.keycloak.usage.LlmBudgetNoticeEntity;
 import dev.llmgateway.keycloak.usage.LlmUsageDailyEntity;
+import dev.llmgateway.keycloak.usage.LlmRealmSnapshotEntity;
 import dev.llmgateway.keycloak.usage.LlmUsageEventEntity;
+import dev.llmgateway.keycloak.usage.LlmUsageRollupEntity;
 import org.keycloak.Config;
 import org.keycloak.connections.jpa.entityprovider.JpaEntityProvider;
 import org.keycloak.connections.jpa.entityprovider.JpaEntityProviderFactory;
@@ -40,7 +42,9 @@ public class LlmJpaEntityProviderFactory implements JpaEntityProviderFactory, Jp
                 LlmUsageDailyEntity.class,
                 LlmPowerLevelEntity.class,
                 LlmUserKeyEntity.class,
-                LlmBudgetNoticeEntity.class);
+                LlmBudgetNoticeEntity.class,
+                LlmUsageRollupEntity.class,
+                LlmRealmSnapshotEntity.class);
     }
 
     @Override

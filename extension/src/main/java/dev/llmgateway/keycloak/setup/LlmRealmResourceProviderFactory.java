@@ -14,6 +14,9 @@ import dev.llmgateway.keycloak.usage.BudgetNotices;
 import dev.llmgateway.keycloak.usage.Budgets;
 import dev.llmgateway.keycloak.usage.UsageLedger;
 import org.keycloak.Config;
+import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.services.scheduled.ClusterAwareScheduledTaskRunner;
+import org.keycloak.timer.TimerProvider;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.services.resource.RealmResourceProvider;
@@ -73,6 +76,18 @@ public class LlmRealmResourceProviderFactory implements RealmResourceProviderFac
                 new Budgets(settings.budgetRefreshMillis()),
                 new UserKeyCache(settings.byokRefreshMillis()));
         factory.register(new LifecycleListener(factory, state));
+        scheduleMaintenance(factory, settings);
+    }
+
+    /** One node per interval, the first run a minute after start (or sooner when the interval is shorter). */
+    private static void scheduleMaintenance(KeycloakSessionFactory factory, LlmGatewayConfigFactory settings) {
+        long interval = settings.usageMaintenanceIntervalMillis();
+        UsageMaintenanceTask task = new UsageMaintenanceTask(factory, settings.usageRetentionDays());
+        KeycloakModelUtils.runJobInTransaction(factory, session -> session.getProvider(TimerProvider.class)
+                .schedule(
+                        new ClusterAwareScheduledTaskRunner(factory, task, interval),
+                        Math.min(interval, 60_000L),
+                        interval));
     }
 
     /** Writes what the usage ledger still holds before the server stops. */

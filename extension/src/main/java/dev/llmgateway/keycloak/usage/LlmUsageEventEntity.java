@@ -17,6 +17,10 @@ import jakarta.persistence.Table;
             name = "llmUsageEventsDeleteByRealm",
             query = "delete from LlmUsageEventEntity e where e.realmId = :realmId"),
     @NamedQuery(
+            name = "llmUsageEventIdsBefore",
+            query = "select e.id from LlmUsageEventEntity e where e.realmId = :realmId and e.createdAt < :before"),
+    @NamedQuery(name = "llmUsageEventsDeleteIds", query = "delete from LlmUsageEventEntity e where e.id in :ids"),
+    @NamedQuery(
             name = "llmUsageEventsByRealmSince",
             query =
                     "select e from LlmUsageEventEntity e where e.realmId = :realmId and e.createdAt >= :since order by e.createdAt")
@@ -50,6 +54,9 @@ public class LlmUsageEventEntity {
 
     @Column(name = "REQUESTED_MODEL", length = 255)
     private String requestedModel;
+
+    @Column(name = "LEVEL_KEY", length = 32)
+    private String level;
 
     @Column(name = "BYOK", nullable = false)
     private boolean byok;
@@ -160,6 +167,14 @@ public class LlmUsageEventEntity {
 
     public void setRequestedModel(String requestedModel) {
         this.requestedModel = requestedModel;
+    }
+
+    public String getLevel() {
+        return level;
+    }
+
+    public void setLevel(String level) {
+        this.level = level;
     }
 
     public boolean isByok() {

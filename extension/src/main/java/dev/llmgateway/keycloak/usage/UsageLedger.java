@@ -16,6 +16,10 @@ import java.util.function.Consumer;
 
 import dev.llmgateway.keycloak.core.UsageEvent;
 import jakarta.persistence.EntityManager;
+import org.hibernate.Session;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
+import org.hibernate.persister.entity.AbstractEntityPersister;
+import org.hibernate.persister.entity.EntityPersister;
 import org.jboss.logging.Logger;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.KeycloakSessionFactory;
@@ -23,7 +27,7 @@ import org.keycloak.models.utils.KeycloakModelUtils;
 
 /**
  * Writes usage events off the request path: calls only enqueue; one writer thread stores them in batches, each batch
- * with its daily rollups in one transaction (rollups are incremented in place, so nodes never overwrite each other's
+ * with its daily rollups (budgets) and its analytics rollups ({@link Rollup}) in one transaction (rollups are incremented in place, so nodes never overwrite each other's
  * counts). {@link #close()} drains the queue, so a clean shutdown loses nothing. A full queue drops events and says
  * so in the log rather than slowing the gateway.
  */
@@ -40,6 +44,7 @@ public final class UsageLedger implements AutoCloseable {
     private final Thread writer;
     private final Consumer<List<UsageEvent>> afterWrite;
     private volatile boolean running = true;
+    private volatile RollupWriter rollupWriter;
 
     /** @param afterWrite told about each stored batch, on the writer thread (budget notices) */
     public UsageLedger(
@@ -100,6 +105,9 @@ public final class UsageLedger implements AutoCloseable {
                     rollups(batch).values().forEach(r -> increment(em, r));
                     markKeysUsed(em, batch);
                     em.flush();
+                    Map<Rollup.Key, Rollup.Totals> sums = Rollup.aggregate(batch);
+                    RollupWriter w = rollupWriter(em);
+                    em.unwrap(Session.class).doWork(c -> w.write(c, sums));
                 });
                 return;
             } catch (RuntimeException e) {
@@ -109,6 +117,24 @@ public final class UsageLedger implements AutoCloseable {
                 }
             }
         }
+    }
+
+    private RollupWriter rollupWriter(EntityManager em) {
+        RollupWriter w = rollupWriter;
+        if (w == null) {
+            w = new RollupWriter(tableName(em, LlmUsageRollupEntity.class));
+            rollupWriter = w;
+        }
+        return w;
+    }
+
+    /** An entity's table as Hibernate names it in SQL (with the configured schema, if any). */
+    public static String tableName(EntityManager em, Class<?> entity) {
+        EntityPersister p = em.getEntityManagerFactory()
+                .unwrap(SessionFactoryImplementor.class)
+                .getMappingMetamodel()
+                .getEntityDescriptor(entity);
+        return ((AbstractEntityPersister) p).getIdentifierTableName();
     }
 
     private static Map<String, LlmUsageDailyEntity> rollups(List<UsageEvent> batch) {
@@ -208,6 +234,7 @@ public final class UsageLedger implements AutoCloseable {
         x.setProviderType(e.providerType());
         x.setModel(e.model());
         x.setRequestedModel(e.requestedModel());
+        x.setLevel(e.level());
         x.setByok(e.byok());
         x.setStreamed(e.streamed());
         x.setPromptTokens(e.usage().promptTokens());

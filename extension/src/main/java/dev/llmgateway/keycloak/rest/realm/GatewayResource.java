@@ -104,6 +104,7 @@ public class GatewayResource {
                 auth.user().getId(),
                 auth.token().getIssuedFor(),
                 request.model(),
+                level.id(),
                 request.stream(),
                 System.currentTimeMillis(),
                 start);

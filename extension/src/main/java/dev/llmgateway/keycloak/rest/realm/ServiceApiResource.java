@@ -168,11 +168,13 @@ public class ServiceApiResource {
                     at + ".provider_id", "provider '" + providerId + "' does not offer model '" + model + "'");
         }
         String userId = text(e, "user_id", false, at);
+        String level = null;
         if (userId != null) {
             UserModel user = session.users().getUserById(realm, userId);
             if (user == null) {
                 throw ApiErrors.badRequest(at + ".user_id", "no user '" + userId + "' in realm " + realm.getName());
             }
+            level = Entitlements.levelOf(user, snapshot).id();
         }
         long prompt = count(e, "prompt_tokens", at, true);
         long completion = count(e, "completion_tokens", at, true);
@@ -210,6 +212,7 @@ public class ServiceApiResource {
                 priced == null ? null : priced.providerType(),
                 model,
                 model,
+                level,
                 byok,
                 false,
                 usage,

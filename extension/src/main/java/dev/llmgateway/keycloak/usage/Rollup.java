@@ -1,0 +1,290 @@
+package dev.llmgateway.keycloak.usage;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import dev.llmgateway.keycloak.core.UsageEvent;
+
+/**
+ * The analytics rollups: usage events summed per time bucket over a few fixed sets of dimensions ("cubes"), so every
+ * chart reads a small number of rows whatever the number of events. Each event adds to one row of each cube at each of
+ * the cube's grains. A cube leaves the dimensions it does not hold empty ({@code ""}), so each row is keyed by all of
+ * them and its id is derived from that key (the ledger can increment it without reading it first).
+ *
+ * <p>Pure: no database. The ledger and the analytics benchmark both aggregate through {@link #aggregate(List)}.
+ */
+public final class Rollup {
+
+    /** Upper bounds (inclusive, milliseconds) of the latency histogram's buckets; the last bucket is unbounded. */
+    public static final long[] LATENCY_BOUNDS_MS = {
+        50, 100, 200, 300, 500, 750, 1_000, 1_500, 2_000, 3_000, 5_000, 7_500, 10_000, 20_000, 60_000
+    };
+
+    /** Number of histogram buckets: one per bound and one above the last. */
+    public static final int LATENCY_BUCKETS = LATENCY_BOUNDS_MS.length + 1;
+
+    private Rollup() {}
+
+    /** The dimensions a cube can hold. */
+    public enum Dim {
+        USER,
+        CLIENT,
+        PROVIDER,
+        MODEL,
+        LEVEL,
+        BYOK
+    }
+
+    /** Time buckets: UTC hours (hours since the epoch), UTC days (yyyymmdd) and UTC months (yyyymm). */
+    public enum Grain {
+        HOUR("h"),
+        DAY("d"),
+        MONTH("m");
+
+        public final String code;
+
+        Grain(String code) {
+            this.code = code;
+        }
+
+        public int bucket(long epochMillis) {
+            return switch (this) {
+                case HOUR -> (int) Math.floorDiv(epochMillis, 3_600_000L);
+                case DAY -> UsageLedger.day(epochMillis);
+                case MONTH -> UsageLedger.day(epochMillis) / 100;
+            };
+        }
+
+        /** The first instant of a bucket. */
+        public Instant start(int bucket) {
+            return switch (this) {
+                case HOUR -> Instant.ofEpochMilli(bucket * 3_600_000L);
+                case DAY -> dayOf(bucket).atStartOfDay(ZoneOffset.UTC).toInstant();
+                case MONTH -> LocalDate.of(bucket / 100, bucket % 100, 1)
+                        .atStartOfDay(ZoneOffset.UTC)
+                        .toInstant();
+            };
+        }
+
+        /** The bucket after this one. */
+        public int next(int bucket) {
+            return switch (this) {
+                case HOUR -> bucket + 1;
+                case DAY -> UsageLedger.day(dayOf(bucket).plusDays(1));
+                case MONTH -> UsageLedger.day(LocalDate.of(bucket / 100, bucket % 100, 1).plusMonths(1)) / 100;
+            };
+        }
+    }
+
+    /**
+     * The cubes. Which one answers a question depends on the filters: the smallest cube that holds every dimension
+     * asked for (see {@link UsageAnalytics}).
+     */
+    public enum Cube {
+        /** The realm as a whole: totals and trends. */
+        REALM("r", EnumSet.noneOf(Dim.class), EnumSet.allOf(Grain.class)),
+        /** Per provider and model: the charts without filters, or filtered by provider or model. */
+        PROVIDER_MODEL("pm", EnumSet.of(Dim.PROVIDER, Dim.MODEL, Dim.BYOK), EnumSet.allOf(Grain.class)),
+        /** Per client: top clients. */
+        CLIENT("c", EnumSet.of(Dim.CLIENT), EnumSet.of(Grain.DAY, Grain.MONTH)),
+        /** Per user: top users. */
+        USER("u", EnumSet.of(Dim.USER), EnumSet.of(Grain.DAY, Grain.MONTH)),
+        /** Everything but the user: filters on client or power level. */
+        ALL_BUT_USER(
+                "x",
+                EnumSet.of(Dim.CLIENT, Dim.PROVIDER, Dim.MODEL, Dim.LEVEL, Dim.BYOK),
+                EnumSet.allOf(Grain.class)),
+        /** Everything: a filter on one user (read through the user index). */
+        ALL("ux", EnumSet.allOf(Dim.class), EnumSet.allOf(Grain.class));
+
+        public final String code;
+        public final Set<Dim> dims;
+        public final Set<Grain> grains;
+
+        Cube(String code, Set<Dim> dims, Set<Grain> grains) {
+            this.code = code;
+            this.dims = dims;
+            this.grains = grains;
+        }
+
+        public boolean has(Dim d) {
+            return dims.contains(d);
+        }
+    }
+
+    /** A row's key. Dimensions the cube does not hold are {@code ""} (byok {@code false}). */
+    public record Key(
+            String realmId,
+            Cube cube,
+            Grain grain,
+            int bucket,
+            String userId,
+            String clientId,
+            String providerId,
+            String model,
+            String level,
+            boolean byok) {
+
+        /** The row's id: a name-based UUID of the key, the same on every node. */
+        public String id() {
+            String name = String.join(
+                    "\u0000",
+                    realmId,
+                    cube.code,
+                    grain.code,
+                    Integer.toString(bucket),
+                    userId,
+                    clientId,
+                    providerId,
+                    model,
+                    level,
+                    byok ? "1" : "0");
+            return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+        }
+    }
+
+    /** A row's sums. */
+    public static final class Totals {
+        public long calls;
+        public long errors;
+        public long fallbacks;
+        public long attempts;
+        public long unpriced;
+        public long promptTokens;
+        public long completionTokens;
+        public long cachedTokens;
+        public long cacheWriteTokens;
+        public long reasoningTokens;
+        public BigDecimal cost = BigDecimal.ZERO;
+        public long latencyMs;
+        public final long[] latency = new long[LATENCY_BUCKETS];
+
+        public void add(UsageEvent e) {
+            calls++;
+            if (!"ok".equals(e.outcome())) {
+                errors++;
+            }
+            if (e.attempts() > 1) {
+                fallbacks++;
+            }
+            attempts += Math.max(1, e.attempts());
+            promptTokens += e.usage().promptTokens();
+            completionTokens += e.usage().completionTokens();
+            cachedTokens += e.usage().cachedTokens();
+            cacheWriteTokens += e.usage().cacheWriteTokens();
+            reasoningTokens += e.usage().reasoningTokens();
+            if (e.cost() == null) {
+                unpriced++;
+            } else {
+                cost = cost.add(e.cost());
+            }
+            latencyMs += e.latencyMs();
+            latency[latencyBucket(e.latencyMs())]++;
+        }
+
+        public void add(Totals o) {
+            calls += o.calls;
+            errors += o.errors;
+            fallbacks += o.fallbacks;
+            attempts += o.attempts;
+            unpriced += o.unpriced;
+            promptTokens += o.promptTokens;
+            completionTokens += o.completionTokens;
+            cachedTokens += o.cachedTokens;
+            cacheWriteTokens += o.cacheWriteTokens;
+            reasoningTokens += o.reasoningTokens;
+            cost = cost.add(o.cost);
+            latencyMs += o.latencyMs;
+            for (int i = 0; i < LATENCY_BUCKETS; i++) {
+                latency[i] += o.latency[i];
+            }
+        }
+
+        /**
+         * A latency percentile (0–100) estimated from the histogram: linear within the bucket it falls in; the open
+         * last bucket answers its lower bound. Null without calls.
+         */
+        public Long latencyPercentile(double p) {
+            long n = 0;
+            for (long c : latency) {
+                n += c;
+            }
+            if (n == 0) {
+                return null;
+            }
+            double rank = p / 100.0 * n;
+            long seen = 0;
+            for (int i = 0; i < LATENCY_BUCKETS; i++) {
+                if (latency[i] == 0) {
+                    continue;
+                }
+                if (seen + latency[i] >= rank) {
+                    long lower = i == 0 ? 0 : LATENCY_BOUNDS_MS[i - 1];
+                    if (i == LATENCY_BOUNDS_MS.length) {
+                        return lower;
+                    }
+                    long upper = LATENCY_BOUNDS_MS[i];
+                    double within = (rank - seen) / latency[i];
+                    return Math.round(lower + within * (upper - lower));
+                }
+                seen += latency[i];
+            }
+            return LATENCY_BOUNDS_MS[LATENCY_BOUNDS_MS.length - 1];
+        }
+    }
+
+    /** The histogram bucket of a latency. */
+    public static int latencyBucket(long ms) {
+        for (int i = 0; i < LATENCY_BOUNDS_MS.length; i++) {
+            if (ms <= LATENCY_BOUNDS_MS[i]) {
+                return i;
+            }
+        }
+        return LATENCY_BOUNDS_MS.length;
+    }
+
+    /** The rows a batch of events adds to, with what it adds: one per cube, grain and key. */
+    public static Map<Key, Totals> aggregate(List<UsageEvent> events) {
+        Map<Key, Totals> rows = new LinkedHashMap<>();
+        for (UsageEvent e : events) {
+            for (Cube cube : Cube.values()) {
+                for (Grain grain : cube.grains) {
+                    rows.computeIfAbsent(key(e, cube, grain), k -> new Totals()).add(e);
+                }
+            }
+        }
+        return rows;
+    }
+
+    static Key key(UsageEvent e, Cube cube, Grain grain) {
+        return new Key(
+                e.realmId(),
+                cube,
+                grain,
+                grain.bucket(e.createdAt()),
+                cube.has(Dim.USER) ? orEmpty(e.userId()) : "",
+                cube.has(Dim.CLIENT) ? orEmpty(e.clientId()) : "",
+                cube.has(Dim.PROVIDER) ? orEmpty(e.providerId()) : "",
+                cube.has(Dim.MODEL) ? orEmpty(e.model()) : "",
+                cube.has(Dim.LEVEL) ? orEmpty(e.level()) : "",
+                cube.has(Dim.BYOK) && e.byok());
+    }
+
+    private static String orEmpty(String s) {
+        return s == null ? "" : s;
+    }
+
+    /** The UTC date of a yyyymmdd day. */
+    public static LocalDate dayOf(int yyyymmdd) {
+        return LocalDate.of(yyyymmdd / 10_000, yyyymmdd / 100 % 100, yyyymmdd % 100);
+    }
+}

@@ -1,0 +1,256 @@
+package dev.llmgateway.keycloak.usage;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+import dev.llmgateway.keycloak.usage.Rollup.Cube;
+import dev.llmgateway.keycloak.usage.Rollup.Grain;
+import dev.llmgateway.keycloak.usage.Rollup.Totals;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.TypedQuery;
+
+/**
+ * Reads the rollups for the admin analytics: never the usage events. Each question goes to the smallest cube that holds
+ * the dimensions it filters or groups by, at the coarsest grain that fits the period, so a chart reads a few thousand
+ * rows at most however many calls were made.
+ */
+public final class UsageAnalytics {
+
+    /** The periods the charts offer. Windows are whole UTC days (today so far included), except {@code all}. */
+    public enum Period {
+        D7("7d", 7, Grain.HOUR),
+        D30("30d", 30, Grain.DAY),
+        D90("90d", 90, Grain.DAY),
+        ALL("all", 0, Grain.MONTH);
+
+        public final String id;
+        public final int days;
+        public final Grain seriesGrain;
+
+        Period(String id, int days, Grain seriesGrain) {
+            this.id = id;
+            this.days = days;
+            this.seriesGrain = seriesGrain;
+        }
+
+        public static Optional<Period> of(String id) {
+            for (Period p : values()) {
+                if (p.id.equals(id)) {
+                    return Optional.of(p);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** Optional filters; null means "any". */
+    public record Filters(String provider, String model, String user, String client, String level) {
+        public boolean none() {
+            return provider == null && model == null && user == null && client == null && level == null;
+        }
+
+        boolean onlyProviderOrModel() {
+            return user == null && client == null && level == null;
+        }
+    }
+
+    /** The time the answer covers: {@code from} (inclusive) to {@code to} (now), and its first and last UTC day. */
+    public record Window(Period period, Instant from, Instant to, LocalDate firstDay, LocalDate lastDay) {}
+
+    /** One bucket of the series. */
+    public record Point(Instant start, Totals totals) {}
+
+    /** Everything {@code GET /usage} shows, keyed by ids (the caller resolves names). */
+    public record Result(
+            Window window,
+            Totals totals,
+            List<Point> series,
+            Map<String, Totals> byProvider,
+            Map<String, Totals> byModel,
+            Map<String, Totals> topUsers,
+            Map<String, Totals> topClients) {}
+
+    /** Calls and cost of the last 30 days and of the 30 days before, cut at the same hour of day. */
+    public record Stats(long calls, BigDecimal cost, long previousCalls, BigDecimal previousCost) {}
+
+    private final EntityManager em;
+    private final String realmId;
+    private final Instant now;
+
+    public UsageAnalytics(EntityManager em, String realmId, Instant now) {
+        this.em = em;
+        this.realmId = realmId;
+        this.now = now;
+    }
+
+    public Window window(Period period) {
+        LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+        LocalDate first;
+        if (period == Period.ALL) {
+            Integer month = em.createNamedQuery("llmUsageRollupFirstBucket", Integer.class)
+                    .setParameter("realmId", realmId)
+                    .setParameter("dims", Cube.REALM.code)
+                    .setParameter("grain", Grain.MONTH.code)
+                    .getSingleResult();
+            first = month == null || month > today.getYear() * 100 + today.getMonthValue()
+                    ? today.withDayOfMonth(1)
+                    : LocalDate.of(month / 100, month % 100, 1);
+        } else {
+            first = today.minusDays(period.days - 1L);
+        }
+        return new Window(period, first.atStartOfDay(ZoneOffset.UTC).toInstant(), now, first, today);
+    }
+
+    public Result usage(Period period, Filters f, boolean withUsers, int top) {
+        Window w = window(period);
+        Grain grain = period.seriesGrain;
+        Cube main = f.user() != null ? Cube.ALL : f.onlyProviderOrModel() ? Cube.PROVIDER_MODEL : Cube.ALL_BUT_USER;
+        int from = grain.bucket(w.from().toEpochMilli());
+        int to = grain.bucket(now.toEpochMilli());
+
+        Map<Integer, Totals> byBucket = new HashMap<>();
+        Map<String, Totals> byProvider = new HashMap<>();
+        Map<String, Totals> byModel = new HashMap<>();
+        Totals total = new Totals();
+        for (LlmUsageRollupEntity r : rows(main, grain, from, to, f)) {
+            Totals t = r.totals();
+            byBucket.computeIfAbsent(r.getBucket(), b -> new Totals()).add(t);
+            byProvider.computeIfAbsent(r.getProviderId(), b -> new Totals()).add(t);
+            byModel.computeIfAbsent(r.getModel(), b -> new Totals()).add(t);
+            total.add(t);
+        }
+        List<Point> series = new ArrayList<>();
+        for (int b = from; b <= to; b = grain.next(b)) {
+            series.add(new Point(grain.start(b), byBucket.getOrDefault(b, new Totals())));
+        }
+
+        Map<String, Totals> users = null;
+        if (withUsers) {
+            Cube cube = f.none() ? Cube.USER : Cube.ALL;
+            users = top(sumOver(cube, w, f, LlmUsageRollupEntity::getUserId), top);
+        }
+        Cube clientCube = f.none() ? Cube.CLIENT : f.user() != null ? Cube.ALL : Cube.ALL_BUT_USER;
+        Map<String, Totals> clients = top(sumOver(clientCube, w, f, LlmUsageRollupEntity::getClientId), top);
+        return new Result(w, total, series, sorted(byProvider), sorted(byModel), users, clients);
+    }
+
+    public Stats stats() {
+        LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+        Totals current = new Totals();
+        rows(Cube.REALM, Grain.DAY, UsageLedger.day(today.minusDays(29)), UsageLedger.day(today), null)
+                .forEach(r -> current.add(r.totals()));
+        Totals previous = new Totals();
+        rows(Cube.REALM, Grain.DAY, UsageLedger.day(today.minusDays(59)), UsageLedger.day(today.minusDays(31)), null)
+                .forEach(r -> previous.add(r.totals()));
+        // The previous window's last day only up to the hour it is now, so both windows cover the same time.
+        ZonedDateTime cut = now.atZone(ZoneOffset.UTC).minusDays(30);
+        int firstHour = Grain.HOUR.bucket(
+                cut.toLocalDate().atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli());
+        int lastHour = Grain.HOUR.bucket(cut.toInstant().toEpochMilli());
+        rows(Cube.REALM, Grain.HOUR, firstHour, lastHour, null).forEach(r -> previous.add(r.totals()));
+        return new Stats(current.calls, current.cost, previous.calls, previous.cost);
+    }
+
+    /** Sums per key over a window, reading whole months where the window holds them and days elsewhere. */
+    private Map<String, Totals> sumOver(
+            Cube cube, Window w, Filters f, Function<LlmUsageRollupEntity, String> key) {
+        Map<String, Totals> out = new HashMap<>();
+        for (Segment s : cover(w)) {
+            for (LlmUsageRollupEntity r : rows(cube, s.grain(), s.from(), s.to(), f)) {
+                out.computeIfAbsent(key.apply(r), k -> new Totals()).add(r.totals());
+            }
+        }
+        return out;
+    }
+
+    record Segment(Grain grain, int from, int to) {}
+
+    /** The window as month and day ranges: whole months as months, the rest as days. */
+    static List<Segment> cover(Window w) {
+        List<Segment> out = new ArrayList<>();
+        if (w.period() == Period.ALL) {
+            int first = UsageLedger.day(w.firstDay()) / 100;
+            int last = UsageLedger.day(w.lastDay()) / 100;
+            out.add(new Segment(Grain.MONTH, first, last));
+            return out;
+        }
+        LocalDate d = w.firstDay();
+        while (!d.isAfter(w.lastDay())) {
+            LocalDate monthEnd = d.withDayOfMonth(d.lengthOfMonth());
+            if (d.getDayOfMonth() == 1 && !monthEnd.isAfter(w.lastDay())) {
+                out.add(new Segment(Grain.MONTH, UsageLedger.day(d) / 100, UsageLedger.day(d) / 100));
+                d = monthEnd.plusDays(1);
+            } else {
+                LocalDate end = monthEnd.isAfter(w.lastDay()) ? w.lastDay() : monthEnd;
+                out.add(new Segment(Grain.DAY, UsageLedger.day(d), UsageLedger.day(end)));
+                d = end.plusDays(1);
+            }
+        }
+        return out;
+    }
+
+    private List<LlmUsageRollupEntity> rows(Cube cube, Grain grain, int from, int to, Filters f) {
+        StringBuilder jpql = new StringBuilder("select r from LlmUsageRollupEntity r where r.realmId = :realmId");
+        Map<String, Object> params = new LinkedHashMap<>();
+        if (f != null && f.user() != null) {
+            jpql.append(" and r.userId = :user");
+            params.put("user", f.user());
+        }
+        jpql.append(" and r.dims = :dims and r.grain = :grain and r.bucket between :from and :to");
+        if (f != null) {
+            filter(jpql, params, "providerId", "provider", f.provider());
+            filter(jpql, params, "model", "model", f.model());
+            filter(jpql, params, "clientId", "client", f.client());
+            filter(jpql, params, "level", "level", f.level());
+        }
+        TypedQuery<LlmUsageRollupEntity> q = em.createQuery(jpql.toString(), LlmUsageRollupEntity.class)
+                .setParameter("realmId", realmId)
+                .setParameter("dims", cube.code)
+                .setParameter("grain", grain.code)
+                .setParameter("from", from)
+                .setParameter("to", to)
+                .setHint("org.hibernate.readOnly", true);
+        params.forEach(q::setParameter);
+        List<LlmUsageRollupEntity> rows = q.getResultList();
+        rows.forEach(em::detach);
+        return rows;
+    }
+
+    private static void filter(StringBuilder jpql, Map<String, Object> params, String field, String name, String v) {
+        if (v != null) {
+            jpql.append(" and r.").append(field).append(" = :").append(name);
+            params.put(name, v);
+        }
+    }
+
+    /** Highest cost first, then most calls, then key. */
+    private static final Comparator<Map.Entry<String, Totals>> BY_COST = Comparator.<Map.Entry<String, Totals>,
+                    BigDecimal>comparing(e -> e.getValue().cost)
+            .reversed()
+            .thenComparing(Comparator.<Map.Entry<String, Totals>>comparingLong(e -> e.getValue().calls)
+                    .reversed())
+            .thenComparing(Map.Entry::getKey);
+
+    private static Map<String, Totals> sorted(Map<String, Totals> in) {
+        Map<String, Totals> out = new LinkedHashMap<>();
+        in.entrySet().stream().sorted(BY_COST).forEach(e -> out.put(e.getKey(), e.getValue()));
+        return out;
+    }
+
+    private static Map<String, Totals> top(Map<String, Totals> in, int n) {
+        Map<String, Totals> out = new LinkedHashMap<>();
+        in.entrySet().stream().sorted(BY_COST).limit(n).forEach(e -> out.put(e.getKey(), e.getValue()));
+        return out;
+    }
+}
