@@ -14,13 +14,13 @@ import dev.llmgateway.keycloak.usage.BudgetNotices;
 import dev.llmgateway.keycloak.usage.Budgets;
 import dev.llmgateway.keycloak.usage.UsageLedger;
 import org.keycloak.Config;
-import org.keycloak.models.utils.KeycloakModelUtils;
-import org.keycloak.services.scheduled.ClusterAwareScheduledTaskRunner;
-import org.keycloak.timer.TimerProvider;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.services.resource.RealmResourceProvider;
 import org.keycloak.services.resource.RealmResourceProviderFactory;
+import org.keycloak.services.scheduled.ClusterAwareScheduledTaskRunner;
+import org.keycloak.timer.TimerProvider;
 
 /** Mounts {@code /realms/{realm}/llm} and holds the gateway's per-node state. */
 public class LlmRealmResourceProviderFactory implements RealmResourceProviderFactory {
@@ -83,11 +83,13 @@ public class LlmRealmResourceProviderFactory implements RealmResourceProviderFac
     private static void scheduleMaintenance(KeycloakSessionFactory factory, LlmGatewayConfigFactory settings) {
         long interval = settings.usageMaintenanceIntervalMillis();
         UsageMaintenanceTask task = new UsageMaintenanceTask(factory, settings.usageRetentionDays());
-        KeycloakModelUtils.runJobInTransaction(factory, session -> session.getProvider(TimerProvider.class)
-                .schedule(
-                        new ClusterAwareScheduledTaskRunner(factory, task, interval),
-                        Math.min(interval, 60_000L),
-                        interval));
+        KeycloakModelUtils.runJobInTransaction(
+                factory,
+                session -> session.getProvider(TimerProvider.class)
+                        .schedule(
+                                new ClusterAwareScheduledTaskRunner(factory, task, interval),
+                                Math.min(interval, 60_000L),
+                                interval));
     }
 
     /** Writes what the usage ledger still holds before the server stops. */

@@ -48,7 +48,8 @@ final class UsageMaintenanceTask implements ScheduledTask {
             try {
                 maintain(realmId, now);
             } catch (RuntimeException e) {
-                LOG.errorf(e, "LLM gateway: usage maintenance of realm %s failed; it runs again next interval", realmId);
+                LOG.errorf(
+                        e, "LLM gateway: usage maintenance of realm %s failed; it runs again next interval", realmId);
             }
         }
     }
@@ -74,12 +75,12 @@ final class UsageMaintenanceTask implements ScheduledTask {
             EntityManager em = em(s);
             UsageMaintenance.pruneHourly(em, realmId, now);
             ProviderService providers = new ProviderService(s, realm);
-            UsageMaintenance.snapshot(
-                    em, realmId, now, providers.list().size(), providers.activeModelCount());
+            UsageMaintenance.snapshot(em, realmId, now, providers.list().size(), providers.activeModelCount());
         });
         if (deleted > 0) {
             LOG.infof(
-                    "LLM gateway: deleted %d usage events older than %d days in realm %s", deleted, retentionDays, realmId);
+                    "LLM gateway: deleted %d usage events older than %d days in realm %s",
+                    deleted, retentionDays, realmId);
         }
     }
 

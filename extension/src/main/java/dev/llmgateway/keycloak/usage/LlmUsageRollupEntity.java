@@ -62,11 +62,14 @@ public class LlmUsageRollupEntity {
     @Column(name = "LEVEL_KEY", length = 32, nullable = false)
     private String level;
 
-    @Column(name = "BYOK", nullable = false)
-    private boolean byok;
-
     @Column(name = "CALLS", nullable = false)
     private long calls;
+
+    @Column(name = "BYOK_CALLS", nullable = false)
+    private long byokCalls;
+
+    @Column(name = "BYOK_COST", precision = 24, scale = 12, nullable = false)
+    private BigDecimal byokCost;
 
     @Column(name = "ERRORS", nullable = false)
     private long errors;
@@ -189,10 +192,6 @@ public class LlmUsageRollupEntity {
         return level;
     }
 
-    public boolean isByok() {
-        return byok;
-    }
-
     public long getCalls() {
         return calls;
     }
@@ -240,7 +239,8 @@ public class LlmUsageRollupEntity {
     /** The latency histogram, bucket by bucket ({@link Rollup#LATENCY_BOUNDS_MS}). */
     public long[] getLatencyHistogram() {
         return new long[] {
-            lat00, lat01, lat02, lat03, lat04, lat05, lat06, lat07, lat08, lat09, lat10, lat11, lat12, lat13, lat14, lat15
+            lat00, lat01, lat02, lat03, lat04, lat05, lat06, lat07, lat08, lat09, lat10, lat11, lat12, lat13, lat14,
+            lat15
         };
     }
 
@@ -248,6 +248,8 @@ public class LlmUsageRollupEntity {
     public Rollup.Totals totals() {
         Rollup.Totals t = new Rollup.Totals();
         t.calls = calls;
+        t.byokCalls = byokCalls;
+        t.byokCost = byokCost;
         t.errors = errors;
         t.fallbacks = fallbacks;
         t.attempts = attempts;

@@ -40,8 +40,7 @@ public final class Rollup {
         CLIENT,
         PROVIDER,
         MODEL,
-        LEVEL,
-        BYOK
+        LEVEL
     }
 
     /** Time buckets: UTC hours (hours since the epoch), UTC days (yyyymmdd) and UTC months (yyyymm). */
@@ -69,9 +68,10 @@ public final class Rollup {
             return switch (this) {
                 case HOUR -> Instant.ofEpochMilli(bucket * 3_600_000L);
                 case DAY -> dayOf(bucket).atStartOfDay(ZoneOffset.UTC).toInstant();
-                case MONTH -> LocalDate.of(bucket / 100, bucket % 100, 1)
-                        .atStartOfDay(ZoneOffset.UTC)
-                        .toInstant();
+                case MONTH ->
+                    LocalDate.of(bucket / 100, bucket % 100, 1)
+                            .atStartOfDay(ZoneOffset.UTC)
+                            .toInstant();
             };
         }
 
@@ -80,7 +80,8 @@ public final class Rollup {
             return switch (this) {
                 case HOUR -> bucket + 1;
                 case DAY -> UsageLedger.day(dayOf(bucket).plusDays(1));
-                case MONTH -> UsageLedger.day(LocalDate.of(bucket / 100, bucket % 100, 1).plusMonths(1)) / 100;
+                case MONTH ->
+                    UsageLedger.day(LocalDate.of(bucket / 100, bucket % 100, 1).plusMonths(1)) / 100;
             };
         }
     }
@@ -93,16 +94,13 @@ public final class Rollup {
         /** The realm as a whole: totals and trends. */
         REALM("r", EnumSet.noneOf(Dim.class), EnumSet.allOf(Grain.class)),
         /** Per provider and model: the charts without filters, or filtered by provider or model. */
-        PROVIDER_MODEL("pm", EnumSet.of(Dim.PROVIDER, Dim.MODEL, Dim.BYOK), EnumSet.allOf(Grain.class)),
+        PROVIDER_MODEL("pm", EnumSet.of(Dim.PROVIDER, Dim.MODEL), EnumSet.allOf(Grain.class)),
         /** Per client: top clients. */
         CLIENT("c", EnumSet.of(Dim.CLIENT), EnumSet.of(Grain.DAY, Grain.MONTH)),
         /** Per user: top users. */
         USER("u", EnumSet.of(Dim.USER), EnumSet.of(Grain.DAY, Grain.MONTH)),
         /** Everything but the user: filters on client or power level. */
-        ALL_BUT_USER(
-                "x",
-                EnumSet.of(Dim.CLIENT, Dim.PROVIDER, Dim.MODEL, Dim.LEVEL, Dim.BYOK),
-                EnumSet.allOf(Grain.class)),
+        ALL_BUT_USER("x", EnumSet.of(Dim.CLIENT, Dim.PROVIDER, Dim.MODEL, Dim.LEVEL), EnumSet.allOf(Grain.class)),
         /** Everything: a filter on one user (read through the user index). */
         ALL("ux", EnumSet.allOf(Dim.class), EnumSet.allOf(Grain.class));
 
@@ -121,7 +119,7 @@ public final class Rollup {
         }
     }
 
-    /** A row's key. Dimensions the cube does not hold are {@code ""} (byok {@code false}). */
+    /** A row's key. Dimensions the cube does not hold are {@code ""}. */
     public record Key(
             String realmId,
             Cube cube,
@@ -131,8 +129,7 @@ public final class Rollup {
             String clientId,
             String providerId,
             String model,
-            String level,
-            boolean byok) {
+            String level) {
 
         /** The row's id: a name-based UUID of the key, the same on every node. */
         public String id() {
@@ -146,15 +143,19 @@ public final class Rollup {
                     clientId,
                     providerId,
                     model,
-                    level,
-                    byok ? "1" : "0");
+                    level);
             return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
         }
     }
 
-    /** A row's sums. */
+    /**
+     * A row's sums. {@code cost} is what the organisation pays: calls made with a user's own key count in
+     * {@code byokCalls} and {@code byokCost} (what they would have cost) instead. Tokens and latency count every call.
+     */
     public static final class Totals {
         public long calls;
+        public long byokCalls;
+        public BigDecimal byokCost = BigDecimal.ZERO;
         public long errors;
         public long fallbacks;
         public long attempts;
@@ -182,8 +183,13 @@ public final class Rollup {
             cachedTokens += e.usage().cachedTokens();
             cacheWriteTokens += e.usage().cacheWriteTokens();
             reasoningTokens += e.usage().reasoningTokens();
+            if (e.byok()) {
+                byokCalls++;
+            }
             if (e.cost() == null) {
                 unpriced++;
+            } else if (e.byok()) {
+                byokCost = byokCost.add(e.cost());
             } else {
                 cost = cost.add(e.cost());
             }
@@ -193,6 +199,8 @@ public final class Rollup {
 
         public void add(Totals o) {
             calls += o.calls;
+            byokCalls += o.byokCalls;
+            byokCost = byokCost.add(o.byokCost);
             errors += o.errors;
             fallbacks += o.fallbacks;
             attempts += o.attempts;
@@ -275,8 +283,7 @@ public final class Rollup {
                 cube.has(Dim.CLIENT) ? orEmpty(e.clientId()) : "",
                 cube.has(Dim.PROVIDER) ? orEmpty(e.providerId()) : "",
                 cube.has(Dim.MODEL) ? orEmpty(e.model()) : "",
-                cube.has(Dim.LEVEL) ? orEmpty(e.level()) : "",
-                cube.has(Dim.BYOK) && e.byok());
+                cube.has(Dim.LEVEL) ? orEmpty(e.level()) : "");
     }
 
     private static String orEmpty(String s) {

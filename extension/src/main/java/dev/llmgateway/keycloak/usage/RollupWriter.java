@@ -20,7 +20,7 @@ import java.util.Map;
 public final class RollupWriter {
 
     private static final String MEASURES =
-            "CALLS, ERRORS, FALLBACKS, ATTEMPTS, UNPRICED, PROMPT_TOKENS, COMPLETION_TOKENS, CACHED_TOKENS, "
+            "CALLS, BYOK_CALLS, BYOK_COST, ERRORS, FALLBACKS, ATTEMPTS, UNPRICED, PROMPT_TOKENS, COMPLETION_TOKENS, CACHED_TOKENS, "
                     + "CACHE_WRITE_TOKENS, REASONING_TOKENS, COST, LATENCY_MS, LAT_00, LAT_01, LAT_02, LAT_03, LAT_04, LAT_05, LAT_06, LAT_07, LAT_08, LAT_09, LAT_10, LAT_11, LAT_12, LAT_13, LAT_14, LAT_15";
 
     private final String update;
@@ -28,14 +28,15 @@ public final class RollupWriter {
 
     /** @param table the rollup table's name as the connection must see it (qualified with its schema if any) */
     public RollupWriter(String table) {
-        this.update = "UPDATE " + table + " SET CALLS = CALLS + ?, ERRORS = ERRORS + ?, FALLBACKS = FALLBACKS + ?, "
+        this.update = "UPDATE " + table
+                + " SET CALLS = CALLS + ?, BYOK_CALLS = BYOK_CALLS + ?, BYOK_COST = BYOK_COST + ?, ERRORS = ERRORS + ?, FALLBACKS = FALLBACKS + ?, "
                 + "ATTEMPTS = ATTEMPTS + ?, UNPRICED = UNPRICED + ?, PROMPT_TOKENS = PROMPT_TOKENS + ?, "
                 + "COMPLETION_TOKENS = COMPLETION_TOKENS + ?, CACHED_TOKENS = CACHED_TOKENS + ?, "
                 + "CACHE_WRITE_TOKENS = CACHE_WRITE_TOKENS + ?, REASONING_TOKENS = REASONING_TOKENS + ?, "
                 + "COST = COST + ?, LATENCY_MS = LATENCY_MS + ?, LAT_00 = LAT_00 + ?, LAT_01 = LAT_01 + ?, LAT_02 = LAT_02 + ?, LAT_03 = LAT_03 + ?, LAT_04 = LAT_04 + ?, LAT_05 = LAT_05 + ?, LAT_06 = LAT_06 + ?, LAT_07 = LAT_07 + ?, LAT_08 = LAT_08 + ?, LAT_09 = LAT_09 + ?, LAT_10 = LAT_10 + ?, LAT_11 = LAT_11 + ?, LAT_12 = LAT_12 + ?, LAT_13 = LAT_13 + ?, LAT_14 = LAT_14 + ?, LAT_15 = LAT_15 + ? WHERE ID = ?";
         this.insert = "INSERT INTO " + table
-                + " (ID, REALM_ID, DIMS, GRAIN, BUCKET, USER_ID, CLIENT_ID, PROVIDER_ID, MODEL, LEVEL_KEY, BYOK, "
-                + MEASURES + ") VALUES (" + "?, ".repeat(10 + 12 + Rollup.LATENCY_BUCKETS) + "?)";
+                + " (ID, REALM_ID, DIMS, GRAIN, BUCKET, USER_ID, CLIENT_ID, PROVIDER_ID, MODEL, LEVEL_KEY, "
+                + MEASURES + ") VALUES (" + "?, ".repeat(10 + 14 + Rollup.LATENCY_BUCKETS - 1) + "?)";
     }
 
     /** Adds the sums to their rows, in the connection's current transaction. */
@@ -75,8 +76,7 @@ public final class RollupWriter {
                 st.setString(8, k.providerId());
                 st.setString(9, k.model());
                 st.setString(10, k.level());
-                st.setBoolean(11, k.byok());
-                measures(st, 12, r.totals());
+                measures(st, 11, r.totals());
                 st.addBatch();
             }
             st.executeBatch();
@@ -86,6 +86,8 @@ public final class RollupWriter {
     private static int measures(PreparedStatement st, int from, Rollup.Totals t) throws SQLException {
         int i = from;
         st.setLong(i++, t.calls);
+        st.setLong(i++, t.byokCalls);
+        st.setBigDecimal(i++, plain(t.byokCost));
         st.setLong(i++, t.errors);
         st.setLong(i++, t.fallbacks);
         st.setLong(i++, t.attempts);

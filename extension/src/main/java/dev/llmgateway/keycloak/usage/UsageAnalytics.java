@@ -163,8 +163,7 @@ public final class UsageAnalytics {
     }
 
     /** Sums per key over a window, reading whole months where the window holds them and days elsewhere. */
-    private Map<String, Totals> sumOver(
-            Cube cube, Window w, Filters f, Function<LlmUsageRollupEntity, String> key) {
+    private Map<String, Totals> sumOver(Cube cube, Window w, Filters f, Function<LlmUsageRollupEntity, String> key) {
         Map<String, Totals> out = new HashMap<>();
         for (Segment s : cover(w)) {
             for (LlmUsageRollupEntity r : rows(cube, s.grain(), s.from(), s.to(), f)) {
@@ -235,12 +234,12 @@ public final class UsageAnalytics {
     }
 
     /** Highest cost first, then most calls, then key. */
-    private static final Comparator<Map.Entry<String, Totals>> BY_COST = Comparator.<Map.Entry<String, Totals>,
-                    BigDecimal>comparing(e -> e.getValue().cost)
-            .reversed()
-            .thenComparing(Comparator.<Map.Entry<String, Totals>>comparingLong(e -> e.getValue().calls)
-                    .reversed())
-            .thenComparing(Map.Entry::getKey);
+    private static final Comparator<Map.Entry<String, Totals>> BY_COST =
+            Comparator.<Map.Entry<String, Totals>, BigDecimal>comparing(e -> e.getValue().cost)
+                    .reversed()
+                    .thenComparing(Comparator.<Map.Entry<String, Totals>>comparingLong(e -> e.getValue().calls)
+                            .reversed())
+                    .thenComparing(Map.Entry::getKey);
 
     private static Map<String, Totals> sorted(Map<String, Totals> in) {
         Map<String, Totals> out = new LinkedHashMap<>();

@@ -95,6 +95,24 @@ public final class Api {
         return send(HttpRequest.newBuilder(URI.create(url)).GET(), token);
     }
 
+    /** A GET that accepts any media type (CSV downloads). */
+    public static Reply download(String url, String token) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).GET();
+        request.timeout(Duration.ofSeconds(60)).header("Accept", "*/*");
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        try {
+            HttpResponse<String> r = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new Reply(r.statusCode(), r.body(), r.headers().map());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static Reply delete(String url, String token) {
         return send(HttpRequest.newBuilder(URI.create(url)).DELETE(), token);
     }

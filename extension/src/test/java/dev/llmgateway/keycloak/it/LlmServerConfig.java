@@ -23,6 +23,9 @@ public class LlmServerConfig implements KeycloakServerConfig {
     public static final long VENDOR_TIMEOUT_MS = 3_000;
     public static final int GATEWAY_MAX_BODY_BYTES = 262_144;
 
+    /** The usage maintenance task (retention) runs this often in the suite, so its test need not wait an hour. */
+    public static final long MAINTENANCE_INTERVAL_MS = 2_000;
+
     /** The framework calls configure() again to compare configurations while the server runs: reset only once. */
     private static final AtomicBoolean RESET = new AtomicBoolean();
 
@@ -47,6 +50,11 @@ public class LlmServerConfig implements KeycloakServerConfig {
                 .spiOption("llm-gateway", "default", "kek", TEST_KEK)
                 .spiOption("llm-gateway", "default", "vendor-test-timeout-ms", Long.toString(VENDOR_TIMEOUT_MS))
                 .spiOption("llm-gateway", "default", "upstream-timeout-ms", Long.toString(VENDOR_TIMEOUT_MS))
+                .spiOption(
+                        "llm-gateway",
+                        "default",
+                        "usage-maintenance-interval-ms",
+                        Long.toString(MAINTENANCE_INTERVAL_MS))
                 .spiOption(
                         "llm-gateway", "default", "gateway-max-body-bytes", Integer.toString(GATEWAY_MAX_BODY_BYTES));
     }

@@ -54,6 +54,19 @@ public class LlmAdminResource {
         return new PowerLevelsResource(ctx);
     }
 
+    /** The four cards of the admin page: providers, active models, calls and cost of the last 30 days, trends. */
+    @GET
+    @Path("stats")
+    @Produces(MediaType.APPLICATION_JSON)
+    public UsageAnswers.Stats stats() {
+        return new UsageAdminResource(ctx).stats();
+    }
+
+    @Path("usage")
+    public UsageAdminResource usage() {
+        return new UsageAdminResource(ctx);
+    }
+
     /** Tests a key before it is saved: {@code {"provider","api_key","base_url"?}}. Nothing is stored. */
     @POST
     @Path("test")
