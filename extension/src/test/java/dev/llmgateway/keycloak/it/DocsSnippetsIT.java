@@ -160,6 +160,26 @@ class DocsSnippetsIT {
                     Api.parse("[\"gpt-4o-mini\",\"llama-3.1-8b-instant\"]"),
                     j.path("rules").path("aliases").path("fast-chat"));
         });
+        CHECKS.put("api-stats", r -> {
+            JsonNode j = r.json();
+            assertTrue(j.path("total_providers").asInt() >= 1, "the provider created above is counted");
+            assertTrue(j.path("active_models").asInt() >= 1, "active models");
+            assertEquals("USD", j.path("currency").asText());
+            for (String t : List.of("active_models", "total_calls", "total_cost")) {
+                assertTrue(j.path("trends").has(t), "trend " + t + " present (null when nothing to compare)");
+            }
+        });
+        CHECKS.put("api-usage", r -> {
+            JsonNode j = r.json();
+            assertEquals("hour", j.path("bucket").asText());
+            int buckets = j.path("buckets").asInt();
+            assertTrue(buckets > 144 && buckets <= 168, "hours of the last 7 UTC days so far: " + buckets);
+            assertTrue(j.path("calls").isNumber() && j.path("cost").isNumber(), "totals");
+        });
+        CHECKS.put(
+                "api-export",
+                r -> assertTrue(
+                        r.stdout().startsWith("time,user_id,client_id,source,provider_id,"), "the CSV's header row"));
         // docs/gateway.md
         CHECKS.put("gateway-token-models", r -> {
             List<String> ids = r.stdout().lines().toList();
