@@ -45,7 +45,27 @@ class RealmRemovalIT {
         assertEquals(1, Db.count("select count(*) from LLM_MODEL_ALIAS where REALM_ID = ?", realmId));
         assertEquals(7, Db.count("select count(*) from LLM_MODEL where REALM_ID = ?", realmId));
 
+        // Analytics rows, as the ledger and the maintenance task write them.
+        Db.update(
+                "insert into LLM_REALM_SNAPSHOT (REALM_ID, SNAPSHOT_DAY, PROVIDERS, ACTIVE_MODELS) values (?, ?, ?, ?)",
+                realmId,
+                20250101,
+                2,
+                7);
+        StringBuilder zeros = new StringBuilder();
+        for (int i = 0; i < 16; i++) {
+            zeros.append(", 0");
+        }
+        Db.update(
+                "insert into LLM_USAGE_ROLLUP values (?, ?, 'r', 'd', 20261130, '', '', '', '', '', 1, 0, 0, 0, 0, 0, 0,"
+                        + " 0, 0, 0, 0, 0, 0, 0" + zeros + ")",
+                "doomed-rollup-row",
+                realmId);
+
         adminClient.realm("doomed").remove();
+
+        assertEquals(0, Db.count("select count(*) from LLM_USAGE_ROLLUP where REALM_ID = ?", realmId));
+        assertEquals(0, Db.count("select count(*) from LLM_REALM_SNAPSHOT where REALM_ID = ?", realmId));
 
         assertEquals(0, Db.count("select count(*) from LLM_PROVIDER where REALM_ID = ?", realmId));
         assertEquals(0, Db.count("select count(*) from LLM_MODEL where REALM_ID = ?", realmId));
