@@ -24,21 +24,47 @@ public final class LlmRealmSetup {
     public static final String SCOPE = "llm";
     /** Our account theme: the stock account console plus "LLM API keys" and "My LLM usage". */
     public static final String ACCOUNT_THEME = "llm-gateway";
+    /** Our admin theme: the stock admin console plus the "LLM Gateway" page. */
+    public static final String ADMIN_THEME = "llm-gateway";
+
+    static final String ADMIN_THEME_SET = "llm.gateway.admin-theme-provisioned";
 
     static final String PROVISIONED = "llm.gateway.scope-provisioned";
     private static final Logger LOG = Logger.getLogger(LlmRealmSetup.class);
 
     private LlmRealmSetup() {}
 
-    /** A new (or imported) realm: the account console with the LLM pages, unless it chose a theme or is the admin realm. */
+    /**
+     * A new (or imported) realm: the account console with the LLM pages (unless it chose a theme or is the admin realm)
+     * and the admin console with the LLM Gateway page (unless it chose a theme).
+     */
     static void created(KeycloakSession session, RealmModel realm) {
         if (realm.getAccountTheme() == null && !Config.getAdminRealm().equals(realm.getName())) {
             realm.setAccountTheme(ACCOUNT_THEME);
         }
+        useAdminThemeOnce(realm);
         provision(session, realm);
     }
 
+    /**
+     * The admin realm's console (where admins of every realm sign in) gets the LLM Gateway page once, at the first start
+     * with the extension, unless it chose a theme; other existing realms keep theirs (the admin guide says how to
+     * switch).
+     */
+    private static void useAdminThemeOnce(RealmModel realm) {
+        if (Boolean.parseBoolean(realm.getAttribute(ADMIN_THEME_SET))) {
+            return;
+        }
+        if (realm.getAdminTheme() == null) {
+            realm.setAdminTheme(ADMIN_THEME);
+        }
+        realm.setAttribute(ADMIN_THEME_SET, "true");
+    }
+
     static void provision(KeycloakSession session, RealmModel realm) {
+        if (Config.getAdminRealm().equals(realm.getName())) {
+            useAdminThemeOnce(realm);
+        }
         PowerLevelProfile.declareOnce(session, realm, new PowerLevelService(session, realm).get());
         if (Boolean.parseBoolean(realm.getAttribute(PROVISIONED))) {
             return;

@@ -1,11 +1,13 @@
 package dev.llmgateway.keycloak.rest.admin;
 
 import java.io.InputStream;
+import java.util.Arrays;
 import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.llmgateway.keycloak.catalog.ModelView;
+import dev.llmgateway.keycloak.core.ProviderType;
 import dev.llmgateway.keycloak.provider.ProviderInput;
 import dev.llmgateway.keycloak.provider.ProviderService;
 import dev.llmgateway.keycloak.vendor.ConnectionResult;
@@ -78,6 +80,29 @@ public class LlmAdminResource {
                 new ProviderService(ctx.session(), ctx.realm()).testKey(in.type(), in.baseUrl(), in.apiKey());
         return ProvidersResource.TestOutcome.of(result);
     }
+
+    /** The provider types a provider can have: id, display name, brand colour, default base URL (none: required). */
+    @GET
+    @Path("provider-types")
+    @Produces(MediaType.APPLICATION_JSON)
+    public ProviderTypes providerTypes() {
+        ctx.requireView();
+        List<ProviderTypeView> types = Arrays.stream(ProviderType.values())
+                .map(t -> new ProviderTypeView(t.id(), t.displayName(), t.color(), t.defaultBaseUrl()))
+                .toList();
+        return new ProviderTypes(types);
+    }
+
+    /** {@code GET /provider-types}. */
+    public record ProviderTypes(@JsonProperty("types") List<ProviderTypeView> types) {}
+
+    /** One provider type; {@code default_base_url} absent: the type needs a base URL ({@code custom}). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ProviderTypeView(
+            @JsonProperty("id") String id,
+            @JsonProperty("name") String name,
+            @JsonProperty("color") String color,
+            @JsonProperty("default_base_url") String defaultBaseUrl) {}
 
     /** Every model of every provider in the realm, with effective prices. */
     @GET
