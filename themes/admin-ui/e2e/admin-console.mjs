@@ -1,0 +1,379 @@
+#!/usr/bin/env node
+// Drives the LLM Gateway page of the llm-gateway admin console in headless Chromium against a running Keycloak, as a
+// realm admin would: opens "LLM Gateway" from the navigation, adds a provider after a successful connection test,
+// moves a provider to the top of the fallback chain, switches the routing strategy, adds a model alias, edits a power
+// level, reads the statistics and the charts, exports the CSV, deletes the provider; then, as an admin who may only
+// view the realm, finds no edit control. Screenshots in light and dark mode and at a narrow width.
+//
+// Environment:
+//   KC_URL                  server root, e.g. http://localhost:8080 (required)
+//   KC_REALM                realm whose adminTheme is llm-gateway; its console is /admin/{realm}/console (required)
+//   KC_ADMIN, KC_ADMIN_PASSWORD     a user of that realm with realm-admin (required)
+//   KC_VIEWER, KC_VIEWER_PASSWORD   a user of that realm with view-realm only (required)
+//   KC_VENDOR_URL           base URL of an OpenAI-compatible (fake) vendor for the new provider (required)
+//   KC_KEY                  an API key that vendor accepts (required)
+//   KC_MOVE_PROVIDER        name of the provider to move to the top of the fallback chain (required)
+//   KC_LEVEL                id of the power level to edit; its monthly budget becomes KC_LEVEL_BUDGET (required)
+//   KC_LEVEL_BUDGET         the new monthly budget (default 42)
+//   KC_ALIAS, KC_ALIAS_MODEL        the alias to add and its model (default e2e-fast → gpt-4o-mini)
+//   KC_STRATEGY             the strategy to switch to (default cost)
+//   KC_EXPECT_CALLS         gateway calls made before the run: the cards and charts must show at least these
+//   SCREENSHOT_DIR          where the PNGs and the exported CSV go (default e2e-screenshots)
+//   CHROMIUM_PATH           the browser (default /usr/bin/chromium); playwright-core never downloads one
+// Prints "e2e: RESULT {json}" with what it saw; exits 0 when every step passed, 1 with the failed step otherwise.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+import { chromium } from "playwright-core";
+
+const DEADLINE_MS = 240_000;
+const STEP_TIMEOUT_MS = 20_000;
+
+function required(name) {
+  const value = process.env[name];
+  if (!value) {
+    console.error(`e2e: set ${name} (see the top of ${process.argv[1]})`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const kcUrl = required("KC_URL").replace(/\/+$/, "");
+const realm = required("KC_REALM");
+const admin = { user: required("KC_ADMIN"), password: required("KC_ADMIN_PASSWORD") };
+const viewer = { user: required("KC_VIEWER"), password: required("KC_VIEWER_PASSWORD") };
+const vendorUrl = required("KC_VENDOR_URL");
+const apiKey = required("KC_KEY");
+const moveProvider = required("KC_MOVE_PROVIDER");
+const levelId = required("KC_LEVEL");
+const levelBudget = process.env.KC_LEVEL_BUDGET || "42";
+const alias = process.env.KC_ALIAS || "e2e-fast";
+const aliasModel = process.env.KC_ALIAS_MODEL || "gpt-4o-mini";
+const strategy = process.env.KC_STRATEGY || "cost";
+const expectCalls = Number(process.env.KC_EXPECT_CALLS || "0");
+const screenshotDir = resolve(process.env.SCREENSHOT_DIR || "e2e-screenshots");
+const chromiumPath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+const consoleUrl = `${kcUrl}/admin/${encodeURIComponent(realm)}/console/`;
+const pageUrl = `${consoleUrl}#/${encodeURIComponent(realm)}/llm-gateway`;
+const NEW_PROVIDER = "E2E Provider";
+
+mkdirSync(screenshotDir, { recursive: true });
+
+let step = "start";
+let browser;
+const problems = [];
+const result = {};
+const started = Date.now();
+
+const deadline = setTimeout(() => {
+  console.error(`e2e: FAILED: gave up after ${DEADLINE_MS / 1000} s, during step "${step}"`);
+  void browser?.close();
+  process.exit(1);
+}, DEADLINE_MS);
+
+function log(message) {
+  console.log(`e2e: [${((Date.now() - started) / 1000).toFixed(1)} s] ${message}`);
+}
+
+async function shot(page, name) {
+  const path = join(screenshotDir, name);
+  await page.screenshot({ path, fullPage: true });
+  log(`screenshot ${path}`);
+}
+
+const byId = (page, id) => page.locator(`[data-testid="${id}"]`);
+
+/** The text of the newest console alert (PatternFly toast), without the screen-reader prefix. */
+async function lastAlert(page) {
+  const alert = page.locator(".pf-v5-c-alert-group .pf-v5-c-alert").last();
+  await alert.waitFor();
+  const title = (await alert.locator(".pf-v5-c-alert__title").innerText()).replace(/^\w+ alert:\s*/, "").trim();
+  const danger = (await alert.getAttribute("class"))?.includes("pf-m-danger");
+  return { title, danger };
+}
+
+async function expectSuccessAlert(page, what) {
+  const alert = await lastAlert(page);
+  if (alert.danger) {
+    throw new Error(`${what} failed: ${alert.title}`);
+  }
+  log(`${what}: "${alert.title}"`);
+  await page
+    .locator(".pf-v5-c-alert-group .pf-v5-c-alert__action button")
+    .last()
+    .click()
+    .catch(() => {});
+}
+
+async function newPage(colorScheme = "light", width = 1400) {
+  const context = await browser.newContext({ viewport: { width, height: 900 }, locale: "en-US", colorScheme });
+  const page = await context.newPage();
+  page.setDefaultTimeout(STEP_TIMEOUT_MS);
+  page.on("pageerror", (error) => problems.push(`uncaught error: ${error.message}`));
+  page.on("console", (message) => {
+    // The browser's own 401/404 resource lines are the console's business; uncaught errors are ours.
+    if (message.type() === "error" && !/Failed to load resource/.test(message.text())) {
+      problems.push(`console error: ${message.text()}`);
+    }
+  });
+  return page;
+}
+
+async function logIn(page, who) {
+  await page.goto(pageUrl);
+  await page.locator("#username").fill(who.user);
+  await page.locator("#password").fill(who.password);
+  await page.locator("#kc-login").click();
+  await byId(page, "llm-page-title").waitFor();
+}
+
+async function openTab(page, tab) {
+  await byId(page, `llm-tab-${tab}`).click();
+}
+
+async function statValue(page, id) {
+  return (await byId(page, `llm-stat-${id}-value`).innerText()).trim();
+}
+
+async function asAdmin() {
+  const page = await newPage();
+
+  step = "log in and open LLM Gateway from the navigation";
+  await page.goto(consoleUrl);
+  await page.locator("#username").fill(admin.user);
+  await page.locator("#password").fill(admin.password);
+  await page.locator("#kc-login").click();
+  const nav = page.locator("#nav-item-llm-gateway");
+  await nav.waitFor();
+  await nav.click();
+  await byId(page, "llm-page-title").waitFor();
+  const title = (await byId(page, "llm-page-title").innerText()).trim();
+  if (title !== "LLM Provider Management") {
+    throw new Error(`page title "${title}"`);
+  }
+  await byId(page, "llm-stat-calls-value").waitFor();
+  result.callsCard = await statValue(page, "calls");
+  result.providersCard = await statValue(page, "providers");
+  if (Number(result.callsCard.replace(/[^0-9]/g, "")) < expectCalls) {
+    throw new Error(`the API calls card shows ${result.callsCard}, expected at least ${expectCalls}`);
+  }
+  log(`cards: ${result.providersCard} providers, ${result.callsCard} calls`);
+  await page.locator('[data-testid^="llm-provider-card-"]').first().waitFor();
+  await shot(page, "admin-01-providers.png");
+
+  step = "add a provider with a successful connection test";
+  await byId(page, "llm-add-provider").click();
+  const modal = byId(page, "llm-provider-modal");
+  await modal.waitFor();
+  await chooseType(page, modal, "openai");
+  await byId(page, "llm-provider-name").fill(NEW_PROVIDER);
+  await byId(page, "llm-provider-key").fill(apiKey);
+  if ((await byId(page, "llm-provider-key").getAttribute("type")) !== "password") {
+    throw new Error("the key field does not start hidden");
+  }
+  await byId(page, "llm-provider-base-url").fill(vendorUrl);
+  await byId(page, "llm-provider-test-connection").click();
+  const tested = byId(page, "llm-provider-test-connection-result");
+  await tested.waitFor();
+  if ((await tested.getAttribute("data-success")) !== "true") {
+    throw new Error(`the connection test failed: ${(await tested.innerText()).trim()}`);
+  }
+  result.connectionTest = (await tested.innerText()).trim();
+  log(`connection test: ${result.connectionTest}`);
+  await shot(page, "admin-02-add-provider.png");
+  await byId(page, "llm-provider-save").click();
+  // The dialog may go on to the new provider's models; close it once the provider exists.
+  const card = page.locator(`[data-testid^="llm-provider-card-"][data-provider-name="${NEW_PROVIDER}"]`);
+  await card.waitFor();
+  if (await modal.isVisible()) {
+    await byId(page, "llm-provider-cancel").click();
+    await modal.waitFor({ state: "detached" });
+  }
+  await card.locator('[data-testid="llm-provider-test"]').click();
+  const cardTest = card.locator('[data-testid="llm-provider-test-result"]');
+  await cardTest.waitFor();
+  if ((await cardTest.getAttribute("data-success")) !== "true") {
+    throw new Error(`the card's test failed: ${(await cardTest.innerText()).trim()}`);
+  }
+  log(`provider added and tested from its card: ${(await cardTest.innerText()).trim()}`);
+
+  step = "move a provider to the top of the fallback chain";
+  await openTab(page, "routing");
+  await byId(page, "llm-chain").waitFor();
+  const row = page.locator(`[data-testid^="llm-chain-row-"]`, { hasText: moveProvider });
+  for (let i = 0; i < 10 && (await row.getAttribute("data-position")) !== "1"; i++) {
+    await row.locator('[data-testid="llm-chain-move-up"]').click();
+    await expectSuccessAlert(page, "move up");
+  }
+  if ((await row.getAttribute("data-position")) !== "1") {
+    throw new Error(`${moveProvider} did not reach the top of the chain`);
+  }
+  log(`${moveProvider} is first in the fallback chain`);
+
+  step = "switch the routing strategy";
+  await byId(page, `llm-strategy-${strategy}`).click();
+  await expectSuccessAlert(page, "strategy");
+  if ((await byId(page, `llm-strategy-${strategy}`).getAttribute("data-selected")) !== "true") {
+    throw new Error(`the ${strategy} strategy is not shown as selected`);
+  }
+
+  step = "add a model alias";
+  await byId(page, "llm-alias-add").click();
+  await byId(page, "llm-alias-name").fill(alias);
+  await byId(page, "llm-alias-models").fill(aliasModel);
+  await byId(page, "llm-alias-save").click();
+  await expectSuccessAlert(page, "alias");
+  await byId(page, `llm-alias-row-${alias}`).waitFor();
+  await shot(page, "admin-03-routing.png");
+
+  step = "edit a power level";
+  await openTab(page, "power-levels");
+  const level = byId(page, `llm-level-card-${levelId}`);
+  await level.locator('[data-testid="llm-level-edit"]').click();
+  await byId(page, "llm-level-form").waitFor();
+  await byId(page, "llm-level-budget").fill(levelBudget);
+  await byId(page, "llm-level-save").click();
+  await expectSuccessAlert(page, "power level");
+  await shot(page, "admin-04-power-levels.png");
+
+  step = "BYOK";
+  await openTab(page, "byok");
+  await byId(page, "llm-byok-settings").waitFor();
+  await shot(page, "admin-05-byok.png");
+
+  step = "read the charts";
+  await openTab(page, "analytics");
+  await byId(page, "llm-analytics-total-calls").waitFor();
+  result.analyticsCalls = (await byId(page, "llm-analytics-total-calls").innerText()).trim();
+  if (Number(result.analyticsCalls.replace(/[^0-9]/g, "")) < expectCalls) {
+    throw new Error(`the analytics show ${result.analyticsCalls} calls, expected at least ${expectCalls}`);
+  }
+  for (const chart of ["llm-analytics-calls-chart", "llm-analytics-cost-chart", "llm-analytics-models-chart"]) {
+    await byId(page, chart).waitFor({ state: "visible" });
+  }
+  log(`analytics: ${result.analyticsCalls} calls, charts shown`);
+  await shot(page, "admin-06-analytics.png");
+
+  step = "export the CSV";
+  const [download] = await Promise.all([page.waitForEvent("download"), byId(page, "llm-analytics-export").click()]);
+  const csvPath = join(screenshotDir, "admin-export.csv");
+  await download.saveAs(csvPath);
+  const lines = readFileSync(csvPath, "utf8").trim().split(/\r?\n/);
+  result.csvHeader = lines[0];
+  result.csvRows = lines.length - 1;
+  if (!lines[0].startsWith("time,") || result.csvRows < expectCalls) {
+    throw new Error(`the CSV has header "${lines[0]}" and ${result.csvRows} rows`);
+  }
+  log(`CSV ${download.suggestedFilename()}: ${result.csvRows} rows`);
+
+  step = "delete the provider";
+  await openTab(page, "providers");
+  await card.locator('[data-testid="llm-provider-delete"]').click();
+  await byId(page, "llm-provider-delete-confirm").click();
+  await card.waitFor({ state: "detached" });
+  await expectSuccessAlert(page, "delete");
+  await page.context().close();
+}
+
+/** Picks a provider type in the dialog's type control, whether it is a native select or a PatternFly menu. */
+async function chooseType(page, modal, type) {
+  const control = byId(page, "llm-provider-type");
+  if ((await control.evaluate((e) => e.tagName)) === "SELECT") {
+    await control.selectOption(type);
+    return;
+  }
+  await control.click();
+  await page.locator(`[data-testid="llm-provider-type-${type}"]`).click();
+}
+
+async function looks() {
+  step = "screenshots: dark and narrow";
+  for (const [scheme, width, name] of [
+    ["dark", 1400, "admin-07-dark.png"],
+    ["light", 700, "admin-08-narrow.png"],
+  ]) {
+    const page = await newPage(scheme, width);
+    await logIn(page, admin);
+    await page.locator('[data-testid^="llm-provider-card-"]').first().waitFor();
+    if (
+      scheme === "dark" &&
+      !(await page.evaluate(() => document.documentElement.classList.contains("pf-v5-theme-dark")))
+    ) {
+      throw new Error("the console did not switch to its dark theme");
+    }
+    await shot(page, name);
+    await page.context().close();
+  }
+}
+
+async function asViewer() {
+  step = "an admin who may only view the realm";
+  const page = await newPage();
+  await logIn(page, viewer);
+  await page.locator('[data-testid^="llm-provider-card-"]').first().waitFor();
+  const tabs = ["providers", "routing", "power-levels", "byok", "analytics"];
+  const editControls = [
+    "llm-add-provider",
+    "llm-provider-configure",
+    "llm-provider-test",
+    "llm-provider-delete",
+    "llm-chain-move-up",
+    "llm-chain-move-down",
+    "llm-alias-add",
+    "llm-alias-edit",
+    "llm-alias-delete",
+    "llm-level-add",
+    "llm-level-edit",
+    "llm-level-delete",
+    "llm-byok-save",
+  ];
+  const seen = [];
+  for (const tab of tabs) {
+    await openTab(page, tab);
+    await page.waitForTimeout(1500);
+    for (const id of editControls) {
+      if (await byId(page, id).count()) {
+        seen.push(`${id} on ${tab}`);
+      }
+    }
+  }
+  if (seen.length) {
+    throw new Error(`a view-only admin sees edit controls: ${seen.join(", ")}`);
+  }
+  await shot(page, "admin-09-view-only.png");
+  log("the view-only admin sees no edit control");
+  await page.context().close();
+}
+
+async function main() {
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+  });
+  await asAdmin();
+  await looks();
+  await asViewer();
+  if (problems.length) {
+    throw new Error(`the page reported errors:\n  ${problems.join("\n  ")}`);
+  }
+  writeFileSync(join(screenshotDir, "admin-result.json"), JSON.stringify(result, null, 2));
+  console.log(`e2e: RESULT ${JSON.stringify(result)}`);
+}
+
+main()
+  .then(async () => {
+    clearTimeout(deadline);
+    await browser?.close();
+    log("PASSED");
+    process.exit(0);
+  })
+  .catch(async (error) => {
+    clearTimeout(deadline);
+    console.error(`e2e: FAILED during step "${step}": ${error.message}`);
+    if (problems.length) {
+      console.error(`e2e: the page also reported:\n  ${problems.join("\n  ")}`);
+    }
+    await browser?.close();
+    process.exit(1);
+  });
