@@ -1,6 +1,24 @@
-import { PageSection } from "@patternfly/react-core";
+import { PageSection, Stack, StackItem } from "@patternfly/react-core";
 
-/** Placeholder until this tab is built. */
+import { ByokOverview } from "./byok/ByokOverview";
+import { ByokSettingsCard } from "./byok/ByokSettingsCard";
+import "./byok/byok.css";
+import { WithAlerts } from "./levels/WithAlerts";
+
+/** Bring your own key: who keeps their own provider keys, what that saved, and the realm's BYOK settings. */
 export default function ByokTab() {
-  return <PageSection>ByokTab</PageSection>;
+  return (
+    <WithAlerts>
+      <PageSection>
+        <Stack hasGutter>
+          <StackItem>
+            <ByokOverview />
+          </StackItem>
+          <StackItem>
+            <ByokSettingsCard />
+          </StackItem>
+        </Stack>
+      </PageSection>
+    </WithAlerts>
+  );
 }
