@@ -1,3 +1,4 @@
+import { AlertProvider } from "@keycloak/keycloak-ui-shared";
 import {
   Alert,
   Button,
@@ -45,15 +46,19 @@ export default function LlmGatewaySection() {
   // undefined: closed; null: adding; a provider: configuring it.
   const [modal, setModal] = useState<Provider | null | undefined>(undefined);
 
+  // The console library has its own built-in copy of the shared UI library, whose alert context our copy cannot see:
+  // the page's alerts get their own provider (same toasts, the console's style).
   return (
-    <LlmPageProvider openProviderModal={(p) => setModal(p ?? null)} refreshStats={stats.reload}>
-      <Page stats={stats} />
-      {modal !== undefined && (
-        <Suspense fallback={null}>
-          <ProviderModalHost provider={modal ?? undefined} onClose={() => setModal(undefined)} />
-        </Suspense>
-      )}
-    </LlmPageProvider>
+    <AlertProvider>
+      <LlmPageProvider openProviderModal={(p) => setModal(p ?? null)} refreshStats={stats.reload}>
+        <Page stats={stats} />
+        {modal !== undefined && (
+          <Suspense fallback={null}>
+            <ProviderModalHost provider={modal ?? undefined} onClose={() => setModal(undefined)} />
+          </Suspense>
+        )}
+      </LlmPageProvider>
+    </AlertProvider>
   );
 }
 
