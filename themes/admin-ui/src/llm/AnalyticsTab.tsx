@@ -27,7 +27,6 @@ import { LLM_NS } from "../i18n";
 import { AnalyticsCharts } from "./analytics/Charts";
 import { Figures } from "./analytics/Figures";
 import "./analytics/analytics.css";
-import { WithAlerts } from "./analytics/WithAlerts";
 import { useLlmPage } from "./context";
 import { useLoad } from "./hooks";
 import type { UsageAnalytics, UsagePeriod } from "./types";
@@ -57,11 +56,7 @@ function saveBlob(blob: Blob, filename: string): void {
 
 /** Usage analytics: the period's figures, calls over time, cost by provider, models, latency, top users and clients. */
 export default function AnalyticsTab() {
-  return (
-    <WithAlerts>
-      <Analytics />
-    </WithAlerts>
-  );
+  return <Analytics />;
 }
 
 function Analytics() {

@@ -29,7 +29,6 @@ import { LevelCard } from "./levels/LevelCard";
 import { LevelFormModal } from "./levels/LevelFormModal";
 import { body, MAX_LEVELS } from "./levels/levels";
 import "./levels/levels.css";
-import { WithAlerts } from "./levels/WithAlerts";
 import type { PowerLevel, PowerLevels } from "./types";
 
 /** What the form is open for: a new level, or the level at `index`. */
@@ -37,11 +36,7 @@ type Editing = { index: number; level?: PowerLevel };
 
 /** The realm's power levels: a card each, lowest first; add, edit, delete, reorder, and the default level. */
 export default function PowerLevelsTab() {
-  return (
-    <WithAlerts>
-      <LevelsPage />
-    </WithAlerts>
-  );
+  return <LevelsPage />;
 }
 
 const LevelsPage = () => {

@@ -1,3 +1,4 @@
+import { useAlerts } from "@keycloak/keycloak-ui-shared";
 import {
   Alert,
   AlertActionLink,
@@ -29,7 +30,6 @@ import { LLM_NS } from "../i18n";
 import { LlmApiError } from "./api";
 import { useLlmPage } from "./context";
 import { formatMs } from "./format";
-import { useLlmAlerts } from "./providers/alerts";
 import { defaultProviderName } from "./providers/modelApi";
 import { ModelChecklist } from "./providers/ModelChecklist";
 import { StatusLabel } from "./providers/ProviderCard";
@@ -97,7 +97,7 @@ type Detail = { value?: Provider; error?: Error; loading: boolean };
  */
 export default function ProviderModal({ provider, onClose, onSaved }: ProviderModalProps) {
   const { t } = useTranslation(LLM_NS);
-  const { addAlert } = useLlmAlerts();
+  const { addAlert } = useAlerts();
   const { api, providers, providerTypes } = useLlmPage();
 
   // The provider being configured: the one given, or the one this dialog has just added.

@@ -1,3 +1,4 @@
+import { useAlerts } from "@keycloak/keycloak-ui-shared";
 import {
   Alert,
   AlertActionLink,
@@ -23,7 +24,6 @@ import { useTranslation } from "react-i18next";
 import { LLM_NS } from "../i18n";
 import { useLlmPage } from "./context";
 import { formatMs } from "./format";
-import { useLlmAlerts } from "./providers/alerts";
 import { DeleteProviderModal } from "./providers/DeleteProviderModal";
 import { ProviderCard, type CardTestResult } from "./providers/ProviderCard";
 import type { Provider } from "./types";
@@ -32,7 +32,7 @@ import "./providers/providers.css";
 /** The provider cards, in the order `/providers` gives them (highest priority first). */
 export const ProvidersTab = () => {
   const { t } = useTranslation(LLM_NS);
-  const { addAlert } = useLlmAlerts();
+  const { addAlert } = useAlerts();
   const { api, providers, canManage, openProviderModal, refreshStats } = useLlmPage();
   const [testing, setTesting] = useState<Record<string, boolean>>({});
   const [results, setResults] = useState<Record<string, CardTestResult>>({});

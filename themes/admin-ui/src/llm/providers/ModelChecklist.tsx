@@ -1,3 +1,4 @@
+import { useAlerts } from "@keycloak/keycloak-ui-shared";
 import {
   ActionGroup,
   AlertVariant,
@@ -29,7 +30,6 @@ import { LlmApiError } from "../api";
 import { useLlmPage } from "../context";
 import { formatCount } from "../format";
 import type { ModelOverride, ModelView } from "../types";
-import { useLlmAlerts } from "./alerts";
 import { formatPrice, saveModel } from "./modelApi";
 
 type Props = {
@@ -74,7 +74,7 @@ const ModelRow = ({
   onChanged: (model: ModelView) => void;
 }) => {
   const { t } = useTranslation(LLM_NS);
-  const { addAlert } = useLlmAlerts();
+  const { addAlert } = useAlerts();
   const { api } = useLlmPage();
   const [busy, setBusy] = useState(false);
   const [editing, setEditing] = useState(false);
