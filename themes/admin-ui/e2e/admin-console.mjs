@@ -92,7 +92,18 @@ async function lastAlert(page) {
   return { title, danger };
 }
 
-async function expectSuccessAlert(page, what) {
+/** Closes the toasts shown, so the next one read is the answer to the next action. */
+async function clearAlerts(page) {
+  const close = page.locator(".pf-v5-c-alert-group .pf-v5-c-alert__action button");
+  while (await close.count()) {
+    await close.first().click();
+  }
+}
+
+/** Runs an action that must end with a success toast, and returns the toast's title. */
+async function expectSuccess(page, what, action) {
+  await clearAlerts(page);
+  await action();
   const alert = await lastAlert(page);
   if (alert.danger) {
     throw new Error(`${what} failed: ${alert.title}`);
@@ -202,8 +213,7 @@ async function asAdmin() {
   await byId(page, "llm-chain").waitFor();
   const row = page.locator(`[data-testid^="llm-chain-row-"]`, { hasText: moveProvider });
   for (let i = 0; i < 10 && (await row.getAttribute("data-position")) !== "1"; i++) {
-    await row.locator('[data-testid="llm-chain-move-up"]').click();
-    await expectSuccessAlert(page, "move up");
+    await expectSuccess(page, "move up", () => row.locator('[data-testid="llm-chain-move-up"]').click());
   }
   if ((await row.getAttribute("data-position")) !== "1") {
     throw new Error(`${moveProvider} did not reach the top of the chain`);
@@ -211,8 +221,7 @@ async function asAdmin() {
   log(`${moveProvider} is first in the fallback chain`);
 
   step = "switch the routing strategy";
-  await byId(page, `llm-strategy-${strategy}`).click();
-  await expectSuccessAlert(page, "strategy");
+  await expectSuccess(page, "strategy", () => byId(page, `llm-strategy-${strategy}`).click());
   if ((await byId(page, `llm-strategy-${strategy}`).getAttribute("data-selected")) !== "true") {
     throw new Error(`the ${strategy} strategy is not shown as selected`);
   }
@@ -221,8 +230,7 @@ async function asAdmin() {
   await byId(page, "llm-alias-add").click();
   await byId(page, "llm-alias-name").fill(alias);
   await byId(page, "llm-alias-models").fill(aliasModel);
-  await byId(page, "llm-alias-save").click();
-  await expectSuccessAlert(page, "alias");
+  await expectSuccess(page, "alias", () => byId(page, "llm-alias-save").click());
   await byId(page, `llm-alias-row-${alias}`).waitFor();
   await shot(page, "admin-03-routing.png");
 
@@ -232,8 +240,7 @@ async function asAdmin() {
   await level.locator('[data-testid="llm-level-edit"]').click();
   await byId(page, "llm-level-form").waitFor();
   await byId(page, "llm-level-budget").fill(levelBudget);
-  await byId(page, "llm-level-save").click();
-  await expectSuccessAlert(page, "power level");
+  await expectSuccess(page, "power level", () => byId(page, "llm-level-save").click());
   await shot(page, "admin-04-power-levels.png");
 
   step = "BYOK";
@@ -269,9 +276,8 @@ async function asAdmin() {
   step = "delete the provider";
   await openTab(page, "providers");
   await card.locator('[data-testid="llm-provider-delete"]').click();
-  await byId(page, "llm-provider-delete-confirm").click();
+  await expectSuccess(page, "delete", () => byId(page, "llm-provider-delete-confirm").click());
   await card.waitFor({ state: "detached" });
-  await expectSuccessAlert(page, "delete");
   await page.context().close();
 }
 

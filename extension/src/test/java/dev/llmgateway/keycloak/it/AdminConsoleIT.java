@@ -87,29 +87,18 @@ class AdminConsoleIT {
         Db.waitFor(3, "select * from LLM_USAGE_EVENT where REALM_ID = ?", realm.getId());
 
         Path screenshots = LlmServerConfig.workDir().resolve("screenshots").toAbsolutePath();
-        String log = runBrowser(Map.of(
-                "KC_REALM",
-                realm.getName(),
-                "KC_ADMIN",
-                "realmadmin",
-                "KC_ADMIN_PASSWORD",
-                LlmRealmConfig.PASSWORD,
-                "KC_VIEWER",
-                "viewer",
-                "KC_VIEWER_PASSWORD",
-                LlmRealmConfig.PASSWORD,
-                "KC_VENDOR_URL",
-                vendors.baseUrl("openai"),
-                "KC_KEY",
-                KEY,
-                "KC_MOVE_PROVIDER",
-                "Secondary",
-                "KC_LEVEL",
-                "unlimited",
-                "KC_EXPECT_CALLS",
-                "3",
-                "SCREENSHOT_DIR",
-                screenshots.toString()));
+        String log = runBrowser(Map.ofEntries(
+                Map.entry("KC_REALM", realm.getName()),
+                Map.entry("KC_ADMIN", "realmadmin"),
+                Map.entry("KC_ADMIN_PASSWORD", LlmRealmConfig.PASSWORD),
+                Map.entry("KC_VIEWER", "viewer"),
+                Map.entry("KC_VIEWER_PASSWORD", LlmRealmConfig.PASSWORD),
+                Map.entry("KC_VENDOR_URL", vendors.baseUrl("openai")),
+                Map.entry("KC_KEY", KEY),
+                Map.entry("KC_MOVE_PROVIDER", "Secondary"),
+                Map.entry("KC_LEVEL", "unlimited"),
+                Map.entry("KC_EXPECT_CALLS", "3"),
+                Map.entry("SCREENSHOT_DIR", screenshots.toString())));
 
         // The fallback chain as the page left it: what /providers returns and what the gateway tries.
         JsonNode providers =
