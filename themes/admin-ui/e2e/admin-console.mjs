@@ -150,6 +150,12 @@ async function asAdmin() {
   const page = await newPage();
 
   step = "log in and open LLM Gateway from the navigation";
+  const apiRequests = [];
+  page.on("request", (request) => {
+    if (/\/admin\/realms\/[^/]+\/llm\//.test(request.url())) {
+      apiRequests.push(new URL(request.url()).pathname.replace(/^.*\/llm\//, ""));
+    }
+  });
   await page.goto(consoleUrl);
   await page.locator("#username").fill(admin.user);
   await page.locator("#password").fill(admin.password);
@@ -170,6 +176,8 @@ async function asAdmin() {
   }
   log(`cards: ${result.providersCard} providers, ${result.callsCard} calls`);
   await page.locator('[data-testid^="llm-provider-card-"]').first().waitFor();
+  result.pageLoadRequests = [...apiRequests];
+  log(`the page's own API requests on opening it: ${apiRequests.length} (${apiRequests.join(", ")})`);
   await shot(page, "admin-01-providers.png");
 
   step = "add a provider with a successful connection test";
@@ -345,6 +353,17 @@ async function asViewer() {
   }
   if (seen.length) {
     throw new Error(`a view-only admin sees edit controls: ${seen.join(", ")}`);
+  }
+  // Without view-users: no list that names users.
+  for (const [tab, id] of [
+    ["byok", "llm-byok-view"],
+    ["analytics", "llm-analytics-top-users"],
+  ]) {
+    await openTab(page, tab);
+    await page.waitForTimeout(1500);
+    if (await byId(page, id).count()) {
+      throw new Error(`an admin without view-users sees ${id}`);
+    }
   }
   await shot(page, "admin-09-view-only.png");
   log("the view-only admin sees no edit control");

@@ -73,6 +73,13 @@ class AdminConsoleIT {
                 "llm-gateway",
                 realm.admin().toRepresentation().getAdminTheme(),
                 "a new realm's console has the LLM Gateway page");
+        assertEquals(
+                "llm-gateway",
+                Api.get(Api.BASE + "/admin/realms/master", Api.masterAdminToken())
+                        .json()
+                        .get("adminTheme")
+                        .asText(),
+                "the master realm's console, where admins of every realm sign in, has the page");
         Api.allowEveryModel(realm.getName());
         String admin = Api.token(realm.getName(), "realmadmin", LlmRealmConfig.PASSWORD);
         provider(admin, "Primary", "sk-test-console-primary", 80);

@@ -180,6 +180,10 @@ class DocsSnippetsIT {
                 "api-export",
                 r -> assertTrue(
                         r.stdout().startsWith("time,user_id,client_id,source,provider_id,"), "the CSV's header row"));
+        // docs/admin-console.md
+        CHECKS.put(
+                "console-admin-theme",
+                r -> assertEquals("llm-gateway", r.stdout().strip(), "the realm's console has the page"));
         // docs/gateway.md
         CHECKS.put("gateway-token-models", r -> {
             List<String> ids = r.stdout().lines().toList();
