@@ -153,6 +153,13 @@ public final class Rollup {
      * {@code byokCalls} and {@code byokCost} (what they would have cost) instead. Tokens and latency count every call.
      */
     public static final class Totals {
+
+        /** The JPQL sums of a rollup row's measures (alias {@code r}), in the order {@link #ofSums} reads them. */
+        public static final String SUMS = "sum(r.calls), sum(r.byokCalls), sum(r.byokCost), sum(r.errors),"
+                + " sum(r.fallbacks), sum(r.attempts), sum(r.unpriced), sum(r.promptTokens), sum(r.completionTokens),"
+                + " sum(r.cachedTokens), sum(r.cacheWriteTokens), sum(r.reasoningTokens), sum(r.cost), sum(r.latencyMs), "
+                + "sum(r.lat00), sum(r.lat01), sum(r.lat02), sum(r.lat03), sum(r.lat04), sum(r.lat05), sum(r.lat06), sum(r.lat07), sum(r.lat08), sum(r.lat09), sum(r.lat10), sum(r.lat11), sum(r.lat12), sum(r.lat13), sum(r.lat14), sum(r.lat15)";
+
         public long calls;
         public long byokCalls;
         public BigDecimal byokCost = BigDecimal.ZERO;
@@ -168,6 +175,38 @@ public final class Rollup {
         public BigDecimal cost = BigDecimal.ZERO;
         public long latencyMs;
         public final long[] latency = new long[LATENCY_BUCKETS];
+
+        /** Totals from a row of {@link #SUMS}, starting at {@code at}; nulls (no rows) count as 0. */
+        public static Totals ofSums(Object[] row, int at) {
+            Totals t = new Totals();
+            int i = at;
+            t.calls = count(row[i++]);
+            t.byokCalls = count(row[i++]);
+            t.byokCost = amount(row[i++]);
+            t.errors = count(row[i++]);
+            t.fallbacks = count(row[i++]);
+            t.attempts = count(row[i++]);
+            t.unpriced = count(row[i++]);
+            t.promptTokens = count(row[i++]);
+            t.completionTokens = count(row[i++]);
+            t.cachedTokens = count(row[i++]);
+            t.cacheWriteTokens = count(row[i++]);
+            t.reasoningTokens = count(row[i++]);
+            t.cost = amount(row[i++]);
+            t.latencyMs = count(row[i++]);
+            for (int b = 0; b < LATENCY_BUCKETS; b++) {
+                t.latency[b] = count(row[i++]);
+            }
+            return t;
+        }
+
+        private static long count(Object o) {
+            return o == null ? 0 : ((Number) o).longValue();
+        }
+
+        private static BigDecimal amount(Object o) {
+            return o == null ? BigDecimal.ZERO : (BigDecimal) o;
+        }
 
         public void add(UsageEvent e) {
             calls++;

@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 
 import dev.llmgateway.keycloak.usage.Rollup.Cube;
 import dev.llmgateway.keycloak.usage.Rollup.Grain;
@@ -123,52 +122,54 @@ public final class UsageAnalytics {
         Map<String, Totals> byProvider = new HashMap<>();
         Map<String, Totals> byModel = new HashMap<>();
         Totals total = new Totals();
-        for (LlmUsageRollupEntity r : rows(main, grain, from, to, f)) {
-            Totals t = r.totals();
-            byBucket.computeIfAbsent(r.getBucket(), b -> new Totals()).add(t);
-            byProvider.computeIfAbsent(r.getProviderId(), b -> new Totals()).add(t);
-            byModel.computeIfAbsent(r.getModel(), b -> new Totals()).add(t);
+        List<Segment> series = List.of(new Segment(grain, from, to));
+        for (Object[] row : sums(main, series, f, "r.bucket, r.providerId, r.model", null, 0)) {
+            Totals t = Totals.ofSums(row, 3);
+            byBucket.computeIfAbsent((Integer) row[0], b -> new Totals()).add(t);
+            byProvider.computeIfAbsent((String) row[1], b -> new Totals()).add(t);
+            byModel.computeIfAbsent((String) row[2], b -> new Totals()).add(t);
             total.add(t);
         }
-        List<Point> series = new ArrayList<>();
+        List<Point> points = new ArrayList<>();
         for (int b = from; b <= to; b = grain.next(b)) {
-            series.add(new Point(grain.start(b), byBucket.getOrDefault(b, new Totals())));
+            points.add(new Point(grain.start(b), byBucket.getOrDefault(b, new Totals())));
         }
 
         Map<String, Totals> users = null;
         if (withUsers) {
-            Cube cube = f.none() ? Cube.USER : Cube.ALL;
-            users = top(sumOver(cube, w, f, LlmUsageRollupEntity::getUserId), top);
+            users = top(f.none() ? Cube.USER : Cube.ALL, w, f, "r.userId", top);
         }
         Cube clientCube = f.none() ? Cube.CLIENT : f.user() != null ? Cube.ALL : Cube.ALL_BUT_USER;
-        Map<String, Totals> clients = top(sumOver(clientCube, w, f, LlmUsageRollupEntity::getClientId), top);
-        return new Result(w, total, series, sorted(byProvider), sorted(byModel), users, clients);
+        Map<String, Totals> clients = top(clientCube, w, f, "r.clientId", top);
+        return new Result(w, total, points, sorted(byProvider), sorted(byModel), users, clients);
     }
 
     public Stats stats() {
         LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
-        Totals current = new Totals();
-        rows(Cube.REALM, Grain.DAY, UsageLedger.day(today.minusDays(29)), UsageLedger.day(today), null)
-                .forEach(r -> current.add(r.totals()));
-        Totals previous = new Totals();
-        rows(Cube.REALM, Grain.DAY, UsageLedger.day(today.minusDays(59)), UsageLedger.day(today.minusDays(31)), null)
-                .forEach(r -> previous.add(r.totals()));
+        Totals current =
+                sum(List.of(new Segment(Grain.DAY, UsageLedger.day(today.minusDays(29)), UsageLedger.day(today))));
         // The previous window's last day only up to the hour it is now, so both windows cover the same time.
         ZonedDateTime cut = now.atZone(ZoneOffset.UTC).minusDays(30);
         int firstHour = Grain.HOUR.bucket(
                 cut.toLocalDate().atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli());
         int lastHour = Grain.HOUR.bucket(cut.toInstant().toEpochMilli());
-        rows(Cube.REALM, Grain.HOUR, firstHour, lastHour, null).forEach(r -> previous.add(r.totals()));
+        Totals previous = sum(List.of(
+                new Segment(Grain.DAY, UsageLedger.day(today.minusDays(59)), UsageLedger.day(today.minusDays(31))),
+                new Segment(Grain.HOUR, firstHour, lastHour)));
         return new Stats(current.calls, current.cost, previous.calls, previous.cost);
     }
 
-    /** Sums per key over a window, reading whole months where the window holds them and days elsewhere. */
-    private Map<String, Totals> sumOver(Cube cube, Window w, Filters f, Function<LlmUsageRollupEntity, String> key) {
-        Map<String, Totals> out = new HashMap<>();
-        for (Segment s : cover(w)) {
-            for (LlmUsageRollupEntity r : rows(cube, s.grain(), s.from(), s.to(), f)) {
-                out.computeIfAbsent(key.apply(r), k -> new Totals()).add(r.totals());
-            }
+    private Totals sum(List<Segment> segments) {
+        List<Object[]> rows = sums(Cube.REALM, segments, null, null, null, 0);
+        return rows.isEmpty() ? new Totals() : Totals.ofSums(rows.get(0), 0);
+    }
+
+    /** The {@code n} keys with the highest cost (then most calls) over a window, summed by the database. */
+    private Map<String, Totals> top(Cube cube, Window w, Filters f, String key, int n) {
+        Map<String, Totals> out = new LinkedHashMap<>();
+        String order = "sum(r.cost) desc, sum(r.calls) desc, " + key;
+        for (Object[] row : sums(cube, cover(w), f, key, order, n)) {
+            out.put((String) row[0], Totals.ofSums(row, 1));
         }
         return out;
     }
@@ -199,31 +200,63 @@ public final class UsageAnalytics {
         return out;
     }
 
-    private List<LlmUsageRollupEntity> rows(Cube cube, Grain grain, int from, int to, Filters f) {
-        StringBuilder jpql = new StringBuilder("select r from LlmUsageRollupEntity r where r.realmId = :realmId");
+    /**
+     * The sums of a cube's rows over time segments, grouped by {@code groupBy} (null: one row), optionally ordered and
+     * limited: the database adds up, only the groups travel. Each result row is the group's columns, then
+     * {@link Totals#SUMS}' columns.
+     */
+    private List<Object[]> sums(
+            Cube cube, List<Segment> segments, Filters f, String groupBy, String orderBy, int limit) {
+        StringBuilder jpql = new StringBuilder("select ");
+        if (groupBy != null) {
+            jpql.append(groupBy).append(", ");
+        }
+        jpql.append(Totals.SUMS).append(" from LlmUsageRollupEntity r where r.realmId = :realmId");
         Map<String, Object> params = new LinkedHashMap<>();
         if (f != null && f.user() != null) {
             jpql.append(" and r.userId = :user");
             params.put("user", f.user());
         }
-        jpql.append(" and r.dims = :dims and r.grain = :grain and r.bucket between :from and :to");
+        jpql.append(" and r.dims = :dims and (");
+        for (int i = 0; i < segments.size(); i++) {
+            Segment s = segments.get(i);
+            if (i > 0) {
+                jpql.append(" or ");
+            }
+            jpql.append("(r.grain = :g")
+                    .append(i)
+                    .append(" and r.bucket between :f")
+                    .append(i)
+                    .append(" and :t")
+                    .append(i)
+                    .append(")");
+            params.put("g" + i, s.grain().code);
+            params.put("f" + i, s.from());
+            params.put("t" + i, s.to());
+        }
+        jpql.append(")");
         if (f != null) {
             filter(jpql, params, "providerId", "provider", f.provider());
             filter(jpql, params, "model", "model", f.model());
             filter(jpql, params, "clientId", "client", f.client());
             filter(jpql, params, "level", "level", f.level());
         }
-        TypedQuery<LlmUsageRollupEntity> q = em.createQuery(jpql.toString(), LlmUsageRollupEntity.class)
+        if (groupBy != null) {
+            jpql.append(" group by ").append(groupBy);
+        }
+        if (orderBy != null) {
+            jpql.append(" order by ").append(orderBy);
+        }
+        TypedQuery<Object[]> q = em.createQuery(jpql.toString(), Object[].class)
                 .setParameter("realmId", realmId)
-                .setParameter("dims", cube.code)
-                .setParameter("grain", grain.code)
-                .setParameter("from", from)
-                .setParameter("to", to)
-                .setHint("org.hibernate.readOnly", true);
+                .setParameter("dims", cube.code);
         params.forEach(q::setParameter);
-        List<LlmUsageRollupEntity> rows = q.getResultList();
-        rows.forEach(em::detach);
-        return rows;
+        if (limit > 0) {
+            q.setMaxResults(limit);
+        }
+        List<Object[]> rows = q.getResultList();
+        // A single sum over no rows is one row of nulls.
+        return groupBy == null && !rows.isEmpty() && rows.get(0)[0] == null ? List.of() : rows;
     }
 
     private static void filter(StringBuilder jpql, Map<String, Object> params, String field, String name, String v) {
@@ -244,12 +277,6 @@ public final class UsageAnalytics {
     private static Map<String, Totals> sorted(Map<String, Totals> in) {
         Map<String, Totals> out = new LinkedHashMap<>();
         in.entrySet().stream().sorted(BY_COST).forEach(e -> out.put(e.getKey(), e.getValue()));
-        return out;
-    }
-
-    private static Map<String, Totals> top(Map<String, Totals> in, int n) {
-        Map<String, Totals> out = new LinkedHashMap<>();
-        in.entrySet().stream().sorted(BY_COST).limit(n).forEach(e -> out.put(e.getKey(), e.getValue()));
         return out;
     }
 }

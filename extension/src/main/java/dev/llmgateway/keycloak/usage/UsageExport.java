@@ -24,7 +24,7 @@ import jakarta.persistence.TypedQuery;
  */
 public final class UsageExport {
 
-    static final int PAGE = 5_000;
+    static final int PAGE = 10_000;
 
     private final String realmId;
     private final Window window;
@@ -70,7 +70,8 @@ public final class UsageExport {
                 + " e.cachedTokens, e.cacheWriteTokens, e.reasoningTokens, e.cost, e.byok, e.streamed, e.status,"
                 + " e.outcome, e.attempts, e.latencyMs from LlmUsageEventEntity e where e.realmId = :realmId"
                 + " and e.createdAt between :from and :to"
-                + " and (e.createdAt > :lastAt or (e.createdAt = :lastAt and e.id > :lastId))");
+                // The first condition bounds the index range scan; the second skips what the last page held.
+                + " and e.createdAt >= :lastAt and (e.createdAt > :lastAt or e.id > :lastId)");
         Map<String, Object> params = filterParams(jpql, "e", "userId");
         jpql.append(" order by e.createdAt, e.id");
         long lastAt = Long.MIN_VALUE;
@@ -148,7 +149,7 @@ public final class UsageExport {
         Cube cube = withUsers ? Cube.ALL : Cube.ALL_BUT_USER;
         StringBuilder jpql = new StringBuilder("select r from LlmUsageRollupEntity r where r.realmId = :realmId"
                 + " and r.dims = :dims and r.grain = :grain and r.bucket between :from and :to"
-                + " and (r.bucket > :lastBucket or (r.bucket = :lastBucket and r.id > :lastId))");
+                + " and r.bucket >= :lastBucket and (r.bucket > :lastBucket or r.id > :lastId)");
         Map<String, Object> params = filterParams(jpql, "r", "userId");
         jpql.append(" order by r.bucket, r.id");
         int lastBucket = Integer.MIN_VALUE;
