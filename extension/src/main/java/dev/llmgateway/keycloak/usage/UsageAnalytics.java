@@ -118,16 +118,20 @@ public final class UsageAnalytics {
         int from = grain.bucket(w.from().toEpochMilli());
         int to = grain.bucket(now.toEpochMilli());
 
+        // The series by bucket, the breakdowns over the whole window: the database returns one row per bucket and
+        // one per provider and model, whatever the number of rollup rows behind them.
+        List<Segment> window = List.of(new Segment(grain, from, to));
         Map<Integer, Totals> byBucket = new HashMap<>();
+        for (Object[] row : sums(main, window, f, "r.bucket", null, 0)) {
+            byBucket.put((Integer) row[0], Totals.ofSums(row, 1));
+        }
         Map<String, Totals> byProvider = new HashMap<>();
         Map<String, Totals> byModel = new HashMap<>();
         Totals total = new Totals();
-        List<Segment> series = List.of(new Segment(grain, from, to));
-        for (Object[] row : sums(main, series, f, "r.bucket, r.providerId, r.model", null, 0)) {
-            Totals t = Totals.ofSums(row, 3);
-            byBucket.computeIfAbsent((Integer) row[0], b -> new Totals()).add(t);
-            byProvider.computeIfAbsent((String) row[1], b -> new Totals()).add(t);
-            byModel.computeIfAbsent((String) row[2], b -> new Totals()).add(t);
+        for (Object[] row : sums(main, window, f, "r.providerId, r.model", null, 0)) {
+            Totals t = Totals.ofSums(row, 2);
+            byProvider.computeIfAbsent((String) row[0], b -> new Totals()).add(t);
+            byModel.computeIfAbsent((String) row[1], b -> new Totals()).add(t);
             total.add(t);
         }
         List<Point> points = new ArrayList<>();
