@@ -2,6 +2,7 @@ package dev.llmgateway.keycloak.rest.admin;
 
 import java.io.BufferedWriter;
 import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +35,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
+import org.jboss.logging.Logger;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.events.admin.OperationType;
 import org.keycloak.models.KeycloakSessionFactory;
@@ -46,6 +48,8 @@ import org.keycloak.models.utils.KeycloakModelUtils;
  * {@code view-realm} for everything; user ids only for admins who may also view users.
  */
 public class UsageAdminResource {
+
+    private static final Logger LOG = Logger.getLogger(UsageAdminResource.class);
 
     static final int TOP = 10;
     private static final Set<String> USAGE_PARAMS = Set.of("period", "provider", "model", "user", "client", "level");
@@ -207,15 +211,21 @@ public class UsageAdminResource {
         StreamingOutput body = out -> {
             Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 64 * 1024);
             // Its own transaction: the request's may be over while the answer is still being written.
-            KeycloakModelUtils.runJobInTransaction(factory, s -> {
-                EntityManager em = s.getProvider(JpaConnectionProvider.class).getEntityManager();
-                if (kind.equals("daily")) {
-                    export.writeDaily(em, writer);
-                } else {
-                    export.writeEvents(em, writer);
-                }
-            });
-            writer.flush();
+            try {
+                KeycloakModelUtils.runJobInTransaction(factory, s -> {
+                    EntityManager em =
+                            s.getProvider(JpaConnectionProvider.class).getEntityManager();
+                    if (kind.equals("daily")) {
+                        export.writeDaily(em, writer);
+                    } else {
+                        export.writeEvents(em, writer);
+                    }
+                });
+                writer.flush();
+            } catch (UncheckedIOException e) {
+                // The client went away mid-download: nothing to answer, nothing to report as a server error.
+                LOG.debugf("LLM gateway: usage export of realm %s ended early: %s", realmId, e.getMessage());
+            }
         };
         String file = "llm-usage-" + ctx.realm().getName().replaceAll("[^A-Za-z0-9._-]", "_") + "-" + kind + "-"
                 + period.id + "-" + DateTimeFormatter.BASIC_ISO_DATE.format(w.lastDay()) + ".csv";
