@@ -3,12 +3,16 @@ package dev.llmgateway.keycloak.usage;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Adds a batch's sums to the rollup rows with plain JDBC batches: one batch of in-place increments ({@code UPDATE …
@@ -25,6 +29,7 @@ public final class RollupWriter {
 
     private final String update;
     private final String insert;
+    private final String select;
 
     /** @param table the rollup table's name as the connection must see it (qualified with its schema if any) */
     public RollupWriter(String table) {
@@ -34,6 +39,7 @@ public final class RollupWriter {
                 + "COMPLETION_TOKENS = COMPLETION_TOKENS + ?, CACHED_TOKENS = CACHED_TOKENS + ?, "
                 + "CACHE_WRITE_TOKENS = CACHE_WRITE_TOKENS + ?, REASONING_TOKENS = REASONING_TOKENS + ?, "
                 + "COST = COST + ?, LATENCY_MS = LATENCY_MS + ?, LAT_00 = LAT_00 + ?, LAT_01 = LAT_01 + ?, LAT_02 = LAT_02 + ?, LAT_03 = LAT_03 + ?, LAT_04 = LAT_04 + ?, LAT_05 = LAT_05 + ?, LAT_06 = LAT_06 + ?, LAT_07 = LAT_07 + ?, LAT_08 = LAT_08 + ?, LAT_09 = LAT_09 + ?, LAT_10 = LAT_10 + ?, LAT_11 = LAT_11 + ?, LAT_12 = LAT_12 + ?, LAT_13 = LAT_13 + ?, LAT_14 = LAT_14 + ?, LAT_15 = LAT_15 + ? WHERE ID = ?";
+        this.select = "SELECT ID FROM " + table + " WHERE ID IN";
         this.insert = "INSERT INTO " + table
                 + " (ID, REALM_ID, DIMS, GRAIN, BUCKET, USER_ID, CLIENT_ID, PROVIDER_ID, MODEL, LEVEL_KEY, "
                 + MEASURES + ") VALUES (" + "?, ".repeat(10 + 14 + Rollup.LATENCY_BUCKETS - 1) + "?)";
@@ -52,12 +58,18 @@ public final class RollupWriter {
                 st.addBatch();
             }
             int[] counts = st.executeBatch();
+            boolean unknown = false;
             for (int i = 0; i < counts.length; i++) {
                 if (counts[i] == 0) {
                     missing.add(sorted.get(i));
                 } else if (counts[i] == Statement.SUCCESS_NO_INFO) {
-                    throw new SQLException("the JDBC driver does not report update counts of batches");
+                    unknown = true;
                 }
+            }
+            if (unknown) {
+                // Some drivers do not report a batch's update counts: the rows the updates found are the ones that
+                // exist.
+                missing = absent(c, sorted);
             }
         }
         if (missing.isEmpty()) {
@@ -81,6 +93,31 @@ public final class RollupWriter {
             }
             st.executeBatch();
         }
+    }
+
+    private List<Row> absent(Connection c, List<Row> rows) throws SQLException {
+        Set<String> present = new HashSet<>();
+        for (int from = 0; from < rows.size(); from += 500) {
+            List<Row> chunk = rows.subList(from, Math.min(rows.size(), from + 500));
+            String marks = String.join(", ", Collections.nCopies(chunk.size(), "?"));
+            try (PreparedStatement st = c.prepareStatement(select + " (" + marks + ")")) {
+                for (int i = 0; i < chunk.size(); i++) {
+                    st.setString(i + 1, chunk.get(i).id());
+                }
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        present.add(rs.getString(1));
+                    }
+                }
+            }
+        }
+        List<Row> out = new ArrayList<>();
+        rows.forEach(r -> {
+            if (!present.contains(r.id())) {
+                out.add(r);
+            }
+        });
+        return out;
     }
 
     private static int measures(PreparedStatement st, int from, Rollup.Totals t) throws SQLException {
