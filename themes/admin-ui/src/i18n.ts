@@ -36,7 +36,7 @@ i18n.use(FetchBackend).use(initReactI18next);
  * Development server only (`npm run dev`): the page's texts straight from the theme's messages_en.properties, so a
  * new text shows without rebuilding the jar. Never part of the built theme.
  */
-export async function useSourceMessagesInDevelopment(): Promise<void> {
+export async function loadSourceMessagesInDevelopment(): Promise<void> {
   if (!import.meta.env.DEV) {
     return;
   }

@@ -9,7 +9,7 @@ import { createRoot } from "react-dom/client";
 import { createHashRouter, Outlet, RouterProvider } from "react-router-dom";
 
 import { environment } from "./environment";
-import { i18n, useSourceMessagesInDevelopment } from "./i18n";
+import { i18n, loadSourceMessagesInDevelopment } from "./i18n";
 import { LlmGatewayRoute } from "./llm/route";
 import { LlmNavEntry } from "./llm/LlmNavEntry";
 
@@ -42,7 +42,7 @@ const router = createHashRouter([
 
 void i18n
   .init()
-  .then(useSourceMessagesInDevelopment)
+  .then(loadSourceMessagesInDevelopment)
   .then(() => {
     createRoot(document.getElementById("app")!).render(
       <StrictMode>

@@ -33,9 +33,8 @@ export const LlmNavEntry = () => {
     const attach = () => {
       const groups = document.querySelectorAll<HTMLUListElement>(`${STOCK_NAV} ${GROUP_LIST}`);
       const last = groups[groups.length - 1];
-      if (last && item.parentElement !== last) {
-        last.appendChild(item);
-      } else if (last && last.lastElementChild !== item) {
+      // Last item of the last group (appending moves it there from wherever it was).
+      if (last && last.lastElementChild !== item) {
         last.appendChild(item);
       }
     };
