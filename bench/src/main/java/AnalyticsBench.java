@@ -836,7 +836,7 @@ public final class AnalyticsBench {
 
     /**
      * Sums each day's events into the budgets' daily rows (as UsageLedger does) and the analytics rollups (with the
-     * extension's Rollup.aggregate), and writes them; month rows are added up until their month is over.
+     * extension's Rollup.aggregate), and writes them; week and month rows are added up until their month is over.
      */
     static final class Aggregator implements Runnable {
         final String realmId;
@@ -902,7 +902,7 @@ public final class AnalyticsBench {
                                 }
                             }
                             case DAY -> write(k, e.getValue());
-                            case MONTH ->
+                            case WEEK, MONTH ->
                                 months.merge(k, e.getValue(), (a, b) -> {
                                     a.add(b);
                                     return a;

@@ -43,10 +43,15 @@ public final class Rollup {
         LEVEL
     }
 
-    /** Time buckets: UTC hours (hours since the epoch), UTC days (yyyymmdd) and UTC months (yyyymm). */
+    /**
+     * Time buckets: UTC hours (hours since the epoch), UTC days (yyyymmdd), the weeks of a UTC month (yyyymmw: days 1–7
+     * are week 1, 8–14 week 2, 15–21 week 3, 22–28 week 4, the rest of the month week 5, so a week never crosses into
+     * the next month) and UTC months (yyyymm).
+     */
     public enum Grain {
         HOUR("h"),
         DAY("d"),
+        WEEK("w"),
         MONTH("m");
 
         public final String code;
@@ -59,6 +64,7 @@ public final class Rollup {
             return switch (this) {
                 case HOUR -> (int) Math.floorDiv(epochMillis, 3_600_000L);
                 case DAY -> UsageLedger.day(epochMillis);
+                case WEEK -> weekOf(UsageLedger.day(epochMillis));
                 case MONTH -> UsageLedger.day(epochMillis) / 100;
             };
         }
@@ -68,6 +74,7 @@ public final class Rollup {
             return switch (this) {
                 case HOUR -> Instant.ofEpochMilli(bucket * 3_600_000L);
                 case DAY -> dayOf(bucket).atStartOfDay(ZoneOffset.UTC).toInstant();
+                case WEEK -> firstDayOfWeek(bucket).atStartOfDay(ZoneOffset.UTC).toInstant();
                 case MONTH ->
                     LocalDate.of(bucket / 100, bucket % 100, 1)
                             .atStartOfDay(ZoneOffset.UTC)
@@ -80,6 +87,7 @@ public final class Rollup {
             return switch (this) {
                 case HOUR -> bucket + 1;
                 case DAY -> UsageLedger.day(dayOf(bucket).plusDays(1));
+                case WEEK -> weekOf(UsageLedger.day(lastDayOfWeek(bucket).plusDays(1)));
                 case MONTH ->
                     UsageLedger.day(LocalDate.of(bucket / 100, bucket % 100, 1).plusMonths(1)) / 100;
             };
@@ -92,17 +100,20 @@ public final class Rollup {
      */
     public enum Cube {
         /** The realm as a whole: totals and trends. */
-        REALM("r", EnumSet.noneOf(Dim.class), EnumSet.allOf(Grain.class)),
+        REALM("r", EnumSet.noneOf(Dim.class), EnumSet.of(Grain.HOUR, Grain.DAY, Grain.MONTH)),
         /** Per provider and model: the charts without filters, or filtered by provider or model. */
-        PROVIDER_MODEL("pm", EnumSet.of(Dim.PROVIDER, Dim.MODEL), EnumSet.allOf(Grain.class)),
-        /** Per client: top clients. */
-        CLIENT("c", EnumSet.of(Dim.CLIENT), EnumSet.of(Grain.DAY, Grain.MONTH)),
-        /** Per user: top users. */
-        USER("u", EnumSet.of(Dim.USER), EnumSet.of(Grain.DAY, Grain.MONTH)),
+        PROVIDER_MODEL("pm", EnumSet.of(Dim.PROVIDER, Dim.MODEL), EnumSet.of(Grain.HOUR, Grain.DAY, Grain.MONTH)),
+        /** Per client: top clients (weeks, so a window is read from few rows per client). */
+        CLIENT("c", EnumSet.of(Dim.CLIENT), EnumSet.of(Grain.DAY, Grain.WEEK, Grain.MONTH)),
+        /** Per user: top users (weeks, so a window is read from few rows per user). */
+        USER("u", EnumSet.of(Dim.USER), EnumSet.of(Grain.DAY, Grain.WEEK, Grain.MONTH)),
         /** Everything but the user: filters on client or power level. */
-        ALL_BUT_USER("x", EnumSet.of(Dim.CLIENT, Dim.PROVIDER, Dim.MODEL, Dim.LEVEL), EnumSet.allOf(Grain.class)),
+        ALL_BUT_USER(
+                "x",
+                EnumSet.of(Dim.CLIENT, Dim.PROVIDER, Dim.MODEL, Dim.LEVEL),
+                EnumSet.of(Grain.HOUR, Grain.DAY, Grain.MONTH)),
         /** Everything: a filter on one user (read through the user index). */
-        ALL("ux", EnumSet.allOf(Dim.class), EnumSet.allOf(Grain.class));
+        ALL("ux", EnumSet.allOf(Dim.class), EnumSet.of(Grain.HOUR, Grain.DAY, Grain.MONTH));
 
         public final String code;
         public final Set<Dim> dims;
@@ -327,6 +338,22 @@ public final class Rollup {
 
     private static String orEmpty(String s) {
         return s == null ? "" : s;
+    }
+
+    /** The week (yyyymmw) a yyyymmdd day is in. */
+    public static int weekOf(int yyyymmdd) {
+        return yyyymmdd / 100 * 10 + Math.min(5, (yyyymmdd % 100 - 1) / 7 + 1);
+    }
+
+    /** The first day of a yyyymmw week. */
+    public static LocalDate firstDayOfWeek(int yyyymmw) {
+        return LocalDate.of(yyyymmw / 1000, yyyymmw / 10 % 100, (yyyymmw % 10 - 1) * 7 + 1);
+    }
+
+    /** The last day of a yyyymmw week: six days after its first, or the month's last for week 5. */
+    public static LocalDate lastDayOfWeek(int yyyymmw) {
+        LocalDate first = firstDayOfWeek(yyyymmw);
+        return yyyymmw % 10 == 5 ? first.withDayOfMonth(first.lengthOfMonth()) : first.plusDays(6);
     }
 
     /** The UTC date of a yyyymmdd day. */

@@ -23,7 +23,7 @@ import java.util.Set;
  */
 public final class RollupWriter {
 
-    private static final String MEASURES =
+    static final String MEASURES =
             "CALLS, BYOK_CALLS, BYOK_COST, ERRORS, FALLBACKS, ATTEMPTS, UNPRICED, PROMPT_TOKENS, COMPLETION_TOKENS, CACHED_TOKENS, "
                     + "CACHE_WRITE_TOKENS, REASONING_TOKENS, COST, LATENCY_MS, LAT_00, LAT_01, LAT_02, LAT_03, LAT_04, LAT_05, LAT_06, LAT_07, LAT_08, LAT_09, LAT_10, LAT_11, LAT_12, LAT_13, LAT_14, LAT_15";
 

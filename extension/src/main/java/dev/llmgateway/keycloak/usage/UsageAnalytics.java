@@ -12,12 +12,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import dev.llmgateway.keycloak.usage.Rollup.Cube;
 import dev.llmgateway.keycloak.usage.Rollup.Grain;
 import dev.llmgateway.keycloak.usage.Rollup.Totals;
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.TypedQuery;
+import jakarta.persistence.Query;
 
 /**
  * Reads the rollups for the admin analytics: never the usage events. Each question goes to the smallest cube that holds
@@ -118,17 +119,17 @@ public final class UsageAnalytics {
         int from = grain.bucket(w.from().toEpochMilli());
         int to = grain.bucket(now.toEpochMilli());
 
-        // The series by bucket, the breakdowns over the whole window: the database returns one row per bucket and
-        // one per provider and model, whatever the number of rollup rows behind them.
-        List<Segment> window = List.of(new Segment(grain, from, to));
+        // The series by bucket, the breakdowns over the whole window (read from the coarsest rows that cover it): the
+        // database returns one row per bucket and one per provider and model, whatever the number of rollup rows
+        // behind them.
         Map<Integer, Totals> byBucket = new HashMap<>();
-        for (Object[] row : sums(main, window, f, "r.bucket", null, 0)) {
+        for (Object[] row : sums(main, List.of(new Segment(grain, from, to)), f, "r.bucket")) {
             byBucket.put((Integer) row[0], Totals.ofSums(row, 1));
         }
         Map<String, Totals> byProvider = new HashMap<>();
         Map<String, Totals> byModel = new HashMap<>();
         Totals total = new Totals();
-        for (Object[] row : sums(main, window, f, "r.providerId, r.model", null, 0)) {
+        for (Object[] row : sums(main, cover(w, main.grains), f, "r.providerId, r.model")) {
             Totals t = Totals.ofSums(row, 2);
             byProvider.computeIfAbsent((String) row[0], b -> new Totals()).add(t);
             byModel.computeIfAbsent((String) row[1], b -> new Totals()).add(t);
@@ -164,24 +165,49 @@ public final class UsageAnalytics {
     }
 
     private Totals sum(List<Segment> segments) {
-        List<Object[]> rows = sums(Cube.REALM, segments, null, null, null, 0);
+        List<Object[]> rows = sums(Cube.REALM, segments, null, null);
         return rows.isEmpty() ? new Totals() : Totals.ofSums(rows.get(0), 0);
     }
 
-    /** The {@code n} keys with the highest cost (then most calls) over a window, summed by the database. */
+    /**
+     * The {@code n} keys with the highest cost (then most calls) over a window. Two queries: the ranking sums only cost
+     * and calls over every key's rows (half the work of all the sums), then all the sums of the {@code n} winners.
+     */
     private Map<String, Totals> top(Cube cube, Window w, Filters f, String key, int n) {
-        Map<String, Totals> out = new LinkedHashMap<>();
-        String order = "sum(r.cost) desc, sum(r.calls) desc, " + key;
-        for (Object[] row : sums(cube, cover(w), f, key, order, n)) {
-            out.put((String) row[0], Totals.ofSums(row, 1));
+        List<Segment> segments = cover(w, cube.grains);
+        List<String> ranked = new ArrayList<>(n);
+        Query rank = query(
+                cube,
+                segments,
+                f,
+                null,
+                key + ", sum(r.cost), sum(r.calls)",
+                key,
+                "sum(r.cost) desc, sum(r.calls) desc, " + key);
+        rank.setMaxResults(n);
+        for (Object row : rank.getResultList()) {
+            ranked.add((String) ((Object[]) row)[0]);
         }
+        Map<String, Totals> sums = new HashMap<>();
+        if (!ranked.isEmpty()) {
+            Query all = query(cube, segments, f, new KeyIn(key, ranked), key + ", " + Totals.SUMS, key, null);
+            for (Object row : all.getResultList()) {
+                Object[] cols = (Object[]) row;
+                sums.put((String) cols[0], Totals.ofSums(cols, 1));
+            }
+        }
+        Map<String, Totals> out = new LinkedHashMap<>();
+        ranked.forEach(k -> out.put(k, sums.getOrDefault(k, new Totals())));
         return out;
     }
 
     record Segment(Grain grain, int from, int to) {}
 
-    /** The window as month and day ranges: whole months as months, the rest as days. */
-    static List<Segment> cover(Window w) {
+    /**
+     * The window as few rollup buckets as the cube's grains allow: whole months as months; within a month, whole weeks
+     * as weeks (if the cube has them) and the rest as days.
+     */
+    static List<Segment> cover(Window w, Set<Grain> grains) {
         List<Segment> out = new ArrayList<>();
         if (w.period() == Period.ALL) {
             int first = UsageLedger.day(w.firstDay()) / 100;
@@ -192,34 +218,68 @@ public final class UsageAnalytics {
         LocalDate d = w.firstDay();
         while (!d.isAfter(w.lastDay())) {
             LocalDate monthEnd = d.withDayOfMonth(d.lengthOfMonth());
-            if (d.getDayOfMonth() == 1 && !monthEnd.isAfter(w.lastDay())) {
-                out.add(new Segment(Grain.MONTH, UsageLedger.day(d) / 100, UsageLedger.day(d) / 100));
-                d = monthEnd.plusDays(1);
+            LocalDate end = monthEnd.isAfter(w.lastDay()) ? w.lastDay() : monthEnd;
+            if (d.getDayOfMonth() == 1 && end.equals(monthEnd)) {
+                add(out, Grain.MONTH, UsageLedger.day(d) / 100);
             } else {
-                LocalDate end = monthEnd.isAfter(w.lastDay()) ? w.lastDay() : monthEnd;
-                out.add(new Segment(Grain.DAY, UsageLedger.day(d), UsageLedger.day(end)));
-                d = end.plusDays(1);
+                for (LocalDate x = d; !x.isAfter(end); ) {
+                    int week = Rollup.weekOf(UsageLedger.day(x));
+                    LocalDate weekEnd = Rollup.lastDayOfWeek(week);
+                    if (grains.contains(Grain.WEEK) && x.equals(Rollup.firstDayOfWeek(week)) && !weekEnd.isAfter(end)) {
+                        add(out, Grain.WEEK, week);
+                        x = weekEnd.plusDays(1);
+                    } else {
+                        add(out, Grain.DAY, UsageLedger.day(x));
+                        x = x.plusDays(1);
+                    }
+                }
             }
+            d = end.plusDays(1);
         }
         return out;
     }
 
-    /**
-     * The sums of a cube's rows over time segments, grouped by {@code groupBy} (null: one row), optionally ordered and
-     * limited: the database adds up, only the groups travel. Each result row is the group's columns, then
-     * {@link Totals#SUMS}' columns.
-     */
-    private List<Object[]> sums(
-            Cube cube, List<Segment> segments, Filters f, String groupBy, String orderBy, int limit) {
-        StringBuilder jpql = new StringBuilder("select ");
-        if (groupBy != null) {
-            jpql.append(groupBy).append(", ");
+    /** Adds a bucket, extending the last segment if the bucket follows it. */
+    private static void add(List<Segment> out, Grain grain, int bucket) {
+        Segment last = out.isEmpty() ? null : out.get(out.size() - 1);
+        if (last != null && last.grain() == grain && grain.next(last.to()) == bucket) {
+            out.set(out.size() - 1, new Segment(grain, last.from(), bucket));
+        } else {
+            out.add(new Segment(grain, bucket, bucket));
         }
-        jpql.append(Totals.SUMS).append(" from LlmUsageRollupEntity r where r.realmId = :realmId");
+    }
+
+    /** A restriction of the group key to given values. */
+    private record KeyIn(String key, List<String> values) {}
+
+    /**
+     * The sums of a cube's rows over time segments, grouped by {@code groupBy} (null: one row): the database adds up,
+     * only the groups travel. Each result row is the group's columns, then {@link Totals#SUMS}' columns.
+     */
+    private List<Object[]> sums(Cube cube, List<Segment> segments, Filters f, String groupBy) {
+        String select = groupBy == null ? Totals.SUMS : groupBy + ", " + Totals.SUMS;
+        List<Object[]> rows = new ArrayList<>();
+        for (Object row : query(cube, segments, f, null, select, groupBy, null).getResultList()) {
+            rows.add((Object[]) row);
+        }
+        // A single sum over no rows is one row of nulls.
+        return groupBy == null && !rows.isEmpty() && rows.get(0)[0] == null ? List.of() : rows;
+    }
+
+    /** A query over a cube's rows in time segments, with the filters, optionally restricted to some keys. */
+    private Query query(
+            Cube cube, List<Segment> segments, Filters f, KeyIn in, String select, String groupBy, String orderBy) {
+        StringBuilder jpql = new StringBuilder("select ")
+                .append(select)
+                .append(" from LlmUsageRollupEntity r where r.realmId = :realmId");
         Map<String, Object> params = new LinkedHashMap<>();
         if (f != null && f.user() != null) {
             jpql.append(" and r.userId = :user");
             params.put("user", f.user());
+        }
+        if (in != null) {
+            jpql.append(" and ").append(in.key()).append(" in :keys");
+            params.put("keys", in.values());
         }
         jpql.append(" and r.dims = :dims and (");
         for (int i = 0; i < segments.size(); i++) {
@@ -251,16 +311,10 @@ public final class UsageAnalytics {
         if (orderBy != null) {
             jpql.append(" order by ").append(orderBy);
         }
-        TypedQuery<Object[]> q = em.createQuery(jpql.toString(), Object[].class)
-                .setParameter("realmId", realmId)
-                .setParameter("dims", cube.code);
+        Query q =
+                em.createQuery(jpql.toString()).setParameter("realmId", realmId).setParameter("dims", cube.code);
         params.forEach(q::setParameter);
-        if (limit > 0) {
-            q.setMaxResults(limit);
-        }
-        List<Object[]> rows = q.getResultList();
-        // A single sum over no rows is one row of nulls.
-        return groupBy == null && !rows.isEmpty() && rows.get(0)[0] == null ? List.of() : rows;
+        return q;
     }
 
     private static void filter(StringBuilder jpql, Map<String, Object> params, String field, String name, String v) {

@@ -62,6 +62,54 @@ class RollupBackfillTest {
         }
     }
 
+    @Test
+    void weeksAreTheSumsOfTheirDaysWhicheverWayTheDatabaseGotThere() throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:h2:mem:weeks;DB_CLOSE_DELAY=-1")) {
+            migrate(c);
+            // Eleven days in November: days 5–7 are in its first week, 8–14 its second, the 15th its third.
+            long first = Instant.parse("2026-11-05T08:00:00Z").toEpochMilli();
+            for (int i = 0; i < 110; i++) {
+                insertEvent(c, "e" + i, "u1", first + (i / 10) * 86_400_000L + i, false, new BigDecimal("0.01"));
+            }
+            try (Statement st = c.createStatement()) {
+                // A new database: the backfill writes weeks, then the weeks' changeset replaces them.
+                st.executeUpdate("delete from DATABASECHANGELOG_LLM where ID in ('2026-11-30-usage-rollup-backfill',"
+                        + " '2026-11-30-usage-rollup-weeks')");
+            }
+            migrate(c);
+            assertWeeks(c);
+
+            try (Statement st = c.createStatement()) {
+                // An upgrade from before weeks: daily rows only.
+                st.executeUpdate("delete from LLM_USAGE_ROLLUP where GRAIN = 'w'");
+                st.executeUpdate("delete from DATABASECHANGELOG_LLM where ID = '2026-11-30-usage-rollup-weeks'");
+            }
+            migrate(c);
+            assertWeeks(c);
+        }
+    }
+
+    private static void assertWeeks(Connection c) throws Exception {
+        assertEquals(110, sum(c, "CALLS", "u", "d", "u1"));
+        assertEquals(110, sum(c, "CALLS", "u", "w", "u1"));
+        assertEquals(110, sum(c, "CALLS", "c", "w", ""));
+        try (PreparedStatement st = c.prepareStatement("select BUCKET, CALLS, COST from LLM_USAGE_ROLLUP"
+                + " where DIMS = 'u' and GRAIN = 'w' order by BUCKET")) {
+            ResultSet rs = st.executeQuery();
+            for (int[] week : new int[][] {{2026111, 30}, {2026112, 70}, {2026113, 10}}) {
+                rs.next();
+                assertEquals(week[0], rs.getInt(1));
+                assertEquals(week[1], rs.getLong(2));
+                assertEquals(
+                        0,
+                        new BigDecimal("0.01")
+                                .multiply(BigDecimal.valueOf(week[1]))
+                                .compareTo(rs.getBigDecimal(3)));
+            }
+            assertEquals(false, rs.next(), "three weeks");
+        }
+    }
+
     private static void migrate(Connection c) throws Exception {
         var db = DatabaseFactory.getInstance().findCorrectDatabaseImplementation(new JdbcConnection(c));
         db.setDatabaseChangeLogTableName("DATABASECHANGELOG_LLM");

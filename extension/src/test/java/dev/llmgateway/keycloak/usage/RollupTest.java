@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -148,14 +149,67 @@ class RollupTest {
                         new Segment(Grain.DAY, 20261115, 20261130),
                         new Segment(Grain.MONTH, 202612, 202612),
                         new Segment(Grain.DAY, 20270101, 20270120)),
-                UsageAnalytics.cover(w));
+                UsageAnalytics.cover(w, EnumSet.of(Grain.DAY, Grain.MONTH)));
         Window month = new Window(
                 Period.D30,
                 Instant.parse("2026-11-01T00:00:00Z"),
                 Instant.parse("2026-11-30T23:00:00Z"),
                 LocalDate.parse("2026-11-01"),
                 LocalDate.parse("2026-11-30"));
-        assertEquals(List.of(new Segment(Grain.MONTH, 202611, 202611)), UsageAnalytics.cover(month));
+        assertEquals(List.of(new Segment(Grain.MONTH, 202611, 202611)), UsageAnalytics.cover(month, Cube.USER.grains));
+    }
+
+    @Test
+    void cubesWithWeeksCoverTheDaysAroundMonthsWithWeeks() {
+        assertEquals(
+                List.of(
+                        new Segment(Grain.WEEK, 2026113, 2026115),
+                        new Segment(Grain.MONTH, 202612, 202612),
+                        new Segment(Grain.WEEK, 2027011, 2027012),
+                        new Segment(Grain.DAY, 20270115, 20270120)),
+                UsageAnalytics.cover(window("2026-11-15", "2027-01-20"), Cube.USER.grains));
+        // February 2027 has four weeks: its 4th is followed by March's 1st.
+        assertEquals(
+                List.of(
+                        new Segment(Grain.DAY, 20270203, 20270207),
+                        new Segment(Grain.WEEK, 2027022, 2027031),
+                        new Segment(Grain.DAY, 20270308, 20270310)),
+                UsageAnalytics.cover(window("2027-02-03", "2027-03-10"), Cube.CLIENT.grains));
+        assertEquals(
+                List.of(new Segment(Grain.DAY, 20261124, 20261128), new Segment(Grain.WEEK, 2026115, 2026115)),
+                UsageAnalytics.cover(window("2026-11-24", "2026-11-30"), Cube.USER.grains));
+        // Cubes without weeks read days.
+        assertEquals(
+                List.of(new Segment(Grain.DAY, 20261124, 20261130)),
+                UsageAnalytics.cover(window("2026-11-24", "2026-11-30"), Cube.ALL.grains));
+    }
+
+    @Test
+    void weeksAreTheSevenDayThirdsOfAMonthAndItsRest() {
+        assertEquals(2026111, Rollup.weekOf(20261101));
+        assertEquals(2026111, Rollup.weekOf(20261107));
+        assertEquals(2026112, Rollup.weekOf(20261108));
+        assertEquals(2026114, Rollup.weekOf(20261128));
+        assertEquals(2026115, Rollup.weekOf(20261129));
+        assertEquals(2026125, Rollup.weekOf(20261231));
+        assertEquals(LocalDate.parse("2026-12-31"), Rollup.lastDayOfWeek(2026125));
+        assertEquals(LocalDate.parse("2027-02-28"), Rollup.lastDayOfWeek(2027024));
+        assertEquals(2027031, Grain.WEEK.next(2027024));
+        assertEquals(2027011, Grain.WEEK.next(2026125));
+        assertEquals(2026112, Grain.WEEK.next(2026111));
+        assertEquals(
+                2026115,
+                Grain.WEEK.bucket(Instant.parse("2026-11-30T23:59:59.999Z").toEpochMilli()));
+        assertEquals(Instant.parse("2026-11-22T00:00:00Z"), Grain.WEEK.start(2026114));
+    }
+
+    private static Window window(String first, String last) {
+        return new Window(
+                Period.D90,
+                Instant.parse(first + "T00:00:00Z"),
+                Instant.parse(last + "T12:00:00Z"),
+                LocalDate.parse(first),
+                LocalDate.parse(last));
     }
 
     @Test

@@ -238,6 +238,7 @@ public class UsageAdminResource {
         return switch (p.seriesGrain) {
             case HOUR -> "hour";
             case DAY -> "day";
+            case WEEK -> "week";
             case MONTH -> "month";
         };
     }
