@@ -2,6 +2,7 @@ package dev.llmgateway.keycloak.setup;
 
 import dev.llmgateway.keycloak.byok.UserKeyService;
 import dev.llmgateway.keycloak.gateway.GatewayState;
+import dev.llmgateway.keycloak.usage.UsageAnalytics;
 import jakarta.persistence.EntityManager;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.KeycloakSessionFactory;
@@ -68,6 +69,7 @@ final class LifecycleListener implements ProviderEventListener {
             state.snapshots().forget(realmId);
             state.budgets().forgetRealm(realmId);
             state.userKeys().forgetRealm(realmId);
+            UsageAnalytics.forgetRealm(realmId);
         } else if (event instanceof UserModel.UserRemovedEvent removed) {
             String realmId = removed.getRealm().getId();
             String userId = removed.getUser().getId();

@@ -21,10 +21,6 @@ import jakarta.persistence.Table;
             name = "llmUsageRollupDeleteByRealm",
             query = "delete from LlmUsageRollupEntity r where r.realmId = :realmId"),
     @NamedQuery(
-            name = "llmUsageRollupFirstBucket",
-            query =
-                    "select min(r.bucket) from LlmUsageRollupEntity r where r.realmId = :realmId and r.dims = :dims and r.grain = :grain"),
-    @NamedQuery(
             name = "llmUsageRollupPruneGrain",
             query =
                     "delete from LlmUsageRollupEntity r where r.realmId = :realmId and r.dims = :dims and r.grain = :grain and r.bucket < :before")

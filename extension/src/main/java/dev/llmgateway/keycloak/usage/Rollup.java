@@ -165,11 +165,15 @@ public final class Rollup {
      */
     public static final class Totals {
 
-        /** The JPQL sums of a rollup row's measures (alias {@code r}), in the order {@link #ofSums} reads them. */
-        public static final String SUMS = "sum(r.calls), sum(r.byokCalls), sum(r.byokCost), sum(r.errors),"
-                + " sum(r.fallbacks), sum(r.attempts), sum(r.unpriced), sum(r.promptTokens), sum(r.completionTokens),"
-                + " sum(r.cachedTokens), sum(r.cacheWriteTokens), sum(r.reasoningTokens), sum(r.cost), sum(r.latencyMs), "
-                + "sum(r.lat00), sum(r.lat01), sum(r.lat02), sum(r.lat03), sum(r.lat04), sum(r.lat05), sum(r.lat06), sum(r.lat07), sum(r.lat08), sum(r.lat09), sum(r.lat10), sum(r.lat11), sum(r.lat12), sum(r.lat13), sum(r.lat14), sum(r.lat15)";
+        /**
+         * The SQL sums of the rollup table's measure columns, in the order {@link #ofSums} reads them (the writer's
+         * column order).
+         */
+        public static final String SQL_SUMS = String.join(
+                ", ",
+                java.util.Arrays.stream(RollupWriter.MEASURES.split(", "))
+                        .map(c -> "sum(" + c + ")")
+                        .toList());
 
         public long calls;
         public long byokCalls;
@@ -187,7 +191,7 @@ public final class Rollup {
         public long latencyMs;
         public final long[] latency = new long[LATENCY_BUCKETS];
 
-        /** Totals from a row of {@link #SUMS}, starting at {@code at}; nulls (no rows) count as 0. */
+        /** Totals from a row of {@link #SQL_SUMS}, starting at {@code at}; nulls (no rows) count as 0. */
         public static Totals ofSums(Object[] row, int at) {
             Totals t = new Totals();
             int i = at;
@@ -211,11 +215,11 @@ public final class Rollup {
             return t;
         }
 
-        private static long count(Object o) {
+        static long count(Object o) {
             return o == null ? 0 : ((Number) o).longValue();
         }
 
-        private static BigDecimal amount(Object o) {
+        static BigDecimal amount(Object o) {
             return o == null ? BigDecimal.ZERO : (BigDecimal) o;
         }
 

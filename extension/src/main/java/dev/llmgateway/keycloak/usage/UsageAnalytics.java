@@ -1,11 +1,14 @@
 package dev.llmgateway.keycloak.usage;
 
 import java.math.BigDecimal;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -18,7 +21,7 @@ import dev.llmgateway.keycloak.usage.Rollup.Cube;
 import dev.llmgateway.keycloak.usage.Rollup.Grain;
 import dev.llmgateway.keycloak.usage.Rollup.Totals;
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.Query;
+import org.hibernate.Session;
 
 /**
  * Reads the rollups for the admin analytics: never the usage events. Each question goes to the smallest cube that holds
@@ -84,26 +87,38 @@ public final class UsageAnalytics {
     /** Calls and cost of the last 30 days and of the 30 days before, cut at the same hour of day. */
     public record Stats(long calls, BigDecimal cost, long previousCalls, BigDecimal previousCost) {}
 
+    /** Rows fetched per round trip. */
+    private static final int FETCH = 1_000;
+
+    private static final RankingCache RANKINGS = new RankingCache(200_000);
+
     private final EntityManager em;
     private final String realmId;
     private final Instant now;
+    private final String table;
 
     public UsageAnalytics(EntityManager em, String realmId, Instant now) {
         this.em = em;
         this.realmId = realmId;
         this.now = now;
+        this.table = UsageLedger.tableName(em, LlmUsageRollupEntity.class);
+    }
+
+    /** Drops what this node remembers of a realm's rankings (the realm is gone). */
+    public static void forgetRealm(String realmId) {
+        RANKINGS.forgetRealm(realmId);
     }
 
     public Window window(Period period) {
         LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
         LocalDate first;
         if (period == Period.ALL) {
-            Integer month = em.createNamedQuery("llmUsageRollupFirstBucket", Integer.class)
-                    .setParameter("realmId", realmId)
-                    .setParameter("dims", Cube.REALM.code)
-                    .setParameter("grain", Grain.MONTH.code)
-                    .getSingleResult();
-            first = month == null || month > today.getYear() * 100 + today.getMonthValue()
+            List<Object[]> rows = run(
+                    "select min(BUCKET) from " + table + " where REALM_ID = ? and DIMS = ? and GRAIN = ?",
+                    List.of(realmId, Cube.REALM.code, Grain.MONTH.code));
+            Number min = rows.isEmpty() ? null : (Number) rows.get(0)[0];
+            int month = min == null ? Integer.MAX_VALUE : min.intValue();
+            first = month > today.getYear() * 100 + today.getMonthValue()
                     ? today.withDayOfMonth(1)
                     : LocalDate.of(month / 100, month % 100, 1);
         } else {
@@ -123,13 +138,13 @@ public final class UsageAnalytics {
         // database returns one row per bucket and one per provider and model, whatever the number of rollup rows
         // behind them.
         Map<Integer, Totals> byBucket = new HashMap<>();
-        for (Object[] row : sums(main, List.of(new Segment(grain, from, to)), f, "r.bucket")) {
-            byBucket.put((Integer) row[0], Totals.ofSums(row, 1));
+        for (Object[] row : sums(main, List.of(new Segment(grain, from, to)), f, "BUCKET")) {
+            byBucket.put(((Number) row[0]).intValue(), Totals.ofSums(row, 1));
         }
         Map<String, Totals> byProvider = new HashMap<>();
         Map<String, Totals> byModel = new HashMap<>();
         Totals total = new Totals();
-        for (Object[] row : sums(main, cover(w, main.grains), f, "r.providerId, r.model")) {
+        for (Object[] row : sums(main, cover(w, main.grains), f, "PROVIDER_ID, MODEL")) {
             Totals t = Totals.ofSums(row, 2);
             byProvider.computeIfAbsent((String) row[0], b -> new Totals()).add(t);
             byModel.computeIfAbsent((String) row[1], b -> new Totals()).add(t);
@@ -142,10 +157,10 @@ public final class UsageAnalytics {
 
         Map<String, Totals> users = null;
         if (withUsers) {
-            users = top(f.none() ? Cube.USER : Cube.ALL, w, f, "r.userId", top);
+            users = top(f.none() ? Cube.USER : Cube.ALL, w, f, "USER_ID", top);
         }
         Cube clientCube = f.none() ? Cube.CLIENT : f.user() != null ? Cube.ALL : Cube.ALL_BUT_USER;
-        Map<String, Totals> clients = top(clientCube, w, f, "r.clientId", top);
+        Map<String, Totals> clients = top(clientCube, w, f, "CLIENT_ID", top);
         return new Result(w, total, points, sorted(byProvider), sorted(byModel), users, clients);
     }
 
@@ -170,35 +185,130 @@ public final class UsageAnalytics {
     }
 
     /**
-     * The {@code n} keys with the highest cost (then most calls) over a window. Two queries: the ranking sums only cost
-     * and calls over every key's rows (half the work of all the sums), then all the sums of the {@code n} winners.
+     * The {@code n} keys with the highest cost (then most calls) over a window, with all their sums.
+     *
+     * <p>The ranking needs every key's cost and calls over the window. Days before today do not change once written,
+     * so this node keeps those per key ({@link RankingCache}) and adds today's rows to them; what it keeps is checked
+     * against the realm's own total of calls and cost over the same days (one small read), so a late write into a past
+     * day is seen at once. Then one query reads all the sums of the {@code n} winners.
      */
     private Map<String, Totals> top(Cube cube, Window w, Filters f, String key, int n) {
-        List<Segment> segments = cover(w, cube.grains);
-        List<String> ranked = new ArrayList<>(n);
-        Query rank = query(
-                cube,
-                segments,
-                f,
-                null,
-                key + ", sum(r.cost), sum(r.calls)",
-                key,
-                "sum(r.cost) desc, sum(r.calls) desc, " + key);
-        rank.setMaxResults(n);
-        for (Object row : rank.getResultList()) {
-            ranked.add((String) ((Object[]) row)[0]);
+        LocalDate today = w.lastDay();
+        Map<String, Rank> ranks = new HashMap<>();
+        if (w.firstDay().isBefore(today)) {
+            Window past = new Window(w.period(), w.from(), w.to(), w.firstDay(), today.minusDays(1));
+            List<Segment> segments = cover(past, cube.grains);
+            Totals stamp = sum(cover(past, Cube.REALM.grains));
+            String cacheKey = realmId + "\u0000" + cube.code + "\u0000" + key + "\u0000" + f + "\u0000" + segments;
+            Map<String, Rank> kept = RANKINGS.get(cacheKey, stamp);
+            if (kept == null) {
+                kept = ranks(cube, segments, f, key);
+                RANKINGS.put(cacheKey, stamp, kept);
+            }
+            ranks.putAll(kept);
         }
+        int day = UsageLedger.day(today);
+        ranks(cube, List.of(new Segment(Grain.DAY, day, day)), f, key).forEach((k, r) -> ranks.merge(k, r, Rank::plus));
+
+        List<String> ranked = ranks.entrySet().stream()
+                .sorted(Comparator.comparing(
+                                (Map.Entry<String, Rank> e) -> e.getValue().cost())
+                        .reversed()
+                        .thenComparing(Comparator.comparingLong((Map.Entry<String, Rank> e) ->
+                                        e.getValue().calls())
+                                .reversed())
+                        .thenComparing(Map.Entry::getKey))
+                .limit(n)
+                .map(Map.Entry::getKey)
+                .toList();
         Map<String, Totals> sums = new HashMap<>();
         if (!ranked.isEmpty()) {
-            Query all = query(cube, segments, f, new KeyIn(key, ranked), key + ", " + Totals.SUMS, key, null);
-            for (Object row : all.getResultList()) {
-                Object[] cols = (Object[]) row;
-                sums.put((String) cols[0], Totals.ofSums(cols, 1));
+            Sql all = sql(cube, cover(w, cube.grains), f, new KeyIn(key, ranked), key + ", " + Totals.SQL_SUMS, key);
+            for (Object[] row : run(all.text(), all.params())) {
+                sums.put((String) row[0], Totals.ofSums(row, 1));
             }
         }
         Map<String, Totals> out = new LinkedHashMap<>();
         ranked.forEach(k -> out.put(k, sums.getOrDefault(k, new Totals())));
         return out;
+    }
+
+    /** Every key's cost and calls over some segments. */
+    private Map<String, Rank> ranks(Cube cube, List<Segment> segments, Filters f, String key) {
+        Sql q = sql(cube, segments, f, null, key + ", sum(COST), sum(CALLS)", key);
+        Map<String, Rank> out = new HashMap<>();
+        for (Object[] row : run(q.text(), q.params())) {
+            out.put((String) row[0], new Rank(Totals.amount(row[1]), Totals.count(row[2])));
+        }
+        return out;
+    }
+
+    /** A key's cost and calls: what the ranking orders by. */
+    record Rank(BigDecimal cost, long calls) {
+        Rank plus(Rank o) {
+            return new Rank(cost.add(o.cost), calls + o.calls);
+        }
+    }
+
+    /**
+     * Per node, bounded: each key's {@link Rank} over the past days of a window, for as long as the realm's total calls
+     * and cost over those days are what they were when it was read. Least recently used first out.
+     */
+    static final class RankingCache {
+        private final int maxKeys;
+        private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
+        private long keys;
+
+        private record Entry(long calls, BigDecimal cost, Map<String, Rank> ranks) {}
+
+        RankingCache(int maxKeys) {
+            this.maxKeys = maxKeys;
+        }
+
+        synchronized Map<String, Rank> get(String key, Totals stamp) {
+            Entry e = entries.get(key);
+            if (e == null) {
+                return null;
+            }
+            if (e.calls() != stamp.calls || e.cost().compareTo(stamp.cost) != 0) {
+                remove(key);
+                return null;
+            }
+            return e.ranks();
+        }
+
+        synchronized void put(String key, Totals stamp, Map<String, Rank> ranks) {
+            remove(key);
+            if (ranks.size() > maxKeys) {
+                return;
+            }
+            entries.put(key, new Entry(stamp.calls, stamp.cost, Map.copyOf(ranks)));
+            keys += ranks.size();
+            var oldest = entries.entrySet().iterator();
+            while (keys > maxKeys && oldest.hasNext()) {
+                keys -= oldest.next().getValue().ranks().size();
+                oldest.remove();
+            }
+        }
+
+        synchronized void forgetRealm(String realmId) {
+            String prefix = realmId + "\u0000";
+            var it = entries.entrySet().iterator();
+            while (it.hasNext()) {
+                var e = it.next();
+                if (e.getKey().startsWith(prefix)) {
+                    keys -= e.getValue().ranks().size();
+                    it.remove();
+                }
+            }
+        }
+
+        private void remove(String key) {
+            Entry old = entries.remove(key);
+            if (old != null) {
+                keys -= old.ranks().size();
+            }
+        }
     }
 
     record Segment(Grain grain, int from, int to) {}
@@ -209,12 +319,6 @@ public final class UsageAnalytics {
      */
     static List<Segment> cover(Window w, Set<Grain> grains) {
         List<Segment> out = new ArrayList<>();
-        if (w.period() == Period.ALL) {
-            int first = UsageLedger.day(w.firstDay()) / 100;
-            int last = UsageLedger.day(w.lastDay()) / 100;
-            out.add(new Segment(Grain.MONTH, first, last));
-            return out;
-        }
         LocalDate d = w.firstDay();
         while (!d.isAfter(w.lastDay())) {
             LocalDate monthEnd = d.withDayOfMonth(d.lengthOfMonth());
@@ -252,76 +356,97 @@ public final class UsageAnalytics {
     /** A restriction of the group key to given values. */
     private record KeyIn(String key, List<String> values) {}
 
+    /** A statement and its parameters. */
+    private record Sql(String text, List<Object> params) {}
+
     /**
      * The sums of a cube's rows over time segments, grouped by {@code groupBy} (null: one row): the database adds up,
-     * only the groups travel. Each result row is the group's columns, then {@link Totals#SUMS}' columns.
+     * only the groups travel. Each result row is the group's columns, then {@link Totals#SQL_SUMS}' columns.
      */
     private List<Object[]> sums(Cube cube, List<Segment> segments, Filters f, String groupBy) {
-        String select = groupBy == null ? Totals.SUMS : groupBy + ", " + Totals.SUMS;
-        List<Object[]> rows = new ArrayList<>();
-        for (Object row : query(cube, segments, f, null, select, groupBy, null).getResultList()) {
-            rows.add((Object[]) row);
-        }
+        String select = groupBy == null ? Totals.SQL_SUMS : groupBy + ", " + Totals.SQL_SUMS;
+        Sql q = sql(cube, segments, f, null, select, groupBy);
+        List<Object[]> rows = run(q.text(), q.params());
         // A single sum over no rows is one row of nulls.
         return groupBy == null && !rows.isEmpty() && rows.get(0)[0] == null ? List.of() : rows;
     }
 
-    /** A query over a cube's rows in time segments, with the filters, optionally restricted to some keys. */
-    private Query query(
-            Cube cube, List<Segment> segments, Filters f, KeyIn in, String select, String groupBy, String orderBy) {
-        StringBuilder jpql = new StringBuilder("select ")
+    /**
+     * A query over a cube's rows in time segments, with the filters, optionally restricted to some keys. Plain SQL on
+     * the session's connection: these statements change with the window and filters, and the ORM's translation of
+     * each cost more than the database's work.
+     */
+    private Sql sql(Cube cube, List<Segment> segments, Filters f, KeyIn in, String select, String groupBy) {
+        StringBuilder sql = new StringBuilder("select ")
                 .append(select)
-                .append(" from LlmUsageRollupEntity r where r.realmId = :realmId");
-        Map<String, Object> params = new LinkedHashMap<>();
+                .append(" from ")
+                .append(table)
+                .append(" where REALM_ID = ?");
+        List<Object> params = new ArrayList<>();
+        params.add(realmId);
         if (f != null && f.user() != null) {
-            jpql.append(" and r.userId = :user");
-            params.put("user", f.user());
+            sql.append(" and USER_ID = ?");
+            params.add(f.user());
         }
         if (in != null) {
-            jpql.append(" and ").append(in.key()).append(" in :keys");
-            params.put("keys", in.values());
+            sql.append(" and ")
+                    .append(in.key())
+                    .append(" in (")
+                    .append(String.join(", ", Collections.nCopies(in.values().size(), "?")))
+                    .append(")");
+            params.addAll(in.values());
         }
-        jpql.append(" and r.dims = :dims and (");
+        sql.append(" and DIMS = ? and (");
+        params.add(cube.code);
         for (int i = 0; i < segments.size(); i++) {
             Segment s = segments.get(i);
-            if (i > 0) {
-                jpql.append(" or ");
-            }
-            jpql.append("(r.grain = :g")
-                    .append(i)
-                    .append(" and r.bucket between :f")
-                    .append(i)
-                    .append(" and :t")
-                    .append(i)
-                    .append(")");
-            params.put("g" + i, s.grain().code);
-            params.put("f" + i, s.from());
-            params.put("t" + i, s.to());
+            sql.append(i > 0 ? " or " : "").append("(GRAIN = ? and BUCKET between ? and ?)");
+            params.add(s.grain().code);
+            params.add(s.from());
+            params.add(s.to());
         }
-        jpql.append(")");
+        sql.append(")");
         if (f != null) {
-            filter(jpql, params, "providerId", "provider", f.provider());
-            filter(jpql, params, "model", "model", f.model());
-            filter(jpql, params, "clientId", "client", f.client());
-            filter(jpql, params, "level", "level", f.level());
+            filter(sql, params, "PROVIDER_ID", f.provider());
+            filter(sql, params, "MODEL", f.model());
+            filter(sql, params, "CLIENT_ID", f.client());
+            filter(sql, params, "LEVEL_KEY", f.level());
         }
         if (groupBy != null) {
-            jpql.append(" group by ").append(groupBy);
+            sql.append(" group by ").append(groupBy);
         }
-        if (orderBy != null) {
-            jpql.append(" order by ").append(orderBy);
-        }
-        Query q =
-                em.createQuery(jpql.toString()).setParameter("realmId", realmId).setParameter("dims", cube.code);
-        params.forEach(q::setParameter);
-        return q;
+        return new Sql(sql.toString(), params);
     }
 
-    private static void filter(StringBuilder jpql, Map<String, Object> params, String field, String name, String v) {
+    private static void filter(StringBuilder sql, List<Object> params, String column, String v) {
         if (v != null) {
-            jpql.append(" and r.").append(field).append(" = :").append(name);
-            params.put(name, v);
+            sql.append(" and ").append(column).append(" = ?");
+            params.add(v);
         }
+    }
+
+    /** Runs a query on the session's connection; each row as its columns' values. */
+    private List<Object[]> run(String sql, List<Object> params) {
+        return em.unwrap(Session.class).doReturningWork(c -> {
+            List<Object[]> rows = new ArrayList<>();
+            try (PreparedStatement st = c.prepareStatement(sql)) {
+                st.setFetchSize(FETCH);
+                for (int i = 0; i < params.size(); i++) {
+                    st.setObject(i + 1, params.get(i));
+                }
+                try (ResultSet rs = st.executeQuery()) {
+                    int columns = rs.getMetaData().getColumnCount();
+                    while (rs.next()) {
+                        Object[] row = new Object[columns];
+                        for (int i = 0; i < columns; i++) {
+                            row[i] = rs.getObject(i + 1);
+                        }
+                        rows.add(row);
+                    }
+                }
+            }
+            return rows;
+        });
     }
 
     /** Highest cost first, then most calls, then key. */

@@ -112,6 +112,11 @@ class UsageAnalyticsIT {
 
     /** Reports calls made elsewhere: {@code [daysAgo, status, byok]} each, 100 prompt and 50 completion tokens. */
     private void report(Object[]... events) {
+        reportFor(userId, events);
+    }
+
+    /** {@link #report} for another user. */
+    private void reportFor(String user, Object[]... events) {
         Api.Reply t = Api.form(
                 Api.BASE + "/realms/" + realm.getName() + "/protocol/openid-connect/token",
                 Map.of(
@@ -128,7 +133,7 @@ class UsageAnalyticsIT {
             Map<String, Object> m = new HashMap<>();
             m.put("model", "beta-model");
             m.put("provider_id", betaId);
-            m.put("user_id", userId);
+            m.put("user_id", user);
             m.put("prompt_tokens", 100);
             m.put("completion_tokens", 50);
             m.put("latency_ms", 1200);
@@ -439,6 +444,30 @@ class UsageAnalyticsIT {
                 Api.admin(realm.getName(), "/usage?period=sk-live-abcdefghijklmnopqrstuvwxyz0123456789"), admin);
         assertEquals(400, pasted.status());
         assertFalse(pasted.text().contains("abcdefghijklmnop"), "caller text that may be a secret is not echoed");
+    }
+
+    @Test
+    void topUsersRankEveryDayOfTheWindowAndSeeLateWritesIntoPastDays() {
+        String other = realm.admin().users().search("realmadmin").get(0).getId();
+        chat("alpha-model", false);
+        report(new Object[] {3, 200, false});
+        events(2);
+        JsonNode before = get("/usage?period=30d", admin).get("top_users");
+        assertEquals(1, before.size());
+        assertEquals(2, before.get(0).get("calls").asLong(), "today's call and the one three days ago");
+
+        // Calls written into past days after the ranking of those days was read: they count at once.
+        reportFor(other, new Object[] {1, 200, false}, new Object[] {2, 200, false}, new Object[] {20, 200, false});
+        events(5);
+        JsonNode after = get("/usage?period=30d", admin).get("top_users");
+        assertEquals(2, after.size(), after.toString());
+        assertEquals(other, after.get(0).get("user_id").asText(), "three Beta calls cost more than one of each");
+        assertEquals(3, after.get(0).get("calls").asLong());
+        assertEquals(userId, after.get(1).get("user_id").asText());
+        assertEquals(2, after.get(1).get("calls").asLong());
+        JsonNode week = get("/usage?period=7d", admin).get("top_users");
+        assertEquals(2, week.size());
+        assertEquals(2, week.get(0).get("calls").asLong(), "the call 20 days ago is outside 7 days");
     }
 
     @Test
