@@ -138,7 +138,8 @@ public final class UsageAnalytics {
         // database returns one row per bucket and one per provider and model, whatever the number of rollup rows
         // behind them.
         Map<Integer, Totals> byBucket = new HashMap<>();
-        for (Object[] row : sums(main, List.of(new Segment(grain, from, to)), f, "BUCKET")) {
+        Cube seriesCube = f.none() ? Cube.REALM : main;
+        for (Object[] row : sums(seriesCube, List.of(new Segment(grain, from, to)), f, "BUCKET")) {
             byBucket.put(((Number) row[0]).intValue(), Totals.ofSums(row, 1));
         }
         Map<String, Totals> byProvider = new HashMap<>();
