@@ -90,7 +90,7 @@ public final class UsageAnalytics {
     /** Rows fetched per round trip. */
     private static final int FETCH = 1_000;
 
-    private static final RankingCache RANKINGS = new RankingCache(200_000);
+    private static final RankingCache RANKINGS = new RankingCache(100_000);
 
     private final EntityManager em;
     private final String realmId;
