@@ -46,6 +46,7 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
     static final String BYOK_REFRESH_MS = "byok-refresh-ms";
     static final String USAGE_RETENTION_DAYS = "usage-retention-days";
     static final String USAGE_MAINTENANCE_INTERVAL_MS = "usage-maintenance-interval-ms";
+    static final String PROVIDER_HEALTH_INTERVAL_MS = "provider-health-interval-ms";
 
     private static final Logger LOG = Logger.getLogger(DefaultLlmGatewayConfigFactory.class);
 
@@ -61,6 +62,7 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
     private long byokRefreshMillis;
     private int usageRetentionDays;
     private long usageMaintenanceIntervalMillis;
+    private long providerHealthIntervalMillis;
     private ConnectionTester connectionTester;
     private ModelCatalog catalog;
     private final Map<String, SecretCipher> vaultCiphers = new ConcurrentHashMap<>();
@@ -88,6 +90,10 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
         usageMaintenanceIntervalMillis = config.getLong(USAGE_MAINTENANCE_INTERVAL_MS, 3_600_000L);
         if (usageMaintenanceIntervalMillis < 1_000) {
             throw new IllegalArgumentException("option " + USAGE_MAINTENANCE_INTERVAL_MS + " must be 1000 or more");
+        }
+        providerHealthIntervalMillis = config.getLong(PROVIDER_HEALTH_INTERVAL_MS, 60_000L);
+        if (providerHealthIntervalMillis < 1_000) {
+            throw new IllegalArgumentException("option " + PROVIDER_HEALTH_INTERVAL_MS + " must be 1000 or more");
         }
         catalog = ModelCatalog.loadBuiltIn();
         connectionTester = new ConnectionTester(HttpClient.newBuilder()
@@ -138,6 +144,11 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
     @Override
     public long usageMaintenanceIntervalMillis() {
         return usageMaintenanceIntervalMillis;
+    }
+
+    @Override
+    public long providerHealthIntervalMillis() {
+        return providerHealthIntervalMillis;
     }
 
     @Override
@@ -333,6 +344,13 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
                 .helpText("How often, in milliseconds, one node of the cluster deletes expired usage events, prunes "
                         + "hourly rollups and records each realm's daily snapshot.")
                 .defaultValue("3600000")
+                .add()
+                .property()
+                .name(PROVIDER_HEALTH_INTERVAL_MS)
+                .type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("How often, in milliseconds, one node of the cluster tests again the providers whose last "
+                        + "test or call failed, and routes to them normally once they answer.")
+                .defaultValue("60000")
                 .add()
                 .property()
                 .name(MAX_BODY_BYTES)

@@ -21,4 +21,7 @@ public interface LlmGatewayConfigFactory extends ProviderFactory<LlmGatewayConfi
 
     /** How often the usage maintenance task (retention, hourly rollup pruning, daily snapshot) runs, in milliseconds. */
     long usageMaintenanceIntervalMillis();
+
+    /** How often the providers in {@code error} are tested again (one node of the cluster), in milliseconds. */
+    long providerHealthIntervalMillis();
 }

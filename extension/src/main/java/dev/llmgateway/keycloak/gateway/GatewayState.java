@@ -11,7 +11,7 @@ import dev.llmgateway.keycloak.usage.UsageLedger;
 
 /**
  * What the gateway keeps for the life of the server, per node: snapshots, cooldowns, one HTTP client, the ledger,
- * the budget tracker and users' sealed own keys.
+ * the budget tracker, users' sealed own keys and the recovery of providers in error.
  */
 public record GatewayState(
         RoutingSnapshots snapshots,
@@ -19,7 +19,8 @@ public record GatewayState(
         HttpClient http,
         UsageLedger ledger,
         Budgets budgets,
-        UserKeyCache userKeys) {
+        UserKeyCache userKeys,
+        ProviderRecovery recovery) {
 
     /** Queues a usage event for the ledger and counts its cost towards the user's budget on this node at once. */
     public void record(UsageEvent event) {

@@ -192,7 +192,10 @@ public class ProviderService {
 
     /** Tests the stored key against the vendor, and records the outcome and the listed models. */
     public ConnectionResult test(LlmProviderEntity p) {
-        ConnectionResult result = testKey(Providers.type(p), p.getBaseUrl(), apiKey(p));
+        return record(p, testKey(Providers.type(p), p.getBaseUrl(), apiKey(p)));
+    }
+
+    private ConnectionResult record(LlmProviderEntity p, ConnectionResult result) {
         long now = Time.currentTimeMillis();
         recordTest(p, result, now);
         p.setUpdatedAt(now);
@@ -200,6 +203,37 @@ public class ProviderService {
         em.flush();
         ConfigVersion.bump(realm);
         return result;
+    }
+
+    /**
+     * The health check's test of a provider in {@code error}: like {@link #test} when the vendor answers (the provider
+     * is active again and every node's routing learns it); otherwise only the attempt's time and error are recorded,
+     * and routing is left as it is.
+     */
+    public boolean recheck(LlmProviderEntity p) {
+        ConnectionResult result = testKey(Providers.type(p), p.getBaseUrl(), apiKey(p));
+        if (result.success()) {
+            record(p, result);
+            return true;
+        }
+        p.setLastTestedAt(Time.currentTimeMillis());
+        p.setLastLatencyMs(result.latencyMs());
+        p.setLastError(result.error());
+        em.flush();
+        return false;
+    }
+
+    /** A call through the provider's key succeeded: a provider in {@code error} is active again. */
+    public boolean markAnswered(LlmProviderEntity p) {
+        if (!Providers.STATUS_ERROR.equals(p.getStatus())) {
+            return false;
+        }
+        p.setStatus(Providers.STATUS_ACTIVE);
+        p.setLastError(null);
+        p.setUpdatedAt(Time.currentTimeMillis());
+        em.flush();
+        ConfigVersion.bump(realm);
+        return true;
     }
 
     public void delete(LlmProviderEntity p) {

@@ -16,7 +16,9 @@ import dev.llmgateway.keycloak.powerlevel.PowerLevels;
 
 /**
  * Everything the gateway needs to route a realm's calls, immutable, built when the realm's configuration version
- * changes: candidates (enabled models of enabled, active providers), endpoints, rules, power levels, BYOK policy.
+ * changes: candidates (enabled models of enabled providers), endpoints, rules, power levels, BYOK policy. Providers
+ * whose last test or call failed ({@code error}) stay candidates, after every healthy one: a vendor that recovers is
+ * used again without an admin.
  */
 public final class RoutingSnapshot {
 
@@ -29,6 +31,7 @@ public final class RoutingSnapshot {
     private final List<Candidate> all;
     private final Map<String, List<Candidate>> byModel = new HashMap<>();
     private final Map<String, ProviderEndpoint> endpoints;
+    private final Set<String> unhealthy;
     /** Ordered candidates per requested name, computed once per snapshot (only for names that have candidates). */
     private final Map<String, List<Candidate>> orderedByName = new ConcurrentHashMap<>();
     /** The same, narrowed per power level. */
@@ -41,7 +44,20 @@ public final class RoutingSnapshot {
             ByokSettings byok,
             List<Candidate> candidates,
             Map<String, ProviderEndpoint> endpoints) {
+        this(version, rules, powerLevels, byok, candidates, endpoints, Set.of());
+    }
+
+    /** @param unhealthy the providers in {@code error}: tried after every other candidate */
+    public RoutingSnapshot(
+            String version,
+            RoutingRules rules,
+            PowerLevels powerLevels,
+            ByokSettings byok,
+            List<Candidate> candidates,
+            Map<String, ProviderEndpoint> endpoints,
+            Set<String> unhealthy) {
         this.version = version;
+        this.unhealthy = Set.copyOf(unhealthy);
         this.rules = rules;
         this.powerLevels = powerLevels;
         this.byok = byok;
@@ -69,6 +85,11 @@ public final class RoutingSnapshot {
         return byok;
     }
 
+    /** Whether the provider's last test or call failed (it is tried after the healthy ones). */
+    public boolean unhealthy(String providerId) {
+        return unhealthy.contains(providerId);
+    }
+
     public ProviderEndpoint endpoint(String providerId) {
         return endpoints.get(providerId);
     }
@@ -87,7 +108,12 @@ public final class RoutingSnapshot {
         if (candidates.isEmpty()) {
             return candidates;
         }
-        List<Candidate> ordered = List.copyOf(CandidateOrder.sort(candidates, rules.routingStrategy()));
+        List<Candidate> sorted = CandidateOrder.sort(candidates, rules.routingStrategy());
+        List<Candidate> ordered = new ArrayList<>(sorted.size());
+        // Healthy providers first, then those in error, each in the strategy's order.
+        sorted.stream().filter(c -> !unhealthy.contains(c.providerId())).forEach(ordered::add);
+        sorted.stream().filter(c -> unhealthy.contains(c.providerId())).forEach(ordered::add);
+        ordered = List.copyOf(ordered);
         orderedByName.putIfAbsent(requested, ordered);
         return ordered;
     }

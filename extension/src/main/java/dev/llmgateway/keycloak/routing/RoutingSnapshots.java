@@ -2,8 +2,10 @@ package dev.llmgateway.keycloak.routing;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.llmgateway.keycloak.byok.ByokSettings;
@@ -46,8 +48,13 @@ public final class RoutingSnapshots {
         RoutingRules rules = new RoutingRulesService(session, realm).get();
         Map<String, LlmProviderEntity> usable = new HashMap<>();
         Map<String, ProviderEndpoint> endpoints = new HashMap<>();
+        Set<String> unhealthy = new HashSet<>();
         for (LlmProviderEntity p : providers.list()) {
-            if (p.isEnabled() && Providers.STATUS_ACTIVE.equals(p.getStatus())) {
+            boolean active = Providers.STATUS_ACTIVE.equals(p.getStatus());
+            if (p.isEnabled() && (active || Providers.STATUS_ERROR.equals(p.getStatus()))) {
+                if (!active) {
+                    unhealthy.add(p.getId());
+                }
                 usable.put(p.getId(), p);
                 endpoints.put(
                         p.getId(),
@@ -84,6 +91,7 @@ public final class RoutingSnapshots {
                 new PowerLevelService(session, realm).get(),
                 ByokSettings.of(realm),
                 candidates,
-                endpoints);
+                endpoints,
+                unhealthy);
     }
 }

@@ -7,6 +7,7 @@ import dev.llmgateway.keycloak.byok.UserKeyCache;
 import dev.llmgateway.keycloak.config.LlmGatewayConfig;
 import dev.llmgateway.keycloak.config.LlmGatewayConfigFactory;
 import dev.llmgateway.keycloak.gateway.GatewayState;
+import dev.llmgateway.keycloak.gateway.ProviderRecovery;
 import dev.llmgateway.keycloak.rest.realm.LlmRealmResource;
 import dev.llmgateway.keycloak.routing.CooldownTracker;
 import dev.llmgateway.keycloak.routing.RoutingSnapshots;
@@ -74,9 +75,11 @@ public class LlmRealmResourceProviderFactory implements RealmResourceProviderFac
                 http,
                 ledger,
                 new Budgets(settings.budgetRefreshMillis()),
-                new UserKeyCache(settings.byokRefreshMillis()));
+                new UserKeyCache(settings.byokRefreshMillis()),
+                new ProviderRecovery(factory));
         factory.register(new LifecycleListener(factory, state));
         scheduleMaintenance(factory, settings);
+        scheduleHealthCheck(factory, settings);
     }
 
     /** One node per interval, the first run a minute after start (or sooner when the interval is shorter). */
@@ -92,10 +95,23 @@ public class LlmRealmResourceProviderFactory implements RealmResourceProviderFac
                                 interval));
     }
 
+    /** One node per interval tests the providers in error again. */
+    private static void scheduleHealthCheck(KeycloakSessionFactory factory, LlmGatewayConfigFactory settings) {
+        long interval = settings.providerHealthIntervalMillis();
+        KeycloakModelUtils.runJobInTransaction(
+                factory,
+                session -> session.getProvider(TimerProvider.class)
+                        .schedule(
+                                new ClusterAwareScheduledTaskRunner(factory, new ProviderHealthTask(factory), interval),
+                                interval,
+                                interval));
+    }
+
     /** Writes what the usage ledger still holds before the server stops. */
     @Override
     public void close() {
         if (state != null) {
+            state.recovery().close();
             state.ledger().close();
         }
     }

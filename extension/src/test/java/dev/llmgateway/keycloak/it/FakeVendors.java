@@ -8,6 +8,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 
@@ -74,6 +76,7 @@ public final class FakeVendors {
 
     private final HttpServer server;
     private final List<Recorded> requests = new CopyOnWriteArrayList<>();
+    private final Set<String> outages = ConcurrentHashMap.newKeySet();
 
     /** One request as the vendor saw it. */
     public record Recorded(
@@ -125,6 +128,18 @@ public final class FakeVendors {
         requests.clear();
     }
 
+    /**
+     * Starts or ends an outage for the keys that contain {@code keyPart}: every request with such a key, model list
+     * or chat, gets the vendor's 503 until the outage ends.
+     */
+    public void outage(String keyPart, boolean on) {
+        if (on) {
+            outages.add(keyPart);
+        } else {
+            outages.remove(keyPart);
+        }
+    }
+
     /** The number of models each fixture lists that a provider offers (chat models only, as the parser keeps them). */
     public static int expectedModelCount(String vendor) {
         return switch (vendor) {
@@ -147,6 +162,16 @@ public final class FakeVendors {
             String requestBody = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             requests.add(
                     new Recorded(vendor, ex.getRequestMethod(), path, authorization, xApiKey, version, requestBody));
+            String presented = xApiKey != null ? xApiKey : authorization;
+            if (presented != null && outages.stream().anyMatch(presented::contains)) {
+                send(
+                        ex,
+                        503,
+                        vendor.equals("anthropic")
+                                ? "{\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"Service unavailable\"}}"
+                                : "{\"error\":{\"message\":\"The server is overloaded\",\"type\":\"server_error\"}}");
+                return;
+            }
 
             if (vendor.equals("anthropic") && ex.getRequestMethod().equals("POST") && rest.equals("/v1/messages")) {
                 anthropicMessages(ex, xApiKey, version, requestBody);

@@ -26,6 +26,8 @@ public class LlmServerConfig implements KeycloakServerConfig {
     /** The usage maintenance task (retention) runs this often in the suite, so its test need not wait an hour. */
     public static final long MAINTENANCE_INTERVAL_MS = 2_000;
 
+    public static final long PROVIDER_HEALTH_INTERVAL_MS = 2_000;
+
     /** The framework calls configure() again to compare configurations while the server runs: reset only once. */
     private static final AtomicBoolean RESET = new AtomicBoolean();
 
@@ -55,6 +57,11 @@ public class LlmServerConfig implements KeycloakServerConfig {
                         "default",
                         "usage-maintenance-interval-ms",
                         Long.toString(MAINTENANCE_INTERVAL_MS))
+                .spiOption(
+                        "llm-gateway",
+                        "default",
+                        "provider-health-interval-ms",
+                        Long.toString(PROVIDER_HEALTH_INTERVAL_MS))
                 .spiOption(
                         "llm-gateway", "default", "gateway-max-body-bytes", Integer.toString(GATEWAY_MAX_BODY_BYTES));
     }

@@ -109,11 +109,19 @@ public class GatewayResource {
                 System.currentTimeMillis(),
                 start);
         GatewayState state = this.state;
+        String realmId = realm.getId();
         Uni<GatewayCall.Outcome> outcome = Uni.createFrom()
                 .completionStage(call.run(snapshot, ordered, request))
                 .invoke(o -> {
                     if (!o.streamed()) {
                         state.record(record.event(o, o.usage(), CallRecord.resultOf(o)));
+                    }
+                    // A provider in error that answered with the organisation's key is healthy again.
+                    if (o.success()
+                            && !o.byok()
+                            && o.chosen() != null
+                            && snapshot.unhealthy(o.chosen().providerId())) {
+                        state.recovery().answered(realmId, o.chosen().providerId());
                     }
                 });
         return RestMulti.fromUniResponse(
