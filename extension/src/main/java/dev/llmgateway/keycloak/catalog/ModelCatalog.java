@@ -6,10 +6,12 @@ import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -101,6 +103,21 @@ public final class ModelCatalog {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The names a vendor's model answers to: its id, the id without a date suffix, and the id and aliases of its
+     * catalogue entry, if it has one.
+     */
+    public Set<String> names(String vendor, String modelId) {
+        Set<String> names = new LinkedHashSet<>();
+        names.add(modelId);
+        names.add(DATE_SUFFIX.matcher(modelId).replaceFirst(""));
+        find(vendor, modelId).ifPresent(e -> {
+            names.add(e.id());
+            names.addAll(e.aliases());
+        });
+        return names;
     }
 
     private static List<String> nameVariants(String id) {

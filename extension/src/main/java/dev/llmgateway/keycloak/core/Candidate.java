@@ -1,10 +1,14 @@
 package dev.llmgateway.keycloak.core;
 
 import java.math.BigDecimal;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * One (provider, model) pair the gateway could call. Prices in USD per 1M tokens; quality 0-100; null when unknown.
- * Priority 1-100, higher is tried first among equals.
+ * Priority 1-100, higher is tried first among equals. {@code names} are the names the model answers to: its id at the
+ * provider, that id without a date suffix, and its catalogue id and aliases (so {@code claude-3-5-haiku} names the
+ * vendor's {@code claude-3-5-haiku-latest} and {@code claude-3-5-haiku-20241022}).
  */
 public record Candidate(
         String providerId,
@@ -17,7 +21,54 @@ public record Candidate(
         BigDecimal outputPrice,
         BigDecimal cachedInputPrice,
         BigDecimal cacheWritePrice,
-        Integer quality) {
+        Integer quality,
+        Set<String> names) {
+
+    public Candidate {
+        Set<String> all = new HashSet<>();
+        all.add(modelId);
+        if (names != null) {
+            all.addAll(names);
+        }
+        names = Set.copyOf(all);
+    }
+
+    /** A candidate that answers to its model id only. */
+    public Candidate(
+            String providerId,
+            String providerName,
+            String providerType,
+            int priority,
+            boolean autoFallback,
+            String modelId,
+            BigDecimal inputPrice,
+            BigDecimal outputPrice,
+            BigDecimal cachedInputPrice,
+            BigDecimal cacheWritePrice,
+            Integer quality) {
+        this(
+                providerId,
+                providerName,
+                providerType,
+                priority,
+                autoFallback,
+                modelId,
+                inputPrice,
+                outputPrice,
+                cachedInputPrice,
+                cacheWritePrice,
+                quality,
+                Set.of(modelId));
+    }
+
+    /** Whether the model answers to {@code name}; a name ending in {@code *} is a prefix of any of its names. */
+    public boolean answersTo(String name) {
+        if (name.endsWith("*")) {
+            String prefix = name.substring(0, name.length() - 1);
+            return names.stream().anyMatch(n -> n.startsWith(prefix));
+        }
+        return names.contains(name);
+    }
 
     /** Mean of input and output price, or null when unpriced. */
     public BigDecimal blendedPrice() {

@@ -11,7 +11,8 @@ import dev.llmgateway.keycloak.core.Decimals;
 
 /**
  * Which models a level reaches by its own rule: those whose blended price is at most {@code price_ceiling} (USD per
- * 1M tokens), plus those named in {@code models} whatever their price ({@code "claude-opus-*"} names a prefix,
+ * 1M tokens), plus those named in {@code models} whatever their price ({@code "claude-opus-*"} names a prefix; a name matches a model by its
+ * id, its catalogue id and aliases or its dated variants, see {@link Candidate#answersTo},
  * {@code "*"} every model, priced or not). Unpriced models are reached only by name. An optional monthly budget per
  * user (USD). A user of a level also reaches what the levels below it reach ({@link PowerLevels#allows}). Null
  * fields are left out of JSON.
@@ -40,7 +41,7 @@ public record PowerLevel(
     public boolean allows(Candidate c) {
         if (models != null) {
             for (String m : models) {
-                if (m.endsWith("*") ? c.modelId().startsWith(m.substring(0, m.length() - 1)) : m.equals(c.modelId())) {
+                if (c.answersTo(m)) {
                     return true;
                 }
             }

@@ -43,6 +43,11 @@ public class ProviderService {
         this.catalog = config.catalog();
     }
 
+    /** The model catalogue prices and model names come from. */
+    public ModelCatalog catalog() {
+        return catalog;
+    }
+
     public List<LlmProviderEntity> list() {
         return em.createNamedQuery("llmProvidersByRealm", LlmProviderEntity.class)
                 .setParameter("realmId", realm.getId())

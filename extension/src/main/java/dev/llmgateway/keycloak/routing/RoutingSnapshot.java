@@ -1,6 +1,7 @@
 package dev.llmgateway.keycloak.routing;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -64,7 +65,10 @@ public final class RoutingSnapshot {
         this.all = List.copyOf(candidates);
         this.endpoints = Map.copyOf(endpoints);
         for (Candidate c : all) {
-            byModel.computeIfAbsent(c.modelId(), k -> new ArrayList<>()).add(c);
+            // Every name the model answers to finds it: a level, an alias or a caller may name the catalogue's id.
+            for (String name : c.names()) {
+                byModel.computeIfAbsent(name, k -> new ArrayList<>()).add(c);
+            }
         }
     }
 
@@ -108,12 +112,12 @@ public final class RoutingSnapshot {
         if (candidates.isEmpty()) {
             return candidates;
         }
-        List<Candidate> sorted = CandidateOrder.sort(candidates, rules.routingStrategy());
-        List<Candidate> ordered = new ArrayList<>(sorted.size());
-        // Healthy providers first, then those in error, each in the strategy's order.
-        sorted.stream().filter(c -> !unhealthy.contains(c.providerId())).forEach(ordered::add);
-        sorted.stream().filter(c -> unhealthy.contains(c.providerId())).forEach(ordered::add);
-        ordered = List.copyOf(ordered);
+        List<Candidate> sorted = new ArrayList<>(CandidateOrder.sort(candidates, rules.routingStrategy()));
+        // Healthy providers before those in error; within each, the models whose own id is the name asked for before
+        // those that answer to it otherwise (a dated id, a catalogue alias); then the strategy's order (a stable sort).
+        sorted.sort(Comparator.comparing((Candidate c) -> unhealthy.contains(c.providerId()))
+                .thenComparing(c -> !c.modelId().equals(requested)));
+        List<Candidate> ordered = List.copyOf(sorted);
         orderedByName.putIfAbsent(requested, ordered);
         return ordered;
     }

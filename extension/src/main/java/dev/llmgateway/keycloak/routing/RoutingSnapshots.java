@@ -82,7 +82,8 @@ public final class RoutingSnapshots {
                         m.outputPrice(),
                         m.cachedInputPrice(),
                         m.cacheWritePrice(),
-                        m.quality()));
+                        m.quality(),
+                        providers.catalog().names(p.getType(), m.id())));
             }
         }
         return new RoutingSnapshot(

@@ -1,12 +1,14 @@
 package dev.llmgateway.keycloak.catalog;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
 import java.util.HashSet;
 import java.util.Set;
 
+import dev.llmgateway.keycloak.core.Candidate;
 import org.junit.jupiter.api.Test;
 
 class ModelCatalogTest {
@@ -54,6 +56,33 @@ class ModelCatalogTest {
                 "command-r-plus-08-2024",
                 catalog.find("cohere", "command-r-plus").orElseThrow().id());
         assertTrue(catalog.find("openai", "text-embedding-3-small").isEmpty());
+    }
+
+    @Test
+    void aModelAnswersToItsIdItsUndatedIdAndItsCatalogueNames() {
+        assertEquals(
+                Set.of("claude-3-5-haiku-20241022", "claude-3-5-haiku", "claude-3-5-haiku-latest"),
+                catalog.names("anthropic", "claude-3-5-haiku-20241022"));
+        assertEquals(
+                Set.of("claude-3-5-haiku-latest", "claude-3-5-haiku"),
+                catalog.names("anthropic", "claude-3-5-haiku-latest"));
+        assertEquals(Set.of("homegrown-2025-01-31", "homegrown"), catalog.names("custom", "homegrown-2025-01-31"));
+        Candidate c = new Candidate(
+                "p",
+                "P",
+                "anthropic",
+                50,
+                true,
+                "claude-3-5-haiku-20241022",
+                null,
+                null,
+                null,
+                null,
+                null,
+                catalog.names("anthropic", "claude-3-5-haiku-20241022"));
+        assertTrue(c.answersTo("claude-3-5-haiku"));
+        assertTrue(c.answersTo("claude-3-5-*"));
+        assertFalse(c.answersTo("claude-3-5-sonnet"));
     }
 
     @Test
