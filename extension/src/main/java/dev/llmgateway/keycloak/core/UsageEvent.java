@@ -4,7 +4,8 @@ import java.math.BigDecimal;
 
 /**
  * A usage event waiting to be written. {@code cost} is null when the model has no price; {@code level} is the key of the
- * user's power level at the time of the call (null when no user is named).
+ * user's power level at the time of the call (null when no user is named). {@code usageEstimated}: the vendor reported no
+ * usage (a stream cut short), so the tokens are estimated from the text (about four characters a token).
  */
 public record UsageEvent(
         String id,
@@ -25,7 +26,52 @@ public record UsageEvent(
         String outcome,
         int attempts,
         long latencyMs,
-        long createdAt) {
+        long createdAt,
+        boolean usageEstimated) {
+
+    /** An event whose usage the vendor (or the reporting service) stated. */
+    public UsageEvent(
+            String id,
+            String realmId,
+            String userId,
+            String clientId,
+            String source,
+            String providerId,
+            String providerType,
+            String model,
+            String requestedModel,
+            String level,
+            boolean byok,
+            boolean streamed,
+            Usage usage,
+            BigDecimal cost,
+            int status,
+            String outcome,
+            int attempts,
+            long latencyMs,
+            long createdAt) {
+        this(
+                id,
+                realmId,
+                userId,
+                clientId,
+                source,
+                providerId,
+                providerType,
+                model,
+                requestedModel,
+                level,
+                byok,
+                streamed,
+                usage,
+                cost,
+                status,
+                outcome,
+                attempts,
+                latencyMs,
+                createdAt,
+                false);
+    }
 
     public static final String SOURCE_GATEWAY = "gateway";
     public static final String SOURCE_REPORTED = "reported";

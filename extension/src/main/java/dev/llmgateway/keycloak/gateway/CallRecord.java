@@ -25,6 +25,11 @@ public record CallRecord(
     public static final String CANCELLED = "cancelled";
 
     public UsageEvent event(GatewayCall.Outcome outcome, Usage usage, String result) {
+        return event(outcome, usage, result, false);
+    }
+
+    /** The ledger's event of the call; {@code estimated}: the usage is the gateway's estimate, not the vendor's. */
+    public UsageEvent event(GatewayCall.Outcome outcome, Usage usage, String result, boolean estimated) {
         Candidate c = outcome.chosen();
         Usage u = usage == null ? Usage.NONE : usage;
         BigDecimal cost = c == null ? null : Pricing.cost(u, c);
@@ -47,7 +52,8 @@ public record CallRecord(
                 result,
                 (int) outcome.attemptCount(),
                 (System.nanoTime() - startNanos) / 1_000_000,
-                startMillis);
+                startMillis,
+                estimated);
     }
 
     /** The result word of a call that ended without a stream. */

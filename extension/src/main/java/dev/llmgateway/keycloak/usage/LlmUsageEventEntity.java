@@ -61,6 +61,9 @@ public class LlmUsageEventEntity {
     @Column(name = "BYOK", nullable = false)
     private boolean byok;
 
+    @Column(name = "USAGE_ESTIMATED", nullable = false)
+    private boolean usageEstimated;
+
     @Column(name = "STREAMED", nullable = false)
     private boolean streamed;
 
@@ -175,6 +178,14 @@ public class LlmUsageEventEntity {
 
     public void setLevel(String level) {
         this.level = level;
+    }
+
+    public boolean isUsageEstimated() {
+        return usageEstimated;
+    }
+
+    public void setUsageEstimated(boolean usageEstimated) {
+        this.usageEstimated = usageEstimated;
     }
 
     public boolean isByok() {

@@ -63,12 +63,14 @@ public final class UsageExport {
                 "status",
                 "outcome",
                 "attempts",
-                "latency_ms"));
+                "latency_ms",
+                "usage_estimated"));
         line(out, header);
         StringBuilder jpql = new StringBuilder("select e.id, e.createdAt, e.userId, e.clientId, e.source, e.providerId,"
                 + " e.providerType, e.model, e.requestedModel, e.level, e.promptTokens, e.completionTokens,"
                 + " e.cachedTokens, e.cacheWriteTokens, e.reasoningTokens, e.cost, e.byok, e.streamed, e.status,"
-                + " e.outcome, e.attempts, e.latencyMs from LlmUsageEventEntity e where e.realmId = :realmId"
+                + " e.outcome, e.attempts, e.latencyMs, e.usageEstimated from LlmUsageEventEntity e"
+                + " where e.realmId = :realmId"
                 + " and e.createdAt between :from and :to"
                 // The first condition bounds the index range scan; the second skips what the last page held.
                 + " and e.createdAt >= :lastAt and (e.createdAt > :lastAt or e.id > :lastId)");
@@ -104,7 +106,7 @@ public final class UsageExport {
                         r[15] == null
                                 ? ""
                                 : ((BigDecimal) r[15]).stripTrailingZeros().toPlainString());
-                for (int i = 16; i <= 21; i++) {
+                for (int i = 16; i <= 22; i++) {
                     cells.add(r[i].toString());
                 }
                 line(out, cells);

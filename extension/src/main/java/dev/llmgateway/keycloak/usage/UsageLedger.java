@@ -248,6 +248,7 @@ public final class UsageLedger implements AutoCloseable {
         x.setAttempts(e.attempts());
         x.setLatencyMs(e.latencyMs());
         x.setCreatedAt(e.createdAt());
+        x.setUsageEstimated(e.usageEstimated());
         return x;
     }
 

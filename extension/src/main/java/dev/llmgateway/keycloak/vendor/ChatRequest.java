@@ -76,4 +76,20 @@ public record ChatRequest(String model, boolean stream, boolean includeUsage, Ob
         }
         return new ChatRequest(model.asText(), stream != null && stream.asBoolean(), body);
     }
+
+    /** Characters of the messages' text (string contents and text parts): what an estimate of the prompt starts from. */
+    public long promptChars() {
+        long n = 0;
+        for (JsonNode m : body.path("messages")) {
+            JsonNode content = m.path("content");
+            if (content.isTextual()) {
+                n += content.asText().length();
+            } else {
+                for (JsonNode part : content) {
+                    n += part.path("text").asText("").length();
+                }
+            }
+        }
+        return n;
+    }
 }

@@ -23,4 +23,7 @@ public interface StreamTranslator {
 
     /** The usage seen so far; complete once the stream ended. */
     Usage usage();
+
+    /** Characters of answer text and tool-call arguments relayed so far: what an estimate of the usage starts from. */
+    long textChars();
 }

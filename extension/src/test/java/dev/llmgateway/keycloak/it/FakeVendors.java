@@ -22,7 +22,9 @@ import com.sun.net.httpserver.HttpServer;
  * Fake LLM vendors on loopback, one HTTP server for all of them: {@code /<vendor>/...} answers like that vendor, with
  * recorded real-shape bodies from {@code src/test/resources/vendors/<vendor>/}. The API key steers the outcome:
  * keys containing {@code invalid} get the vendor's 401, {@code ratelimited} its 429 with Retry-After, {@code slow} an
- * answer after {@link #SLOW_MILLIS}, {@code unavailable} a 503; keys starting with {@code sk-test} succeed.
+ * answer after {@link #SLOW_MILLIS}, {@code unavailable} a 503; keys starting with {@code sk-test} succeed. In chat
+ * calls, {@code answerslow} answers after {@link #ANSWER_SLOW_MILLIS}, {@code streamslow} streams slowly and
+ * {@code streamnousage} streams without the usage chunk even when asked.
  * Shared by every test class of the JVM.
  */
 public final class FakeVendors {
@@ -254,6 +256,9 @@ public final class FakeVendors {
         if (key.contains("failstall")) {
             sleep(SLOW_MILLIS);
         }
+        if (key.contains("answerslow")) {
+            sleep(ANSWER_SLOW_MILLIS);
+        }
         JsonNode request = JSON.readTree(body);
         if (request.path("max_tokens").asInt(1) < 0) {
             send(
@@ -268,7 +273,8 @@ public final class FakeVendors {
                     ex,
                     vendor,
                     model,
-                    request.path("stream_options").path("include_usage").asBoolean(false),
+                    request.path("stream_options").path("include_usage").asBoolean(false)
+                            && !key.contains("streamnousage"),
                     key.contains("streamslow") ? STREAM_SLOW_GAP_MILLIS : 0);
             return;
         }
@@ -328,6 +334,12 @@ public final class FakeVendors {
     public static List<String> streamPieces(String vendor) {
         return List.of("Hello", " from ", vendor, ".");
     }
+
+    /**
+     * How long keys containing {@code answerslow} wait before a chat answer: shorter than the gateway's upstream
+     * timeout in the tests, longer than a caller that gives up.
+     */
+    public static final long ANSWER_SLOW_MILLIS = 1_500;
 
     /** Gap between the events of a slow stream (keys containing {@code streamslow}). */
     public static final long STREAM_SLOW_GAP_MILLIS = 2_000;

@@ -1,10 +1,11 @@
 package dev.llmgateway.keycloak.rest.realm;
 
 import java.io.InputStream;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 import dev.llmgateway.keycloak.byok.ByokSettings;
 import dev.llmgateway.keycloak.byok.UserKeyCache;
@@ -18,11 +19,11 @@ import dev.llmgateway.keycloak.gateway.CallRecord;
 import dev.llmgateway.keycloak.gateway.Entitlements;
 import dev.llmgateway.keycloak.gateway.GatewayCall;
 import dev.llmgateway.keycloak.gateway.GatewayState;
+import dev.llmgateway.keycloak.gateway.StreamRelay;
 import dev.llmgateway.keycloak.powerlevel.PowerLevel;
 import dev.llmgateway.keycloak.routing.RoutingSnapshot;
 import dev.llmgateway.keycloak.vendor.ChatRequest;
 import dev.llmgateway.keycloak.vendor.OpenAiErrors;
-import dev.llmgateway.keycloak.vendor.StreamTranslator;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -110,12 +111,11 @@ public class GatewayResource {
                 start);
         GatewayState state = this.state;
         String realmId = realm.getId();
-        Uni<GatewayCall.Outcome> outcome = Uni.createFrom()
-                .completionStage(call.run(snapshot, ordered, request))
-                .invoke(o -> {
-                    if (!o.streamed()) {
-                        state.record(record.event(o, o.usage(), CallRecord.resultOf(o)));
-                    }
+        long timeoutMillis = config.upstreamTimeout().toMillis();
+        // What the vendor answered is recorded whatever the caller does meanwhile: a caller that gives up does not
+        // cancel this future (the caller's side gets a copy), and a stream is read to its end by its relay.
+        CompletableFuture<Answer> answered = call.run(snapshot, ordered, request)
+                .thenApply(o -> {
                     // A provider in error that answered with the organisation's key is healthy again.
                     if (o.success()
                             && !o.byok()
@@ -123,32 +123,37 @@ public class GatewayResource {
                             && snapshot.unhealthy(o.chosen().providerId())) {
                         state.recovery().answered(realmId, o.chosen().providerId());
                     }
+                    if (!o.streamed()) {
+                        state.record(record.event(o, o.usage(), CallRecord.resultOf(o)));
+                        return new Answer(o, null);
+                    }
+                    StreamRelay relay = new StreamRelay(
+                            o.stream(),
+                            o.translator(),
+                            request.promptChars(),
+                            Duration.ofMillis(timeoutMillis),
+                            end -> state.record(record.event(o, end.usage(), end.result(), end.estimated())));
+                    return new Answer(o, relay);
                 });
+        Uni<Answer> answer = Uni.createFrom()
+                .completionStage(answered.thenApply(a -> a))
+                .onCancellation()
+                .invoke(() -> answered.thenAccept(a -> {
+                    if (a.relay() != null) {
+                        a.relay().callerLeft();
+                    }
+                }));
         return RestMulti.fromUniResponse(
-                outcome, o -> content(o, record, state), o -> headers(o, start), GatewayCall.Outcome::status);
+                answer,
+                a -> a.relay() == null
+                        ? Multi.createFrom().item(a.outcome().body())
+                        : a.relay().toCaller(),
+                a -> headers(a.outcome(), start),
+                a -> a.outcome().status());
     }
 
-    private static Multi<byte[]> content(GatewayCall.Outcome outcome, CallRecord record, GatewayState state) {
-        if (!outcome.streamed()) {
-            return Multi.createFrom().item(outcome.body());
-        }
-        StreamTranslator translator = outcome.translator();
-        return Multi.createFrom()
-                .publisher(outcome.stream())
-                .onItem()
-                .transformToIterable(buffers -> {
-                    List<byte[]> out = new ArrayList<>();
-                    buffers.forEach(b -> out.addAll(translator.translate(b)));
-                    return out;
-                })
-                .onCompletion()
-                .continueWith(translator.finish())
-                .onTermination()
-                .invoke((failure, cancelled) -> state.record(record.event(
-                        outcome,
-                        translator.usage(),
-                        cancelled ? CallRecord.CANCELLED : failure != null ? CallRecord.ERROR : CallRecord.OK)));
-    }
+    /** The vendor's answer, and the relay reading its stream (null when not streamed). */
+    private record Answer(GatewayCall.Outcome outcome, StreamRelay relay) {}
 
     private static Map<String, List<String>> headers(GatewayCall.Outcome outcome, long startNanos) {
         Map<String, List<String>> headers = new LinkedHashMap<>();

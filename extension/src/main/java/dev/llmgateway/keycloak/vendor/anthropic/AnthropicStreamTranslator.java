@@ -23,6 +23,13 @@ import dev.llmgateway.keycloak.vendor.SseStreamTranslator;
  */
 final class AnthropicStreamTranslator extends SseStreamTranslator {
 
+    private long textChars;
+
+    @Override
+    public long textChars() {
+        return textChars;
+    }
+
     private static final ObjectMapper JSON = Json.MAPPER;
 
     /** Anthropic content block index to OpenAI tool call index. */
@@ -122,6 +129,7 @@ final class AnthropicStreamTranslator extends SseStreamTranslator {
             case "input_json_delta" -> {
                 Integer index = toolCalls.get(event.path("index").asInt());
                 String fragment = delta.path("partial_json").asText("");
+                textChars += fragment.length();
                 if (index == null || fragment.isEmpty()) {
                     return;
                 }
@@ -136,6 +144,7 @@ final class AnthropicStreamTranslator extends SseStreamTranslator {
     }
 
     private void text(String text, List<byte[]> out) {
+        textChars += text.length();
         if (!text.isEmpty()) {
             out.add(choiceChunk(JSON.createObjectNode().put("content", text), null));
         }

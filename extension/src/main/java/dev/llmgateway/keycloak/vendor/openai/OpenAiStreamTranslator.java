@@ -21,6 +21,7 @@ final class OpenAiStreamTranslator extends SseStreamTranslator {
     private static final ObjectMapper JSON = Json.MAPPER;
 
     private Usage usage = Usage.NONE;
+    private long textChars;
 
     OpenAiStreamTranslator(boolean callerWantsUsage) {
         super(callerWantsUsage);
@@ -32,6 +33,7 @@ final class OpenAiStreamTranslator extends SseStreamTranslator {
             return true;
         }
         String relayed = data;
+        textChars += stringChars(data, "\"content\":") + stringChars(data, "\"arguments\":");
         if (data.contains("\"usage\":{") || data.contains("\"usage\": {")) {
             relayed = withUsageNoted(data);
         }
@@ -62,6 +64,35 @@ final class OpenAiStreamTranslator extends SseStreamTranslator {
         } catch (IOException e) {
             return data;
         }
+    }
+
+    /**
+     * The characters of every JSON string value of {@code key} in a chunk (escapes count as one), found by scanning
+     * rather than parsing: most chunks pass through unparsed.
+     */
+    static int stringChars(String data, String key) {
+        int n = 0;
+        int i = data.indexOf(key);
+        while (i >= 0) {
+            int j = i + key.length();
+            while (j < data.length() && data.charAt(j) == ' ') {
+                j++;
+            }
+            if (j < data.length() && data.charAt(j) == '"') {
+                j++;
+                while (j < data.length() && data.charAt(j) != '"') {
+                    j += data.charAt(j) == '\\' ? 2 : 1;
+                    n++;
+                }
+            }
+            i = data.indexOf(key, j);
+        }
+        return n;
+    }
+
+    @Override
+    public long textChars() {
+        return textChars;
     }
 
     @Override
