@@ -356,13 +356,14 @@ class UsageAnalyticsIT {
         assertEquals(
                 "time,user_id,client_id,source,provider_id,provider_type,model,requested_model,level,prompt_tokens,"
                         + "completion_tokens,cached_tokens,cache_write_tokens,reasoning_tokens,cost,byok,streamed,"
-                        + "status,outcome,attempts,latency_ms",
+                        + "status,outcome,attempts,latency_ms,usage_estimated",
                 lines[0]);
         assertEquals(9, lines.length, "a header and 8 events");
         BigDecimal csvCost = BigDecimal.ZERO;
         for (int i = 1; i < lines.length; i++) {
             String[] cells = lines[i].split(",", -1);
             assertEquals(userId, cells[1]);
+            assertEquals("false", cells[21], "the vendors and the service reported every call's usage");
             if ("false".equals(cells[15])) {
                 csvCost = csvCost.add(new BigDecimal(cells[14]));
             }
