@@ -38,16 +38,6 @@ public final class RoutingSnapshot {
     /** The same, narrowed per power level. */
     private final Map<String, List<Candidate>> allowedByLevelAndName = new ConcurrentHashMap<>();
 
-    public RoutingSnapshot(
-            String version,
-            RoutingRules rules,
-            PowerLevels powerLevels,
-            ByokSettings byok,
-            List<Candidate> candidates,
-            Map<String, ProviderEndpoint> endpoints) {
-        this(version, rules, powerLevels, byok, candidates, endpoints, Set.of());
-    }
-
     /** @param unhealthy the providers in {@code error}: tried after every other candidate */
     public RoutingSnapshot(
             String version,
