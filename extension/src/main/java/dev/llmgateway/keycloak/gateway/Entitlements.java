@@ -68,7 +68,7 @@ public final class Entitlements {
             return null;
         }
         long now = System.currentTimeMillis();
-        BigDecimal spent = budgets.spentThisMonth(session, realm.getId(), user.getId(), now);
+        BigDecimal spent = budgets.spentThisMonth(session, realm.getId(), user.getId(), budget, now);
         if (spent.compareTo(budget) < 0) {
             return null;
         }

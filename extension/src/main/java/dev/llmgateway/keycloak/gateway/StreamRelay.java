@@ -4,6 +4,8 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Flow;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -43,6 +45,9 @@ public final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
         DEADLINES.setRemoveOnCancelPolicy(true);
     }
 
+    /** Relays not yet ended, so that a stopping server can end them while the ledger still writes. */
+    private static final Set<StreamRelay> LIVE = ConcurrentHashMap.newKeySet();
+
     private final StreamTranslator translator;
     private final long promptChars;
     private final long timeoutMillis;
@@ -70,10 +75,39 @@ public final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
         this.promptChars = promptChars;
         this.timeoutMillis = timeout.toMillis();
         this.onEnd = onEnd;
+        LIVE.add(this);
         synchronized (this) {
             armDeadline();
         }
         vendor.subscribe(this);
+    }
+
+    /**
+     * The server is stopping (after its HTTP requests finished or timed out): stops reading every stream still being
+     * read and reports each as cancelled, with its usage so far (estimated from the text when the vendor had not
+     * reported it yet), before the ledger writes its last batch. Returns how many it ended.
+     */
+    public static int endAll() {
+        int n = 0;
+        for (StreamRelay r : List.copyOf(LIVE)) {
+            Flow.Subscription s;
+            synchronized (r) {
+                if (r.ended) {
+                    continue;
+                }
+                s = r.vendorDone || r.vendorFailure != null ? null : r.upstream;
+                if (r.caller != null && !r.callerGone) {
+                    r.delivered = true;
+                    r.caller.complete();
+                }
+            }
+            if (s != null) {
+                s.cancel();
+            }
+            r.end(CallRecord.CANCELLED);
+            n++;
+        }
+        return n;
     }
 
     /** What the caller reads: the events so far, then the rest as it comes. */
@@ -234,6 +268,7 @@ public final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
             pending.clear();
             disarmDeadline();
         }
+        LIVE.remove(this);
         Usage u = translator.usage();
         long text = translator.textChars();
         boolean estimated = false;

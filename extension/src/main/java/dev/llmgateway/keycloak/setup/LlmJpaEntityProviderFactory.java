@@ -44,7 +44,8 @@ public class LlmJpaEntityProviderFactory implements JpaEntityProviderFactory, Jp
                 LlmUserKeyEntity.class,
                 LlmBudgetNoticeEntity.class,
                 LlmUsageRollupEntity.class,
-                LlmRealmSnapshotEntity.class);
+                LlmRealmSnapshotEntity.class,
+                LlmTaskRunEntity.class);
     }
 
     @Override

@@ -8,24 +8,27 @@ import dev.llmgateway.keycloak.config.LlmGatewayConfig;
 import dev.llmgateway.keycloak.config.LlmGatewayConfigFactory;
 import dev.llmgateway.keycloak.gateway.GatewayState;
 import dev.llmgateway.keycloak.gateway.ProviderRecovery;
+import dev.llmgateway.keycloak.gateway.StreamRelay;
 import dev.llmgateway.keycloak.rest.realm.LlmRealmResource;
 import dev.llmgateway.keycloak.routing.CooldownTracker;
 import dev.llmgateway.keycloak.routing.RoutingSnapshots;
 import dev.llmgateway.keycloak.usage.BudgetNotices;
 import dev.llmgateway.keycloak.usage.Budgets;
 import dev.llmgateway.keycloak.usage.UsageLedger;
+import org.jboss.logging.Logger;
 import org.keycloak.Config;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.services.resource.RealmResourceProvider;
 import org.keycloak.services.resource.RealmResourceProviderFactory;
-import org.keycloak.services.scheduled.ClusterAwareScheduledTaskRunner;
+import org.keycloak.services.scheduled.ScheduledTaskRunner;
 import org.keycloak.timer.TimerProvider;
 
 /** Mounts {@code /realms/{realm}/llm} and holds the gateway's per-node state. */
 public class LlmRealmResourceProviderFactory implements RealmResourceProviderFactory {
 
+    private static final Logger LOG = Logger.getLogger(LlmRealmResourceProviderFactory.class);
     public static final String PROVIDER_ID = "llm";
     /** Usage events written per transaction. */
     static final int USAGE_BATCH_SIZE = 500;
@@ -74,7 +77,7 @@ public class LlmRealmResourceProviderFactory implements RealmResourceProviderFac
                 new CooldownTracker(),
                 http,
                 ledger,
-                new Budgets(settings.budgetRefreshMillis()),
+                new Budgets(settings.budgetRefreshMillis(), settings.usageFlushIntervalMillis()),
                 new UserKeyCache(settings.byokRefreshMillis()),
                 new ProviderRecovery(factory));
         factory.register(new LifecycleListener(factory, state));
@@ -82,7 +85,7 @@ public class LlmRealmResourceProviderFactory implements RealmResourceProviderFac
         scheduleHealthCheck(factory, settings);
     }
 
-    /** One node per interval, the first run a minute after start (or sooner when the interval is shorter). */
+    /** Once per interval in the cluster, the first run a minute after start (or sooner when the interval is shorter). */
     private static void scheduleMaintenance(KeycloakSessionFactory factory, LlmGatewayConfigFactory settings) {
         long interval = settings.usageMaintenanceIntervalMillis();
         UsageMaintenanceTask task = new UsageMaintenanceTask(factory, settings.usageRetentionDays());
@@ -90,19 +93,21 @@ public class LlmRealmResourceProviderFactory implements RealmResourceProviderFac
                 factory,
                 session -> session.getProvider(TimerProvider.class)
                         .schedule(
-                                new ClusterAwareScheduledTaskRunner(factory, task, interval),
+                                new ScheduledTaskRunner(factory, new ClusterOnceTask(factory, task, interval)),
                                 Math.min(interval, 60_000L),
                                 interval));
     }
 
-    /** One node per interval tests the providers in error again. */
+    /** Once per interval in the cluster, one node tests the providers in error again. */
     private static void scheduleHealthCheck(KeycloakSessionFactory factory, LlmGatewayConfigFactory settings) {
         long interval = settings.providerHealthIntervalMillis();
         KeycloakModelUtils.runJobInTransaction(
                 factory,
                 session -> session.getProvider(TimerProvider.class)
                         .schedule(
-                                new ClusterAwareScheduledTaskRunner(factory, new ProviderHealthTask(factory), interval),
+                                new ScheduledTaskRunner(
+                                        factory,
+                                        new ClusterOnceTask(factory, new ProviderHealthTask(factory), interval)),
                                 interval,
                                 interval));
     }
@@ -112,6 +117,12 @@ public class LlmRealmResourceProviderFactory implements RealmResourceProviderFac
     public void close() {
         if (state != null) {
             state.recovery().close();
+            int streams = StreamRelay.endAll();
+            if (streams > 0) {
+                LOG.infof(
+                        "LLM gateway: %d streams still being read were ended at shutdown and recorded as cancelled",
+                        streams);
+            }
             state.ledger().close();
         }
     }

@@ -15,7 +15,7 @@ import org.keycloak.timer.ScheduledTask;
 
 /**
  * Tests again every enabled provider in {@code error}, realm by realm, each in its own transaction. Scheduled through
- * Keycloak's cluster-aware task runner: one node of a cluster runs it per interval. A provider that answers is active
+ * {@link ClusterOnceTask}: one node of a cluster runs it per interval. A provider that answers is active
  * again (and every node's routing learns it from the configuration version); one that does not stays in error, still
  * tried after the healthy ones.
  */

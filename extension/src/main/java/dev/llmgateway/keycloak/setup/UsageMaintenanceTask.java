@@ -16,8 +16,8 @@ import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.timer.ScheduledTask;
 
 /**
- * The usage housekeeping ({@link UsageMaintenance}) for every realm. Scheduled through Keycloak's cluster-aware task
- * runner, so one node of a cluster runs it per interval. Each batch of deletions is its own transaction.
+ * The usage housekeeping ({@link UsageMaintenance}) for every realm. Scheduled through {@link ClusterOnceTask}, so one
+ * node of a cluster runs it per interval. Each batch of deletions is its own transaction.
  */
 final class UsageMaintenanceTask implements ScheduledTask {
 

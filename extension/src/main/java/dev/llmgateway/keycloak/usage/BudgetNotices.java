@@ -65,8 +65,13 @@ public final class BudgetNotices {
             try {
                 KeycloakModelUtils.runJobInTransaction(factory, s -> check(s, parts[0], parts[1]));
             } catch (RuntimeException ex) {
-                // The mail server refused (the next batch retries), or another node recorded the same notice first.
-                LOG.warnf("LLM gateway: budget notice for user %s not sent now: %s", parts[1], rootMessage(ex));
+                if (recordedElsewhere(ex)) {
+                    // Another node's batch reached the same threshold at the same moment and recorded it first.
+                    LOG.debugf("LLM gateway: budget notice for user %s was sent by another node", parts[1]);
+                } else {
+                    // The mail server refused: nothing was recorded, so the next batch tries again.
+                    LOG.warnf("LLM gateway: budget notice for user %s not sent now: %s", parts[1], rootMessage(ex));
+                }
             }
         }
     }
@@ -103,24 +108,22 @@ public final class BudgetNotices {
             if (spent.multiply(BigDecimal.valueOf(100)).compareTo(budget.multiply(BigDecimal.valueOf(threshold))) < 0) {
                 continue;
             }
-            if (sent.contains(threshold)) {
-                return; // this month's notice for the highest threshold reached is out already
+            // The highest threshold reached; it, or a higher one, may be out already (no 80 % notice after the 100 %
+            // one, even when a larger budget brings the user back under 100 %).
+            if (sent.stream().anyMatch(t -> t >= threshold)) {
+                return;
             }
-            // Record this threshold and the lower ones (no 80 % notice after the 100 % one), then send.
-            List<LlmBudgetNoticeEntity> rows = new ArrayList<>();
-            for (int t : THRESHOLDS) {
-                if (t <= threshold && !sent.contains(t)) {
-                    LlmBudgetNoticeEntity n = new LlmBudgetNoticeEntity();
-                    n.setId(KeycloakModelUtils.generateId());
-                    n.setRealmId(realmId);
-                    n.setUserId(userId);
-                    n.setMonth(month);
-                    n.setThreshold(t);
-                    n.setSentAt(now);
-                    em.persist(n);
-                    rows.add(n);
-                }
-            }
+            // Record only this threshold, then send: if another node records it at the same moment, one of the two
+            // inserts fails and only the other sends. (Recording the lower thresholds too would let a race on the
+            // 80 % row undo this one, and with it the 100 % notice.)
+            LlmBudgetNoticeEntity n = new LlmBudgetNoticeEntity();
+            n.setId(KeycloakModelUtils.generateId());
+            n.setRealmId(realmId);
+            n.setUserId(userId);
+            n.setMonth(month);
+            n.setThreshold(threshold);
+            n.setSentAt(now);
+            em.persist(n);
             em.flush();
             send(session, realm, user, level, threshold, budget, spent, now);
             LOG.infof(
@@ -195,6 +198,18 @@ public final class BudgetNotices {
         } catch (IOException | FreeMarkerException | EmailException e) {
             throw new IllegalStateException("budget notice not sent: " + e.getMessage(), e);
         }
+    }
+
+    /** An integrity constraint violation (SQL state class 23): the notice's row exists already. */
+    private static boolean recordedElsewhere(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof java.sql.SQLException sql
+                    && sql.getSQLState() != null
+                    && sql.getSQLState().startsWith("23")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String rootMessage(Throwable t) {

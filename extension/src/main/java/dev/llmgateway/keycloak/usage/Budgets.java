@@ -15,7 +15,9 @@ import org.keycloak.models.KeycloakSession;
  * Each user's spend this calendar month (UTC) for budget checks, from shared state: the daily rollups every node
  * writes. A node reads a user's spend from the database at most once per refresh interval and adds the calls it
  * recorded itself since; so the gateway's hot path queries the database only for users with a budget, and at most
- * once per interval each. Calls on other nodes show after their next flush and this node's next read.
+ * once per interval each. Calls on other nodes show after their next flush and this node's next read. A user who has
+ * used {@value #NEAR_PERCENT} % of the budget or more is read again after the ledger's flush interval instead (when
+ * that is shorter), so other nodes' calls count within about two flush intervals where it matters: at the limit.
  * BYOK calls and unpriced calls never count.
  */
 public final class Budgets {
@@ -30,21 +32,39 @@ public final class Budgets {
         BigDecimal local = BigDecimal.ZERO;
     }
 
+    /** From this share of the budget on, a user's spend is read again after {@code nearMillis}. */
+    static final int NEAR_PERCENT = 50;
+
     private final ConcurrentHashMap<String, Spend> spends = new ConcurrentHashMap<>();
     private final long refreshMillis;
+    private final long nearMillis;
 
-    public Budgets(long refreshMillis) {
+    /**
+     * @param refreshMillis how old a user's spend read from the database may get
+     * @param nearMillis the same for users near their budget (the ledger's flush interval: other nodes' calls reach
+     *     the database no sooner)
+     */
+    public Budgets(long refreshMillis, long nearMillis) {
         this.refreshMillis = refreshMillis;
+        this.nearMillis = Math.min(refreshMillis, nearMillis);
     }
 
-    /** This month's spend of a user, at most {@code refreshMillis} old as far as other nodes go. */
-    public BigDecimal spentThisMonth(KeycloakSession session, String realmId, String userId, long now) {
+    /**
+     * This month's spend of a user, at most {@code refreshMillis} old as far as other nodes go ({@code nearMillis}
+     * once it reaches {@value #NEAR_PERCENT} % of {@code budget}).
+     */
+    public BigDecimal spentThisMonth(
+            KeycloakSession session, String realmId, String userId, BigDecimal budget, long now) {
         int month = month(now);
         Spend s = spends.get(key(realmId, userId));
         if (s != null) {
             synchronized (s) {
-                if (s.stored != null && s.month == month && now - s.readAt < refreshMillis) {
-                    return s.stored.add(s.local);
+                if (s.stored != null && s.month == month) {
+                    BigDecimal spent = s.stored.add(s.local);
+                    long maxAge = near(spent, budget) ? nearMillis : refreshMillis;
+                    if (now - s.readAt < maxAge) {
+                        return spent;
+                    }
                 }
             }
         } else {
@@ -61,6 +81,12 @@ public final class Budgets {
             s.local = BigDecimal.ZERO;
         }
         return stored;
+    }
+
+    private static boolean near(BigDecimal spent, BigDecimal budget) {
+        return budget != null
+                && spent.multiply(BigDecimal.valueOf(100)).compareTo(budget.multiply(BigDecimal.valueOf(NEAR_PERCENT)))
+                        >= 0;
     }
 
     /** Adds a call this node just recorded to the user's spend, until the next read from the database. */

@@ -54,8 +54,13 @@ public final class Api {
 
     /** An access token from the password grant of {@code admin-cli} in the given realm. */
     public static String token(String realm, String username, String password) {
+        return token(BASE, realm, username, password);
+    }
+
+    /** The same from the server at {@code base} (another node of a cluster). */
+    public static String token(String base, String realm, String username, String password) {
         Reply r = form(
-                BASE + "/realms/" + realm + "/protocol/openid-connect/token",
+                base + "/realms/" + realm + "/protocol/openid-connect/token",
                 Map.of("grant_type", "password", "client_id", "admin-cli", "username", username, "password", password));
         if (r.status() != 200) {
             throw new AssertionError("token request for " + username + " failed: HTTP " + r.status() + " " + r.text());
