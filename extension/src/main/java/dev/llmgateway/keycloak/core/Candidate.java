@@ -21,7 +21,6 @@ public record Candidate(
         BigDecimal outputPrice,
         BigDecimal cachedInputPrice,
         BigDecimal cacheWritePrice,
-        BigDecimal cacheWrite1hPrice,
         Integer quality,
         Set<String> names) {
 
@@ -58,7 +57,6 @@ public record Candidate(
                 outputPrice,
                 cachedInputPrice,
                 cacheWritePrice,
-                null,
                 quality,
                 Set.of(modelId));
     }

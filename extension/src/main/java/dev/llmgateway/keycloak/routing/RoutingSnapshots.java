@@ -82,7 +82,6 @@ public final class RoutingSnapshots {
                         m.outputPrice(),
                         m.cachedInputPrice(),
                         m.cacheWritePrice(),
-                        m.cacheWrite1hPrice(),
                         m.quality(),
                         providers.catalog().names(p.getType(), m.id())));
             }

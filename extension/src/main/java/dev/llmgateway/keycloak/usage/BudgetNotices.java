@@ -2,6 +2,7 @@ package dev.llmgateway.keycloak.usage;
 
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.text.MessageFormat;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,7 +13,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 
-import dev.llmgateway.keycloak.core.Decimals;
 import dev.llmgateway.keycloak.core.UsageEvent;
 import dev.llmgateway.keycloak.powerlevel.PowerLevel;
 import dev.llmgateway.keycloak.powerlevel.PowerLevelResolver;
@@ -230,7 +230,12 @@ public final class BudgetNotices {
         return tag != null && !tag.isBlank() ? Locale.forLanguageTag(tag) : Locale.ENGLISH;
     }
 
+    /** Cents for amounts of a dollar or more; small amounts (test budgets, cheap models) to six places. */
     static String money(BigDecimal amount) {
-        return Decimals.money(amount);
+        if (amount.abs().compareTo(BigDecimal.ONE) >= 0) {
+            return amount.setScale(2, RoundingMode.HALF_UP).toPlainString();
+        }
+        BigDecimal small = amount.setScale(6, RoundingMode.HALF_UP).stripTrailingZeros();
+        return (small.scale() < 2 ? small.setScale(2) : small).toPlainString();
     }
 }
