@@ -120,7 +120,7 @@ public class LlmRealmResourceProviderFactory implements RealmResourceProviderFac
             int streams = StreamRelay.endAll();
             if (streams > 0) {
                 LOG.infof(
-                        "LLM gateway: %d streams still being read were ended at shutdown and recorded as cancelled",
+                        "LLM gateway: %d streams still being read were ended at shutdown and handed to the ledger as cancelled",
                         streams);
             }
             state.ledger().close();

@@ -135,20 +135,7 @@ class TwoNodeClusterIT {
         String bUser = userToken(b, "worker");
         // The organisation's provider first, not timed: B's first call to any vendor also pays for its JVM's cold
         // HTTP client, which is not propagation.
-        Api.Reply created = Api.post(
-                admin(a, "/providers"),
-                adminToken(a),
-                Map.of(
-                        "type",
-                        "openai",
-                        "name",
-                        "Org OpenAI",
-                        "apiKey",
-                        ORG_KEY,
-                        "baseUrl",
-                        VENDORS.baseUrl("openai"),
-                        "models",
-                        List.of("gpt-4o-mini")));
+        Api.Reply created = createProvider("Org OpenAI", ORG_KEY, List.of("gpt-4o-mini"));
         assertEquals(201, created.status(), created.text());
         orgProviderId = created.json().get("provider").get("id").asText();
         awaitTrue(
@@ -158,20 +145,7 @@ class TwoNodeClusterIT {
 
         // B has answered for this realm before the change, so it holds a routing snapshot that is now out of date.
         assertEquals(404, chat(b, bUser, "gpt-4o").status(), "no provider offers the model yet");
-        Api.Reply second = Api.post(
-                admin(a, "/providers"),
-                adminToken(a),
-                Map.of(
-                        "type",
-                        "openai",
-                        "name",
-                        "Second OpenAI",
-                        "apiKey",
-                        "sk-test-cluster-second",
-                        "baseUrl",
-                        VENDORS.baseUrl("openai"),
-                        "models",
-                        List.of("gpt-4o")));
+        Api.Reply second = createProvider("Second OpenAI", "sk-test-cluster-second", List.of("gpt-4o"));
         assertEquals(201, second.status(), second.text());
         long t0 = System.nanoTime(); // each delay counts from A's answer to the change
         propagated("provider created", t0, () -> chat(b, bUser, "gpt-4o").status() == 200);
@@ -331,20 +305,7 @@ class TwoNodeClusterIT {
         String key = "sk-test-cluster-flaky";
         VENDORS.outage(key, true);
         try {
-            Api.Reply r = Api.post(
-                    admin(a, "/providers"),
-                    adminToken(a),
-                    Map.of(
-                            "type",
-                            "openai",
-                            "name",
-                            "Flaky",
-                            "apiKey",
-                            key,
-                            "baseUrl",
-                            VENDORS.baseUrl("openai"),
-                            "models",
-                            List.of("flaky-model")));
+            Api.Reply r = createProvider("Flaky", key, List.of("flaky-model"));
             assertEquals(201, r.status(), r.text());
             assertEquals("error", r.json().get("provider").get("status").asText());
             String id = r.json().get("provider").get("id").asText();
@@ -524,6 +485,24 @@ class TwoNodeClusterIT {
             Api.Reply r = Api.post(a.url() + "/admin/realms/" + REALM + "/users", token, rep);
             assertEquals(201, r.status(), r.text());
         }
+    }
+
+    /** An OpenAI provider on node A, pointing at the fake vendor. */
+    private static Api.Reply createProvider(String name, String key, List<String> models) {
+        return Api.post(
+                admin(a, "/providers"),
+                adminToken(a),
+                Map.of(
+                        "type",
+                        "openai",
+                        "name",
+                        name,
+                        "apiKey",
+                        key,
+                        "baseUrl",
+                        VENDORS.baseUrl("openai"),
+                        "models",
+                        models));
     }
 
     private static String userId(String username) {
