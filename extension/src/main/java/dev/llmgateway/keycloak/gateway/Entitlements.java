@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.function.Predicate;
 
 import dev.llmgateway.keycloak.core.Candidate;
 import dev.llmgateway.keycloak.powerlevel.PowerLevel;
@@ -55,6 +56,33 @@ public final class Entitlements {
                             + "Pick a model within your level or ask an administrator for a higher level.");
         }
         return allowed;
+    }
+
+    /**
+     * For a level with a monthly budget, the candidates whose cost is known, or that go out with the caller's own key
+     * (BYOK calls never count): a model without a price would cost nothing against the budget, so a budget would not
+     * limit it. Levels without a budget keep every candidate. Refuses with a 403 when nothing is left.
+     */
+    public static List<Candidate> pricedForBudget(
+            List<Candidate> ordered, PowerLevel level, Predicate<Candidate> ownKey, String requested) {
+        if (level.monthlyBudget() == null) {
+            return ordered;
+        }
+        List<Candidate> priced = ordered.stream()
+                .filter(c -> (c.inputPrice() != null && c.outputPrice() != null) || ownKey.test(c))
+                .toList();
+        if (priced.isEmpty()) {
+            throw OpenAiErrors.error(
+                    403,
+                    "permission_error",
+                    "model_not_priced",
+                    "model",
+                    "The model '" + abbreviate(requested) + "' has no price in this realm, and your power level '"
+                            + level.name() + "' has a monthly budget, so its calls could not be counted. Ask an "
+                            + "administrator to set its price (LLM Gateway → Providers → the model), or use your "
+                            + "own key for its provider.");
+        }
+        return priced;
     }
 
     /**

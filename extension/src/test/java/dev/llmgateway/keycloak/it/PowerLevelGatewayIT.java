@@ -195,6 +195,70 @@ class PowerLevelGatewayIT {
     }
 
     @Test
+    void aModelWithoutAPriceIsRefusedToLevelsWithABudgetUntilItHasOne() {
+        String admin = Api.masterAdminToken();
+        Api.Reply created = Api.post(
+                Api.admin(realm.getName(), "/providers"),
+                admin,
+                Map.of(
+                        "type",
+                        "custom",
+                        "name",
+                        "House models",
+                        "apiKey",
+                        "sk-test-house",
+                        "baseUrl",
+                        vendors.baseUrl("custom"),
+                        "models",
+                        List.of("house-model")));
+        assertEquals(201, created.status(), created.text());
+        String providerId = created.json().get("provider").get("id").asText();
+        String original =
+                Api.get(Api.admin(realm.getName(), "/power-levels"), admin).text();
+        ObjectNode levels = (ObjectNode) Api.parse(original);
+        for (JsonNode level : levels.get("levels")) {
+            if (level.get("id").asText().equals("eco")) {
+                ((ObjectNode) level).put("monthly_budget", new BigDecimal("5"));
+                ((ArrayNode) level.get("models")).add("house-model");
+            }
+        }
+        try {
+            assertEquals(
+                    200,
+                    Api.put(Api.admin(realm.getName(), "/power-levels"), admin, levels.toString())
+                            .status());
+
+            // Eco names the model, but a call without a price would never count against Eco's budget.
+            Api.Reply refused = chat("spender", "house-model");
+            assertEquals(403, refused.status(), refused.text());
+            assertEquals(
+                    "model_not_priced", refused.json().get("error").get("code").asText());
+            assertTrue(
+                    refused.json().get("error").get("message").asText().contains("has no price in this realm"),
+                    refused.text());
+            assertEquals(200, chat("plainuser", "house-model").status(), "levels without a budget may use it");
+
+            Api.Reply priced = Api.put(
+                    Api.admin(realm.getName(), "/providers/" + providerId + "/models/house-model"),
+                    admin,
+                    Map.of("inputPrice", "1", "outputPrice", "2"));
+            assertEquals(200, priced.status(), priced.text());
+            assertEquals(200, chat("spender", "house-model").status(), "priced now: counted like any other");
+            String spender = realm.admin().users().search("spender").get(0).getId();
+            List<Map<String, Object>> rows = Db.waitFor(
+                    1, "select COST from LLM_USAGE_EVENT where USER_ID = ? and MODEL = ?", spender, "house-model");
+            // 1,200 prompt tokens (no cached price and no catalogue entry: all at the input price) and 80 out.
+            assertEquals(
+                    0,
+                    new BigDecimal("0.00136").compareTo((BigDecimal) rows.get(0).get("COST")),
+                    rows.toString());
+        } finally {
+            Api.put(Api.admin(realm.getName(), "/power-levels"), admin, original);
+            Api.delete(Api.admin(realm.getName(), "/providers/" + providerId), admin);
+        }
+    }
+
+    @Test
     void meNeedsAToken() {
         Api.Reply anonymous = Api.get(Api.BASE + "/realms/" + realm.getName() + "/llm/me", null);
         assertEquals(401, anonymous.status());

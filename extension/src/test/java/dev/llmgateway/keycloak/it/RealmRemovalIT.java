@@ -1,6 +1,7 @@
 package dev.llmgateway.keycloak.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 
@@ -62,7 +63,53 @@ class RealmRemovalIT {
                 "doomed-rollup-row",
                 realmId);
 
+        // Another realm with the same kinds of rows: none of them may go with the doomed realm.
+        RealmRepresentation other = new RealmRepresentation();
+        other.setRealm("survivor");
+        other.setEnabled(true);
+        adminClient.realms().create(other);
+        String otherId = adminClient.realm("survivor").toRepresentation().getId();
+        assertEquals(
+                201,
+                Api.post(
+                                Api.admin("survivor", "/providers"),
+                                token,
+                                Map.of(
+                                        "type",
+                                        "openai",
+                                        "apiKey",
+                                        "sk-test-survivor",
+                                        "baseUrl",
+                                        vendors.baseUrl("openai")))
+                        .status());
+        assertEquals(
+                200,
+                Api.put(
+                                Api.admin("survivor", "/routing/rules"),
+                                token,
+                                Map.of("aliases", Map.of("fast", "gpt-4o-mini")))
+                        .status());
+        Db.update(
+                "insert into LLM_USAGE_ROLLUP values (?, ?, 'r', 'd', 20261130, '', '', '', '', '', 1, 0, 0, 0, 0, 0, 0,"
+                        + " 0, 0, 0, 0, 0, 0, 0" + zeros + ")",
+                "survivor-rollup-row",
+                otherId);
+        String[] tables = {"LLM_PROVIDER", "LLM_MODEL", "LLM_ROUTING_RULES", "LLM_MODEL_ALIAS", "LLM_USAGE_ROLLUP"};
+        long[] before = new long[tables.length];
+        for (int i = 0; i < tables.length; i++) {
+            before[i] = Db.count("select count(*) from " + tables[i] + " where REALM_ID = ?", otherId);
+            assertTrue(before[i] > 0, tables[i] + " has rows of the other realm");
+        }
+
         adminClient.realm("doomed").remove();
+
+        for (int i = 0; i < tables.length; i++) {
+            assertEquals(
+                    before[i],
+                    Db.count("select count(*) from " + tables[i] + " where REALM_ID = ?", otherId),
+                    tables[i] + " of the other realm is untouched");
+        }
+        adminClient.realm("survivor").remove();
 
         assertEquals(0, Db.count("select count(*) from LLM_USAGE_ROLLUP where REALM_ID = ?", realmId));
         assertEquals(0, Db.count("select count(*) from LLM_REALM_SNAPSHOT where REALM_ID = ?", realmId));

@@ -85,6 +85,9 @@ public class GatewayResource {
         PowerLevel level = Entitlements.levelOf(auth.user(), snapshot);
         List<Candidate> ordered = Entitlements.candidates(snapshot, level, request.model());
         CallKeys keys = callKeys(auth.user(), snapshot.byok(), config.cipher(realm));
+        CallKeys userKeys = keys;
+        ordered = Entitlements.pricedForBudget(
+                ordered, level, c -> userKeys.hasOwn(snapshot.endpoint(c.providerId())), request.model());
         ErrorResponseException budgetSpent =
                 Entitlements.budgetSpent(session, realm, auth.user(), level, state.budgets());
         if (budgetSpent != null) {
