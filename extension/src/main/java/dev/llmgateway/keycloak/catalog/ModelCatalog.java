@@ -69,6 +69,7 @@ public final class ModelCatalog {
                     decimal(m, "output"),
                     decimal(m, "cached_input"),
                     decimal(m, "cache_write_input"),
+                    decimal(m, "cache_write_1h_input"),
                     m.hasNonNull("context_window") ? m.get("context_window").asInt() : null,
                     m.hasNonNull("quality") ? m.get("quality").asInt() : null,
                     aliases));

@@ -23,6 +23,7 @@ public record ModelView(
         @JsonProperty("output_price") BigDecimal outputPrice,
         @JsonProperty("cached_input_price") BigDecimal cachedInputPrice,
         @JsonProperty("cache_write_price") BigDecimal cacheWritePrice,
+        @JsonProperty("cache_write_1h_price") BigDecimal cacheWrite1hPrice,
         @JsonProperty("price_source") String priceSource,
         @JsonProperty("context_window") Integer contextWindow,
         @JsonProperty("quality") Integer quality,
@@ -59,6 +60,10 @@ public record ModelView(
         }
         if (m.getCachedInputPrice() != null) {
             cached = m.getCachedInputPrice();
+        } else if (cached == null) {
+            // An override (or a vendor's list) without a cached price keeps the catalogue's ratio: cache reads at the
+            // full input price would overcharge them several times over.
+            cached = scaled(c, c == null ? null : c.cachedInputPrice(), input);
         }
         String name = m.getDisplayName() != null ? m.getDisplayName() : c != null ? c.name() : m.getModelId();
         Integer context = m.getContextWindow() != null ? m.getContextWindow() : c != null ? c.contextWindow() : null;
@@ -72,7 +77,8 @@ public record ModelView(
                 strip(input),
                 strip(output),
                 strip(cached),
-                strip(cacheWrite(c, input)),
+                strip(scaled(c, c == null ? null : c.cacheWriteInputPrice(), input)),
+                strip(scaled(c, c == null ? null : c.cacheWrite1hInputPrice(), input)),
                 source,
                 context,
                 quality,
@@ -81,21 +87,22 @@ public record ModelView(
     }
 
     /**
-     * The cache-write price, for vendors that bill cache writes apart: the catalogue's, scaled by the same factor when
-     * the input price is not the catalogue's (an admin's or the vendor's), so an override keeps the vendor's ratio.
-     * Null elsewhere: cache writes are then priced as input.
+     * One of the catalogue's derived prices (cached input, 5-minute or 1-hour cache write) for this input price: the
+     * catalogue's own when the input price is the catalogue's, else scaled by the same factor (an admin's or the
+     * vendor's input price keeps the vendor's ratios). Null where the catalogue has none: those tokens are then
+     * priced as input.
      */
-    static BigDecimal cacheWrite(CatalogEntry c, BigDecimal input) {
-        if (c == null || c.cacheWriteInputPrice() == null || input == null) {
+    static BigDecimal scaled(CatalogEntry c, BigDecimal catalogPrice, BigDecimal input) {
+        if (c == null || catalogPrice == null || input == null || c.inputPrice() == null) {
             return null;
         }
         if (input.compareTo(c.inputPrice()) == 0) {
-            return c.cacheWriteInputPrice();
+            return catalogPrice;
         }
         if (c.inputPrice().signum() == 0) {
             return null;
         }
-        return input.multiply(c.cacheWriteInputPrice()).divide(c.inputPrice(), MathContext.DECIMAL64);
+        return input.multiply(catalogPrice).divide(c.inputPrice(), MathContext.DECIMAL64);
     }
 
     private static BigDecimal strip(BigDecimal v) {

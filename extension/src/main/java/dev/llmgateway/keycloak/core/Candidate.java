@@ -21,6 +21,7 @@ public record Candidate(
         BigDecimal outputPrice,
         BigDecimal cachedInputPrice,
         BigDecimal cacheWritePrice,
+        BigDecimal cacheWrite1hPrice,
         Integer quality,
         Set<String> names) {
 
@@ -57,6 +58,7 @@ public record Candidate(
                 outputPrice,
                 cachedInputPrice,
                 cacheWritePrice,
+                null,
                 quality,
                 Set.of(modelId));
     }

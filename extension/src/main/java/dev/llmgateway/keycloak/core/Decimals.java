@@ -2,6 +2,7 @@ package dev.llmgateway.keycloak.core;
 
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.SerializerProvider;
@@ -28,6 +29,18 @@ public final class Decimals {
         }
         BigDecimal s = v.stripTrailingZeros();
         return s.scale() < 0 ? s.setScale(0) : s;
+    }
+
+    /**
+     * An amount of money as people read it: cents for amounts of a dollar or more; smaller amounts (test budgets,
+     * cheap models) to six places without trailing zeros beyond the cents, so $0.000153 is not shown as $0.00.
+     */
+    public static String money(BigDecimal amount) {
+        if (amount.abs().compareTo(BigDecimal.ONE) >= 0) {
+            return amount.setScale(2, RoundingMode.HALF_UP).toPlainString();
+        }
+        BigDecimal small = amount.setScale(6, RoundingMode.HALF_UP).stripTrailingZeros();
+        return (small.scale() < 2 ? small.setScale(2) : small).toPlainString();
     }
 
     /** A BigDecimal whose text is always its plain form. Arithmetic on it gives ordinary BigDecimals. */

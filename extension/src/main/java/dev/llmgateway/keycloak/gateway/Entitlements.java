@@ -1,12 +1,12 @@
 package dev.llmgateway.keycloak.gateway;
 
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.function.Predicate;
 
 import dev.llmgateway.keycloak.core.Candidate;
+import dev.llmgateway.keycloak.core.Decimals;
 import dev.llmgateway.keycloak.powerlevel.PowerLevel;
 import dev.llmgateway.keycloak.powerlevel.PowerLevelResolver;
 import dev.llmgateway.keycloak.routing.RoutingSnapshot;
@@ -112,8 +112,9 @@ public final class Entitlements {
                 .build());
     }
 
+    /** As people read amounts: cents from a dollar up, small amounts to six places (never "$0.00 of $0.00"). */
     static String money(BigDecimal amount) {
-        return amount.setScale(2, RoundingMode.HALF_UP).toPlainString();
+        return Decimals.money(amount);
     }
 
     /** What a level reaches, in words. */

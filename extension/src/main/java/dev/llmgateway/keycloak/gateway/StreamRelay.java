@@ -272,10 +272,16 @@ public final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
         Usage u = translator.usage();
         long text = translator.textChars();
         boolean estimated = false;
-        if (u.completionTokens() == 0 && text > 0) {
-            // The vendor's usage comes last; a stream cut short has text but no count.
+        if (!translator.usageFinal() && text > 0 && tokens(text) > u.completionTokens()) {
+            // The vendor's final usage comes last; a stream cut short has text but no (or only a starting) count.
             long prompt = u.promptTokens() > 0 ? u.promptTokens() : tokens(promptChars);
-            u = new Usage(prompt, tokens(text), u.cachedTokens(), u.reasoningTokens(), u.cacheWriteTokens());
+            u = new Usage(
+                    prompt,
+                    tokens(text),
+                    u.cachedTokens(),
+                    u.reasoningTokens(),
+                    u.cacheWriteTokens(),
+                    u.cacheWrite1hTokens());
             estimated = true;
         }
         onEnd.accept(new End(u, estimated, result));

@@ -82,6 +82,7 @@ public final class RoutingSnapshots {
                         m.outputPrice(),
                         m.cachedInputPrice(),
                         m.cacheWritePrice(),
+                        m.cacheWrite1hPrice(),
                         m.quality(),
                         providers.catalog().names(p.getType(), m.id())));
             }

@@ -2,7 +2,6 @@ package dev.llmgateway.keycloak.usage;
 
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.text.MessageFormat;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,6 +12,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 
+import dev.llmgateway.keycloak.core.Decimals;
 import dev.llmgateway.keycloak.core.UsageEvent;
 import dev.llmgateway.keycloak.powerlevel.PowerLevel;
 import dev.llmgateway.keycloak.powerlevel.PowerLevelResolver;
@@ -230,12 +230,7 @@ public final class BudgetNotices {
         return tag != null && !tag.isBlank() ? Locale.forLanguageTag(tag) : Locale.ENGLISH;
     }
 
-    /** Cents for amounts of a dollar or more; small amounts (test budgets, cheap models) to six places. */
     static String money(BigDecimal amount) {
-        if (amount.abs().compareTo(BigDecimal.ONE) >= 0) {
-            return amount.setScale(2, RoundingMode.HALF_UP).toPlainString();
-        }
-        BigDecimal small = amount.setScale(6, RoundingMode.HALF_UP).stripTrailingZeros();
-        return (small.scale() < 2 ? small.setScale(2) : small).toPlainString();
+        return Decimals.money(amount);
     }
 }

@@ -8,7 +8,8 @@ import dev.llmgateway.keycloak.core.Usage;
 /**
  * The cost of one call in USD, exact (BigDecimal, no rounding): prices are per 1M tokens. Cache-read tokens are
  * priced at the cached-input price (the input price where the model has none), cache-write tokens at the cache-write
- * price (the input price where the model has none), the rest of the prompt at the input price, and the completion
+ * price (the input price where the model has none), those written to the 1-hour cache at the 1-hour cache-write price
+ * (the cache-write price where the model has none), the rest of the prompt at the input price, and the completion
  * (reasoning included, as vendors bill it) at the output price. Unpriced models cost null, not zero.
  */
 public final class Pricing {
@@ -19,7 +20,13 @@ public final class Pricing {
 
     /** The cost of a call to a candidate, at its prices. */
     public static BigDecimal cost(Usage usage, Candidate c) {
-        return cost(usage, c.inputPrice(), c.outputPrice(), c.cachedInputPrice(), c.cacheWritePrice());
+        return cost(
+                usage,
+                c.inputPrice(),
+                c.outputPrice(),
+                c.cachedInputPrice(),
+                c.cacheWritePrice(),
+                c.cacheWrite1hPrice());
     }
 
     public static BigDecimal cost(
@@ -28,18 +35,31 @@ public final class Pricing {
             BigDecimal outputPrice,
             BigDecimal cachedInputPrice,
             BigDecimal cacheWritePrice) {
+        return cost(usage, inputPrice, outputPrice, cachedInputPrice, cacheWritePrice, null);
+    }
+
+    public static BigDecimal cost(
+            Usage usage,
+            BigDecimal inputPrice,
+            BigDecimal outputPrice,
+            BigDecimal cachedInputPrice,
+            BigDecimal cacheWritePrice,
+            BigDecimal cacheWrite1hPrice) {
         if (inputPrice == null || outputPrice == null) {
             return null;
         }
         long cached = Math.min(usage.cachedTokens(), usage.promptTokens());
         long written = Math.min(usage.cacheWriteTokens(), usage.promptTokens() - cached);
+        long written1h = Math.min(usage.cacheWrite1hTokens(), written);
         long plain = usage.promptTokens() - cached - written;
         BigDecimal cachedPrice = cachedInputPrice != null ? cachedInputPrice : inputPrice;
         BigDecimal writePrice = cacheWritePrice != null ? cacheWritePrice : inputPrice;
+        BigDecimal write1hPrice = cacheWrite1hPrice != null ? cacheWrite1hPrice : writePrice;
         BigDecimal perMillion = inputPrice
                 .multiply(BigDecimal.valueOf(plain))
                 .add(cachedPrice.multiply(BigDecimal.valueOf(cached)))
-                .add(writePrice.multiply(BigDecimal.valueOf(written)))
+                .add(writePrice.multiply(BigDecimal.valueOf(written - written1h)))
+                .add(write1hPrice.multiply(BigDecimal.valueOf(written1h)))
                 .add(outputPrice.multiply(BigDecimal.valueOf(usage.completionTokens())));
         return perMillion.divide(MILLION).stripTrailingZeros();
     }

@@ -24,6 +24,12 @@ public interface StreamTranslator {
     /** The usage seen so far; complete once the stream ended. */
     Usage usage();
 
+    /**
+     * Whether the vendor's final usage has come (OpenAI's usage chunk, Anthropic's {@code message_delta}); until then
+     * {@link #usage()} may hold only what the stream's start said (Anthropic: the prompt and one output token).
+     */
+    boolean usageFinal();
+
     /** Characters of answer text and tool-call arguments relayed so far: what an estimate of the usage starts from. */
     long textChars();
 }

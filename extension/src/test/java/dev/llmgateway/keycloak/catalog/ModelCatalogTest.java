@@ -79,6 +79,7 @@ class ModelCatalogTest {
                 null,
                 null,
                 null,
+                null,
                 catalog.names("anthropic", "claude-3-5-haiku-20241022"));
         assertTrue(c.answersTo("claude-3-5-haiku"));
         assertTrue(c.answersTo("claude-3-5-*"));
@@ -98,13 +99,61 @@ class ModelCatalogTest {
     void anthropicCacheWritesKeepTheCatalogueRatioWhenTheInputPriceIsOverridden() {
         CatalogEntry sonnet = catalog.find("anthropic", "claude-sonnet-4-5").orElseThrow();
         assertEquals(0, new BigDecimal("3.75").compareTo(sonnet.cacheWriteInputPrice()));
-        assertEquals(0, new BigDecimal("3.75").compareTo(ModelView.cacheWrite(sonnet, new BigDecimal("3.0"))));
         assertEquals(
                 0,
-                new BigDecimal("2.5").compareTo(ModelView.cacheWrite(sonnet, new BigDecimal("2"))),
+                new BigDecimal("3.75")
+                        .compareTo(ModelView.scaled(sonnet, sonnet.cacheWriteInputPrice(), new BigDecimal("3.0"))));
+        assertEquals(
+                0,
+                new BigDecimal("2.5")
+                        .compareTo(ModelView.scaled(sonnet, sonnet.cacheWriteInputPrice(), new BigDecimal("2"))),
                 "1.25 x an override");
         CatalogEntry mini = catalog.find("openai", "gpt-4o-mini").orElseThrow();
         assertEquals(
-                null, ModelView.cacheWrite(mini, mini.inputPrice()), "no cache-write price where the vendor has none");
+                null,
+                ModelView.scaled(mini, mini.cacheWriteInputPrice(), mini.inputPrice()),
+                "no cache-write price where the vendor has none");
+    }
+
+    private ModelView overridden(String vendor, String id, String input, String output, String cached) {
+        LlmModelEntity m = new LlmModelEntity();
+        m.setModelId(id);
+        m.setProviderId("p");
+        m.setEnabled(true);
+        m.setInputPrice(new BigDecimal(input));
+        m.setOutputPrice(new BigDecimal(output));
+        m.setCachedInputPrice(cached == null ? null : new BigDecimal(cached));
+        return ModelView.of(m, vendor, "P", catalog);
+    }
+
+    private static void same(String expected, BigDecimal actual, String what) {
+        assertTrue(actual != null && new BigDecimal(expected).compareTo(actual) == 0, what + ": " + actual);
+    }
+
+    @Test
+    void anOverrideWithoutCachedPricesKeepsTheCataloguesRatios() {
+        // Sonnet 4.5 is 3 / 15, cache reads 0.30 (0.1x), writes 3.75 (1.25x) and 6 (2x, 1 hour).
+        ModelView sonnet = overridden("anthropic", "claude-sonnet-4-5", "2.7", "13.5", null);
+        assertEquals("admin", sonnet.priceSource());
+        same("0.27", sonnet.cachedInputPrice(), "cache reads at 0.1x the override, not at its full price");
+        same("3.375", sonnet.cacheWritePrice(), "5-minute writes at 1.25x");
+        same("5.4", sonnet.cacheWrite1hPrice(), "1-hour writes at 2x");
+        // gpt-4o-mini is 0.15 / 0.60 with cached input at 0.075 (0.5x).
+        same("0.05", overridden("openai", "gpt-4o-mini", "0.1", "0.4", null).cachedInputPrice(), "kept ratio");
+        same(
+                "0.02",
+                overridden("openai", "gpt-4o-mini", "0.1", "0.4", "0.02").cachedInputPrice(),
+                "a cached price the admin sets wins");
+        assertEquals(
+                null,
+                overridden("custom", "homegrown", "1", "2", null).cachedInputPrice(),
+                "no catalogue entry: cache reads at the input price");
+    }
+
+    @Test
+    void datedIdsPricedApartFromTheirAliasResolveToTheirOwnEntry() {
+        same("5", catalog.find("openai", "gpt-4o-2024-05-13").orElseThrow().inputPrice(), "the May 2024 gpt-4o");
+        same("5", catalog.find("openai", "chatgpt-4o-latest").orElseThrow().inputPrice(), "ChatGPT's gpt-4o");
+        same("2.5", catalog.find("openai", "gpt-4o-2024-08-06").orElseThrow().inputPrice(), "later gpt-4o snapshots");
     }
 }

@@ -161,9 +161,11 @@ class PowerLevelGatewayIT {
         assertEquals("insufficient_quota", error.get("type").asText());
         String reset =
                 LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1).plusMonths(1).toString();
+        // One fake gpt-4o-mini call costs $0.000153: small amounts are shown as they are, never as "$0.00 of $0.00".
         assertTrue(
-                error.get("message").asText().contains("$0.00 of your monthly LLM budget")
-                        || error.get("message").asText().contains("monthly LLM budget of $0.00"),
+                error.get("message")
+                        .asText()
+                        .startsWith("You have used $0.000153 of your monthly LLM budget of $0.0001 (power level"),
                 error.get("message").asText());
         assertTrue(
                 error.get("message").asText().contains(reset),

@@ -69,4 +69,40 @@ class PricingTest {
                 new BigDecimal("0.001572"),
                 Pricing.cost(usage, new BigDecimal("3"), new BigDecimal("15"), new BigDecimal("0.30"), null));
     }
+
+    @Test
+    void oneHourCacheWritesAtTheOneHourPrice() {
+        // Claude Sonnet 4.5: 10,000 tokens written to the 1-hour cache at 6.00 (2 x input), 15 plain at 3, 50 out at
+        // 15:
+        // 60,000 + 45 + 750 = 60,795 per million. At the 5-minute price (3.75) it would be 38,295.
+        Usage usage = new Usage(10_015, 50, 0, 0, 10_000, 10_000);
+        assertEquals(
+                new BigDecimal("0.060795"),
+                Pricing.cost(
+                        usage,
+                        new BigDecimal("3"),
+                        new BigDecimal("15"),
+                        new BigDecimal("0.30"),
+                        new BigDecimal("3.75"),
+                        new BigDecimal("6")));
+        // Split writes: 4,000 of 10,000 to the 1-hour cache.
+        Usage split = new Usage(10_000, 0, 0, 0, 10_000, 4_000);
+        assertEquals(
+                0,
+                new BigDecimal("0.0465")
+                        .compareTo(Pricing.cost(
+                                split,
+                                new BigDecimal("3"),
+                                new BigDecimal("15"),
+                                null,
+                                new BigDecimal("3.75"),
+                                new BigDecimal("6"))),
+                "6,000 x 3.75 + 4,000 x 6.00");
+        // A model without a 1-hour price bills those writes as its cache writes.
+        assertEquals(
+                0,
+                new BigDecimal("0.0375")
+                        .compareTo(Pricing.cost(
+                                split, new BigDecimal("3"), new BigDecimal("15"), null, new BigDecimal("3.75"), null)));
+    }
 }

@@ -359,6 +359,7 @@ public final class AnthropicMessagesAdapter implements ChatAdapter {
                 u.path("input_tokens").asLong(0),
                 u.path("cache_read_input_tokens").asLong(0),
                 u.path("cache_creation_input_tokens").asLong(0),
+                oneHourWrites(u),
                 u.path("output_tokens").asLong(0));
         out.set("usage", usageJson(usage));
         return new ChatResult(out, usage);
@@ -376,9 +377,17 @@ public final class AnthropicMessagesAdapter implements ChatAdapter {
         };
     }
 
-    /** OpenAI counts cache reads and cache writes as prompt tokens; Anthropic's input_tokens excludes both. */
-    static Usage usage(long input, long cacheRead, long cacheWrite, long output) {
-        return new Usage(input + cacheRead + cacheWrite, output, cacheRead, 0, cacheWrite);
+    /**
+     * OpenAI counts cache reads and cache writes as prompt tokens; Anthropic's input_tokens excludes both. Of the
+     * cache writes, {@code cacheWrite1h} went to the 1-hour cache.
+     */
+    static Usage usage(long input, long cacheRead, long cacheWrite, long cacheWrite1h, long output) {
+        return new Usage(input + cacheRead + cacheWrite, output, cacheRead, 0, cacheWrite, cacheWrite1h);
+    }
+
+    /** The cache writes Anthropic's {@code cache_creation} split puts in the 1-hour cache (0 without the split). */
+    static long oneHourWrites(JsonNode usage) {
+        return usage.path("cache_creation").path("ephemeral_1h_input_tokens").asLong(0);
     }
 
     static ObjectNode usageJson(Usage usage) {

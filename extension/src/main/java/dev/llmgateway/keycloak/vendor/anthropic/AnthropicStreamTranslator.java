@@ -41,6 +41,8 @@ final class AnthropicStreamTranslator extends SseStreamTranslator {
     private long inputTokens;
     private long cacheReadTokens;
     private long cacheWriteTokens;
+    private long cacheWrite1hTokens;
+    private boolean usageFinal;
     private long outputTokens;
     private boolean finished;
     private boolean failed;
@@ -152,6 +154,7 @@ final class AnthropicStreamTranslator extends SseStreamTranslator {
 
     private void messageDelta(JsonNode event, List<byte[]> out) {
         noteUsage(event.path("usage"));
+        usageFinal = usageFinal || event.path("usage").isObject();
         if (!finished) {
             finished = true;
             String reason = AnthropicMessagesAdapter.finishReason(
@@ -167,6 +170,7 @@ final class AnthropicStreamTranslator extends SseStreamTranslator {
                 Math.max(cacheReadTokens, u.path("cache_read_input_tokens").asLong(0));
         cacheWriteTokens =
                 Math.max(cacheWriteTokens, u.path("cache_creation_input_tokens").asLong(0));
+        cacheWrite1hTokens = Math.max(cacheWrite1hTokens, AnthropicMessagesAdapter.oneHourWrites(u));
         outputTokens = Math.max(outputTokens, u.path("output_tokens").asLong(0));
     }
 
@@ -203,7 +207,13 @@ final class AnthropicStreamTranslator extends SseStreamTranslator {
     }
 
     @Override
+    public boolean usageFinal() {
+        return usageFinal;
+    }
+
+    @Override
     public Usage usage() {
-        return AnthropicMessagesAdapter.usage(inputTokens, cacheReadTokens, cacheWriteTokens, outputTokens);
+        return AnthropicMessagesAdapter.usage(
+                inputTokens, cacheReadTokens, cacheWriteTokens, cacheWrite1hTokens, outputTokens);
     }
 }

@@ -21,6 +21,7 @@ final class OpenAiStreamTranslator extends SseStreamTranslator {
     private static final ObjectMapper JSON = Json.MAPPER;
 
     private Usage usage = Usage.NONE;
+    private boolean usageFinal;
     private long textChars;
 
     OpenAiStreamTranslator(boolean callerWantsUsage) {
@@ -49,9 +50,16 @@ final class OpenAiStreamTranslator extends SseStreamTranslator {
             JsonNode node = JSON.readTree(data);
             JsonNode u = node.get("usage");
             if (u == null || !u.isObject()) {
+                // Groq streams its usage inside its own extension object of the last chunk.
+                JsonNode groq = node.path("x_groq").path("usage");
+                if (groq.isObject()) {
+                    usage = Usage.fromOpenAi(groq);
+                    usageFinal = true;
+                }
                 return data;
             }
             usage = Usage.fromOpenAi(u);
+            usageFinal = true;
             if (callerWantsUsage) {
                 return data;
             }
@@ -98,6 +106,11 @@ final class OpenAiStreamTranslator extends SseStreamTranslator {
     @Override
     public byte[] finish() {
         return DONE;
+    }
+
+    @Override
+    public boolean usageFinal() {
+        return usageFinal;
     }
 
     @Override

@@ -206,4 +206,44 @@ class AnthropicStreamTranslatorTest {
                 "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII),
                 translator(NO_USAGE).finish());
     }
+
+    private static byte[] events(String... lines) {
+        StringBuilder b = new StringBuilder();
+        for (String l : lines) {
+            String type = l.substring(l.indexOf("\"type\":\"") + 8, l.indexOf('"', l.indexOf("\"type\":\"") + 8));
+            b.append("event: ").append(type).append("\ndata: ").append(l).append("\n\n");
+        }
+        return b.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void oneHourCacheWritesAreToldApartAndAStreamCutShortIsNotFinal() {
+        StreamTranslator t = translator(NO_USAGE);
+        relay(
+                t,
+                events(
+                        "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\","
+                                + "\"role\":\"assistant\",\"model\":\"claude-sonnet-4-5\",\"content\":[],"
+                                + "\"usage\":{\"input_tokens\":15,\"cache_creation_input_tokens\":10000,"
+                                + "\"cache_read_input_tokens\":0,\"cache_creation\":{\"ephemeral_5m_input_tokens\":0,"
+                                + "\"ephemeral_1h_input_tokens\":10000},\"output_tokens\":1}}}",
+                        "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}",
+                        "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\","
+                                + "\"text\":\"Paris is the capital of France.\"}}"));
+        assertEquals(new Usage(10_015, 1, 0, 0, 10_000, 10_000), t.usage(), "only what message_start said");
+        assertFalse(t.usageFinal(), "cut before message_delta: the output count is not final");
+
+        StreamTranslator whole = translator(NO_USAGE);
+        relay(
+                whole,
+                events(
+                        "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\","
+                                + "\"role\":\"assistant\",\"model\":\"claude-sonnet-4-5\",\"content\":[],"
+                                + "\"usage\":{\"input_tokens\":15,\"output_tokens\":1}}}",
+                        "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},"
+                                + "\"usage\":{\"output_tokens\":9}}",
+                        "{\"type\":\"message_stop\"}"));
+        assertTrue(whole.usageFinal());
+        assertEquals(9, whole.usage().completionTokens());
+    }
 }

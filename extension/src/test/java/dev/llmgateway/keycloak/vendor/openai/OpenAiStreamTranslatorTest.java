@@ -42,4 +42,31 @@ class OpenAiStreamTranslatorTest {
         assertTrue(relay(t).contains("\"usage\":{\"prompt_tokens\":12"));
         assertEquals(12, t.usage().promptTokens());
     }
+
+    @Test
+    void groqsUsageInsideXGroqIsRead() {
+        String groq = ""
+                + "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"},\"finish_reason\":null}]}\n\n"
+                + "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],"
+                + "\"x_groq\":{\"id\":\"req_1\",\"usage\":{\"queue_time\":0.01,\"prompt_tokens\":40,\"prompt_time\":0.002,"
+                + "\"completion_tokens\":12,\"completion_time\":0.01,\"total_tokens\":52,\"total_time\":0.012}}}\n\n"
+                + "data: [DONE]\n\n";
+        OpenAiStreamTranslator t = new OpenAiStreamTranslator(false);
+        assertFalse(t.usageFinal());
+        t.translate(ByteBuffer.wrap(groq.getBytes(StandardCharsets.UTF_8)));
+        assertEquals(new Usage(40, 12, 0, 0, 0), t.usage());
+        assertTrue(t.usageFinal());
+    }
+
+    @Test
+    void openRoutersCacheWritesAreRead() {
+        Usage u = Usage.fromOpenAi(dev.llmgateway.keycloak.core.Json.MAPPER.valueToTree(java.util.Map.of(
+                "prompt_tokens",
+                2009,
+                "completion_tokens",
+                27,
+                "prompt_tokens_details",
+                java.util.Map.of("cached_tokens", 1800, "cache_write_tokens", 188))));
+        assertEquals(new Usage(2009, 27, 1800, 0, 188), u);
+    }
 }
