@@ -58,6 +58,9 @@ public class LlmModelEntity {
     @Column(name = "LISTED_CACHED_PRICE", precision = 19, scale = 8)
     private BigDecimal listedCachedPrice;
 
+    @Column(name = "LISTED_CACHE_WRITE_PRICE", precision = 19, scale = 8)
+    private BigDecimal listedCacheWritePrice;
+
     @Column(name = "INPUT_PRICE", precision = 19, scale = 8)
     private BigDecimal inputPrice;
 
@@ -135,6 +138,14 @@ public class LlmModelEntity {
 
     public void setListedOutputPrice(BigDecimal v) {
         this.listedOutputPrice = v;
+    }
+
+    public BigDecimal getListedCacheWritePrice() {
+        return listedCacheWritePrice;
+    }
+
+    public void setListedCacheWritePrice(BigDecimal v) {
+        this.listedCacheWritePrice = v;
     }
 
     public BigDecimal getListedCachedPrice() {

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -16,6 +17,7 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmgateway.keycloak.core.Json;
+import dev.llmgateway.keycloak.core.TierPrices;
 
 /**
  * The built-in catalogue of well-known models ({@code llm-gateway/catalog.json}), immutable once loaded.
@@ -29,10 +31,17 @@ public final class ModelCatalog {
     private static final Pattern DATE_SUFFIX = Pattern.compile("-(\\d{8}|\\d{4}-\\d{2}-\\d{2})$");
 
     private final List<CatalogEntry> entries;
+    private final String date;
     private final Map<String, CatalogEntry> byVendorAndId = new HashMap<>();
     private final Map<String, CatalogEntry> byId = new HashMap<>();
 
     public ModelCatalog(List<CatalogEntry> entries) {
+        this(entries, null);
+    }
+
+    /** {@code date}: the day the catalogue's prices were last checked against the vendors' (yyyy-mm-dd), if known. */
+    public ModelCatalog(List<CatalogEntry> entries, String date) {
+        this.date = date;
         this.entries = List.copyOf(entries);
         for (CatalogEntry e : this.entries) {
             List<String> names = new ArrayList<>(e.aliases());
@@ -59,22 +68,37 @@ public final class ModelCatalog {
     static ModelCatalog parse(JsonNode root) {
         List<CatalogEntry> entries = new ArrayList<>();
         for (JsonNode m : root.path("models")) {
-            List<String> aliases = new ArrayList<>();
-            m.path("aliases").forEach(a -> aliases.add(a.asText()));
-            entries.add(new CatalogEntry(
-                    m.path("vendor").asText(),
-                    m.path("id").asText(),
-                    m.path("name").asText(),
-                    decimal(m, "input"),
-                    decimal(m, "output"),
-                    decimal(m, "cached_input"),
-                    decimal(m, "cache_write_input"),
-                    decimal(m, "cache_write_1h_input"),
-                    m.hasNonNull("context_window") ? m.get("context_window").asInt() : null,
-                    m.hasNonNull("quality") ? m.get("quality").asInt() : null,
-                    aliases));
+            entries.add(entry(m));
         }
-        return new ModelCatalog(entries);
+        return new ModelCatalog(entries, root.path("date").asText(null));
+    }
+
+    /** One model in the catalogue's own format (also the format of imported price tables). */
+    public static CatalogEntry entry(JsonNode m) {
+        List<String> aliases = new ArrayList<>();
+        m.path("aliases").forEach(a -> aliases.add(a.asText()));
+        Map<String, TierPrices> tiers = new LinkedHashMap<>();
+        m.path("service_tiers")
+                .fields()
+                .forEachRemaining(t -> tiers.put(
+                        t.getKey(),
+                        new TierPrices(
+                                decimal(t.getValue(), "input"),
+                                decimal(t.getValue(), "output"),
+                                decimal(t.getValue(), "cached_input"))));
+        return new CatalogEntry(
+                m.path("vendor").asText(),
+                m.path("id").asText(),
+                m.path("name").asText(m.path("id").asText()),
+                decimal(m, "input"),
+                decimal(m, "output"),
+                decimal(m, "cached_input"),
+                decimal(m, "cache_write_input"),
+                decimal(m, "cache_write_1h_input"),
+                m.hasNonNull("context_window") ? m.get("context_window").asInt() : null,
+                m.hasNonNull("quality") ? m.get("quality").asInt() : null,
+                aliases,
+                tiers);
     }
 
     private static BigDecimal decimal(JsonNode node, String field) {
@@ -84,6 +108,11 @@ public final class ModelCatalog {
 
     public List<CatalogEntry> entries() {
         return entries;
+    }
+
+    /** The day the prices were last checked (yyyy-mm-dd), or null. */
+    public String date() {
+        return date;
     }
 
     public Optional<CatalogEntry> find(String vendor, String modelId) {

@@ -2,15 +2,20 @@ package dev.llmgateway.keycloak.catalog;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.llmgateway.keycloak.core.Decimals;
+import dev.llmgateway.keycloak.core.TierPrices;
 
 /**
  * A provider's model with its effective figures: the admin's override, else the vendor's own listed price, else the
- * built-in catalogue. {@code price_source} says which one priced it. Null figures are left out.
+ * built-in catalogue. {@code price_source} says which one priced it. Null figures are left out. Prices the admin or
+ * the vendor's list leave out (cached input, cache writes, processing tiers) keep the catalogue's ratio to the input
+ * (output, for tiers' output) price.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelView(
@@ -24,6 +29,7 @@ public record ModelView(
         @JsonProperty("cached_input_price") BigDecimal cachedInputPrice,
         @JsonProperty("cache_write_price") BigDecimal cacheWritePrice,
         @JsonProperty("cache_write_1h_price") BigDecimal cacheWrite1hPrice,
+        @JsonProperty("service_tiers") Map<String, TierPrices> serviceTiers,
         @JsonProperty("price_source") String priceSource,
         @JsonProperty("context_window") Integer contextWindow,
         @JsonProperty("quality") Integer quality,
@@ -77,8 +83,12 @@ public record ModelView(
                 strip(input),
                 strip(output),
                 strip(cached),
-                strip(scaled(c, c == null ? null : c.cacheWriteInputPrice(), input)),
+                strip(
+                        "vendor".equals(source) && m.getListedCacheWritePrice() != null
+                                ? m.getListedCacheWritePrice()
+                                : scaled(c, c == null ? null : c.cacheWriteInputPrice(), input)),
                 strip(scaled(c, c == null ? null : c.cacheWrite1hInputPrice(), input)),
+                tiers(c, input, output),
                 source,
                 context,
                 quality,
@@ -93,16 +103,42 @@ public record ModelView(
      * priced as input.
      */
     static BigDecimal scaled(CatalogEntry c, BigDecimal catalogPrice, BigDecimal input) {
-        if (c == null || catalogPrice == null || input == null || c.inputPrice() == null) {
+        return c == null ? null : scaledBy(c.inputPrice(), catalogPrice, input);
+    }
+
+    /** {@code catalogPrice} times {@code price / catalogBase}; the catalogue's own when the base is unchanged. */
+    private static BigDecimal scaledBy(BigDecimal catalogBase, BigDecimal catalogPrice, BigDecimal price) {
+        if (catalogBase == null || catalogPrice == null || price == null) {
             return null;
         }
-        if (input.compareTo(c.inputPrice()) == 0) {
+        if (price.compareTo(catalogBase) == 0) {
             return catalogPrice;
         }
-        if (c.inputPrice().signum() == 0) {
+        if (catalogBase.signum() == 0) {
             return null;
         }
-        return input.multiply(catalogPrice).divide(c.inputPrice(), MathContext.DECIMAL64);
+        return price.multiply(catalogPrice).divide(catalogBase, MathContext.DECIMAL64);
+    }
+
+    /** The catalogue's tier prices, scaled like the cached price when the model's own prices differ. Null if none. */
+    private static Map<String, TierPrices> tiers(CatalogEntry c, BigDecimal input, BigDecimal output) {
+        if (c == null || c.serviceTiers().isEmpty() || input == null || output == null) {
+            return null;
+        }
+        Map<String, TierPrices> tiers = new LinkedHashMap<>();
+        c.serviceTiers().forEach((name, t) -> {
+            BigDecimal tierInput = scaledBy(c.inputPrice(), t.inputPrice(), input);
+            BigDecimal tierOutput = scaledBy(c.outputPrice(), t.outputPrice(), output);
+            if (tierInput != null && tierOutput != null) {
+                tiers.put(
+                        name,
+                        new TierPrices(
+                                strip(tierInput),
+                                strip(tierOutput),
+                                strip(scaledBy(c.inputPrice(), t.cachedInputPrice(), input))));
+            }
+        });
+        return tiers.isEmpty() ? null : tiers;
     }
 
     private static BigDecimal strip(BigDecimal v) {

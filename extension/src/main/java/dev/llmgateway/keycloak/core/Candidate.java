@@ -2,13 +2,15 @@ package dev.llmgateway.keycloak.core;
 
 import java.math.BigDecimal;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * One (provider, model) pair the gateway could call. Prices in USD per 1M tokens; quality 0-100; null when unknown.
  * Priority 1-100, higher is tried first among equals. {@code names} are the names the model answers to: its id at the
  * provider, that id without a date suffix, and its catalogue id and aliases (so {@code claude-3-5-haiku} names the
- * vendor's {@code claude-3-5-haiku-latest} and {@code claude-3-5-haiku-20241022}).
+ * vendor's {@code claude-3-5-haiku-latest} and {@code claude-3-5-haiku-20241022}). {@code serviceTiers}: the prices
+ * of the vendor's processing tiers that are priced apart, by tier name.
  */
 public record Candidate(
         String providerId,
@@ -23,7 +25,8 @@ public record Candidate(
         BigDecimal cacheWritePrice,
         BigDecimal cacheWrite1hPrice,
         Integer quality,
-        Set<String> names) {
+        Set<String> names,
+        Map<String, TierPrices> serviceTiers) {
 
     public Candidate {
         Set<String> all = new HashSet<>();
@@ -32,6 +35,39 @@ public record Candidate(
             all.addAll(names);
         }
         names = Set.copyOf(all);
+        serviceTiers = serviceTiers == null ? TierPrices.NONE : Map.copyOf(serviceTiers);
+    }
+
+    /** A candidate without tier prices. */
+    public Candidate(
+            String providerId,
+            String providerName,
+            String providerType,
+            int priority,
+            boolean autoFallback,
+            String modelId,
+            BigDecimal inputPrice,
+            BigDecimal outputPrice,
+            BigDecimal cachedInputPrice,
+            BigDecimal cacheWritePrice,
+            BigDecimal cacheWrite1hPrice,
+            Integer quality,
+            Set<String> names) {
+        this(
+                providerId,
+                providerName,
+                providerType,
+                priority,
+                autoFallback,
+                modelId,
+                inputPrice,
+                outputPrice,
+                cachedInputPrice,
+                cacheWritePrice,
+                cacheWrite1hPrice,
+                quality,
+                names,
+                TierPrices.NONE);
     }
 
     /** A candidate that answers to its model id only. */

@@ -1,11 +1,16 @@
 package dev.llmgateway.keycloak.core;
 
+import java.math.BigDecimal;
+
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Token counts of one completion, OpenAI's way: cached (cache-read) tokens are part of the prompt tokens, reasoning
  * tokens part of the completion tokens. Cache-write tokens (Anthropic) are part of the prompt tokens too, and
  * {@code cacheWrite1hTokens} the part of them written to the 1-hour cache (billed higher than 5-minute writes).
+ * {@code serviceTier} is the processing tier the vendor says served the call (OpenAI's {@code priority} and {@code
+ * flex} are priced apart), null when it said none; {@code vendorCost} the cost in USD the vendor itself reports
+ * (OpenRouter's {@code usage.cost}), null when it reports none.
  */
 public record Usage(
         long promptTokens,
@@ -13,9 +18,30 @@ public record Usage(
         long cachedTokens,
         long reasoningTokens,
         long cacheWriteTokens,
-        long cacheWrite1hTokens) {
+        long cacheWrite1hTokens,
+        String serviceTier,
+        BigDecimal vendorCost) {
 
     public static final Usage NONE = new Usage(0, 0, 0, 0, 0, 0);
+
+    /** Without a service tier or a vendor-reported cost. */
+    public Usage(
+            long promptTokens,
+            long completionTokens,
+            long cachedTokens,
+            long reasoningTokens,
+            long cacheWriteTokens,
+            long cacheWrite1hTokens) {
+        this(
+                promptTokens,
+                completionTokens,
+                cachedTokens,
+                reasoningTokens,
+                cacheWriteTokens,
+                cacheWrite1hTokens,
+                null,
+                null);
+    }
 
     /** Without 1-hour cache writes. */
     public Usage(
@@ -27,10 +53,25 @@ public record Usage(
         this(promptTokens, completionTokens, cachedTokens, reasoningTokens, 0);
     }
 
+    /**
+     * The usage of an OpenAI-format completion or chunk: its {@code usage} object, and the {@code service_tier} beside
+     * it.
+     */
+    public static Usage fromOpenAiCompletion(JsonNode completion) {
+        Usage u = fromOpenAi(completion.get("usage"));
+        JsonNode tier = completion.get("service_tier");
+        return tier == null || !tier.isTextual() ? u : u.withServiceTier(tier.asText());
+    }
+
+    /**
+     * An OpenAI-format {@code usage} object. Vendors add their own fields: OpenRouter its cache writes ({@code
+     * prompt_tokens_details.cache_write_tokens}) and what it charged ({@code cost}).
+     */
     public static Usage fromOpenAi(JsonNode usage) {
         if (usage == null || !usage.isObject()) {
             return NONE;
         }
+        JsonNode cost = usage.get("cost");
         return new Usage(
                 usage.path("prompt_tokens").asLong(0),
                 usage.path("completion_tokens").asLong(0),
@@ -43,6 +84,21 @@ public record Usage(
                                 .asLong(0),
                         usage.path("prompt_tokens_details")
                                 .path("cache_write_tokens")
-                                .asLong(0)));
+                                .asLong(0)),
+                0,
+                null,
+                cost != null && cost.isNumber() ? cost.decimalValue() : null);
+    }
+
+    public Usage withServiceTier(String tier) {
+        return new Usage(
+                promptTokens,
+                completionTokens,
+                cachedTokens,
+                reasoningTokens,
+                cacheWriteTokens,
+                cacheWrite1hTokens,
+                tier,
+                vendorCost);
     }
 }

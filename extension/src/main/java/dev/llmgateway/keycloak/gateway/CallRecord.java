@@ -6,6 +6,7 @@ import dev.llmgateway.keycloak.core.Candidate;
 import dev.llmgateway.keycloak.core.Usage;
 import dev.llmgateway.keycloak.core.UsageEvent;
 import dev.llmgateway.keycloak.usage.Pricing;
+import dev.llmgateway.keycloak.usage.VendorCostCheck;
 import org.keycloak.models.utils.KeycloakModelUtils;
 
 /** Who made a gateway call and when, captured before the call leaves the request thread. */
@@ -33,6 +34,9 @@ public record CallRecord(
         Candidate c = outcome.chosen();
         Usage u = usage == null ? Usage.NONE : usage;
         BigDecimal cost = c == null ? null : Pricing.cost(u, c);
+        if (c != null && u.vendorCost() != null) {
+            VendorCostCheck.check(c.providerId(), c.providerType(), c.modelId(), cost, u.vendorCost());
+        }
         return new UsageEvent(
                 KeycloakModelUtils.generateId(),
                 realmId,

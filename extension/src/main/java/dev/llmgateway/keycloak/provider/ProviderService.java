@@ -10,6 +10,7 @@ import java.util.Objects;
 import dev.llmgateway.keycloak.catalog.LlmModelEntity;
 import dev.llmgateway.keycloak.catalog.ModelCatalog;
 import dev.llmgateway.keycloak.catalog.ModelView;
+import dev.llmgateway.keycloak.catalog.PriceTables;
 import dev.llmgateway.keycloak.config.LlmGatewayConfig;
 import dev.llmgateway.keycloak.core.ApiErrors;
 import dev.llmgateway.keycloak.core.ConfigVersion;
@@ -34,17 +35,22 @@ public class ProviderService {
     private final RealmModel realm;
     private final EntityManager em;
     private final LlmGatewayConfig config;
-    private final ModelCatalog catalog;
+    private ModelCatalog catalog;
 
     public ProviderService(KeycloakSession session, RealmModel realm) {
         this.realm = realm;
         this.em = session.getProvider(JpaConnectionProvider.class).getEntityManager();
         this.config = session.getProvider(LlmGatewayConfig.class);
-        this.catalog = config.catalog();
     }
 
-    /** The model catalogue prices and model names come from. */
+    /**
+     * The model catalogue prices and model names come from: the built-in one with the realm's imported price table
+     * over it.
+     */
     public ModelCatalog catalog() {
+        if (catalog == null) {
+            catalog = new PriceTables(em, realm, config.catalog()).catalog();
+        }
         return catalog;
     }
 
@@ -67,7 +73,7 @@ public class ProviderService {
         return em.createNamedQuery("llmModelsByProvider", LlmModelEntity.class)
                 .setParameter("providerId", p.getId())
                 .getResultStream()
-                .map(m -> ModelView.of(m, p.getType(), p.getName(), catalog))
+                .map(m -> ModelView.of(m, p.getType(), p.getName(), catalog()))
                 .toList();
     }
 
@@ -84,7 +90,7 @@ public class ProviderService {
                     LlmProviderEntity p = byId.get(m.getProviderId());
                     byProvider
                             .computeIfAbsent(m.getProviderId(), k -> new ArrayList<>())
-                            .add(ModelView.of(m, p.getType(), p.getName(), catalog));
+                            .add(ModelView.of(m, p.getType(), p.getName(), catalog()));
                 });
         List<ModelView> out = new ArrayList<>();
         providers.forEach(p -> out.addAll(byProvider.getOrDefault(p.getId(), List.of())));
@@ -267,7 +273,7 @@ public class ProviderService {
     }
 
     public ModelView view(LlmProviderEntity p, LlmModelEntity m) {
-        return ModelView.of(m, p.getType(), p.getName(), catalog);
+        return ModelView.of(m, p.getType(), p.getName(), catalog());
     }
 
     /** Decrypts the provider's key for a vendor call. Never return or log the result. */
@@ -344,6 +350,7 @@ public class ProviderService {
                 row.setListedInputPrice(l.inputPrice());
                 row.setListedOutputPrice(l.outputPrice());
                 row.setListedCachedPrice(l.cachedInputPrice());
+                row.setListedCacheWritePrice(l.cacheWritePrice());
             }
         }
         existing.values().forEach(em::remove);

@@ -84,7 +84,8 @@ public final class RoutingSnapshots {
                         m.cacheWritePrice(),
                         m.cacheWrite1hPrice(),
                         m.quality(),
-                        providers.catalog().names(p.getType(), m.id())));
+                        providers.catalog().names(p.getType(), m.id()),
+                        m.serviceTiers()));
             }
         }
         return new RoutingSnapshot(

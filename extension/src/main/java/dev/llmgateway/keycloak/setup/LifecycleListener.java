@@ -28,6 +28,7 @@ final class LifecycleListener implements ProviderEventListener {
 
     static final String[] DELETE_QUERIES = {
         "llmModelsDeleteByRealm",
+        "llmPricesDeleteByRealm",
         "llmProvidersDeleteByRealm",
         "llmAliasesDeleteByRealm",
         "llmRoutingRulesDeleteByRealm",

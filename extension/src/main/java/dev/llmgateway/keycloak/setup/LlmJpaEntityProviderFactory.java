@@ -4,6 +4,7 @@ import java.util.List;
 
 import dev.llmgateway.keycloak.byok.LlmUserKeyEntity;
 import dev.llmgateway.keycloak.catalog.LlmModelEntity;
+import dev.llmgateway.keycloak.catalog.LlmPriceEntity;
 import dev.llmgateway.keycloak.powerlevel.LlmPowerLevelEntity;
 import dev.llmgateway.keycloak.provider.LlmProviderEntity;
 import dev.llmgateway.keycloak.routing.LlmModelAliasEntity;
@@ -45,7 +46,8 @@ public class LlmJpaEntityProviderFactory implements JpaEntityProviderFactory, Jp
                 LlmBudgetNoticeEntity.class,
                 LlmUsageRollupEntity.class,
                 LlmRealmSnapshotEntity.class,
-                LlmTaskRunEntity.class);
+                LlmTaskRunEntity.class,
+                LlmPriceEntity.class);
     }
 
     @Override

@@ -85,6 +85,10 @@ public class LlmUsageEventEntity {
     @Column(name = "COST", precision = 24, scale = 12)
     private BigDecimal cost;
 
+    /** What the vendor itself said the call cost (OpenRouter), beside ours; null where it says nothing. */
+    @Column(name = "VENDOR_COST", precision = 24, scale = 12)
+    private BigDecimal vendorCost;
+
     @Column(name = "STATUS", nullable = false)
     private int status;
 
@@ -250,6 +254,14 @@ public class LlmUsageEventEntity {
 
     public void setCost(BigDecimal cost) {
         this.cost = cost;
+    }
+
+    public BigDecimal getVendorCost() {
+        return vendorCost;
+    }
+
+    public void setVendorCost(BigDecimal vendorCost) {
+        this.vendorCost = vendorCost;
     }
 
     public int getStatus() {

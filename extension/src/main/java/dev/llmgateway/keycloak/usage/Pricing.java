@@ -3,6 +3,7 @@ package dev.llmgateway.keycloak.usage;
 import java.math.BigDecimal;
 
 import dev.llmgateway.keycloak.core.Candidate;
+import dev.llmgateway.keycloak.core.TierPrices;
 import dev.llmgateway.keycloak.core.Usage;
 
 /**
@@ -18,8 +19,15 @@ public final class Pricing {
 
     private Pricing() {}
 
-    /** The cost of a call to a candidate, at its prices. */
+    /**
+     * The cost of a call to a candidate, at its prices; at the prices of the processing tier the vendor says served it
+     * where the candidate prices that tier apart.
+     */
     public static BigDecimal cost(Usage usage, Candidate c) {
+        TierPrices tier = usage.serviceTier() == null ? null : c.serviceTiers().get(usage.serviceTier());
+        if (tier != null && tier.inputPrice() != null && tier.outputPrice() != null) {
+            return cost(usage, tier.inputPrice(), tier.outputPrice(), tier.cachedInputPrice(), null, null);
+        }
         return cost(
                 usage,
                 c.inputPrice(),

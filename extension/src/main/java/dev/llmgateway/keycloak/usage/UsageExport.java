@@ -64,12 +64,13 @@ public final class UsageExport {
                 "outcome",
                 "attempts",
                 "latency_ms",
-                "usage_estimated"));
+                "usage_estimated",
+                "vendor_cost"));
         line(out, header);
         StringBuilder jpql = new StringBuilder("select e.id, e.createdAt, e.userId, e.clientId, e.source, e.providerId,"
                 + " e.providerType, e.model, e.requestedModel, e.level, e.promptTokens, e.completionTokens,"
                 + " e.cachedTokens, e.cacheWriteTokens, e.reasoningTokens, e.cost, e.byok, e.streamed, e.status,"
-                + " e.outcome, e.attempts, e.latencyMs, e.usageEstimated from LlmUsageEventEntity e"
+                + " e.outcome, e.attempts, e.latencyMs, e.usageEstimated, e.vendorCost from LlmUsageEventEntity e"
                 + " where e.realmId = :realmId"
                 + " and e.createdAt between :from and :to"
                 // The first condition bounds the index range scan; the second skips what the last page held.
@@ -102,13 +103,11 @@ public final class UsageExport {
                 for (int i = 10; i <= 14; i++) {
                     cells.add(r[i].toString());
                 }
-                cells.add(
-                        r[15] == null
-                                ? ""
-                                : ((BigDecimal) r[15]).stripTrailingZeros().toPlainString());
+                cells.add(money(r[15]));
                 for (int i = 16; i <= 22; i++) {
                     cells.add(r[i].toString());
                 }
+                cells.add(money(r[23]));
                 line(out, cells);
             }
             written += page.size();
@@ -120,6 +119,10 @@ public final class UsageExport {
             lastId = (String) last[0];
             em.clear();
         }
+    }
+
+    private static String money(Object amount) {
+        return amount == null ? "" : ((BigDecimal) amount).stripTrailingZeros().toPlainString();
     }
 
     /** The daily rollups of the window: one row per UTC day and key. */

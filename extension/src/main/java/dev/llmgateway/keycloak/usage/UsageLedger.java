@@ -243,6 +243,7 @@ public final class UsageLedger implements AutoCloseable {
         x.setCacheWriteTokens(e.usage().cacheWriteTokens());
         x.setReasoningTokens(e.usage().reasoningTokens());
         x.setCost(e.cost());
+        x.setVendorCost(e.usage().vendorCost());
         x.setStatus(e.status());
         x.setOutcome(e.outcome());
         x.setAttempts(e.attempts());

@@ -9,9 +9,21 @@ public record ListedModel(
         Integer contextWindow,
         BigDecimal inputPrice,
         BigDecimal outputPrice,
-        BigDecimal cachedInputPrice) {
+        BigDecimal cachedInputPrice,
+        BigDecimal cacheWritePrice) {
+
+    /** Without a cache-write price. */
+    public ListedModel(
+            String id,
+            String displayName,
+            Integer contextWindow,
+            BigDecimal inputPrice,
+            BigDecimal outputPrice,
+            BigDecimal cachedInputPrice) {
+        this(id, displayName, contextWindow, inputPrice, outputPrice, cachedInputPrice, null);
+    }
 
     public static ListedModel named(String id) {
-        return new ListedModel(id, null, null, null, null, null);
+        return new ListedModel(id, null, null, null, null, null, null);
     }
 }

@@ -47,7 +47,8 @@ public final class ModelListParser {
                     context,
                     perToken(pricing, "prompt"),
                     perToken(pricing, "completion"),
-                    perToken(pricing, "input_cache_read")));
+                    perToken(pricing, "input_cache_read"),
+                    perToken(pricing, "input_cache_write")));
         }
         return models;
     }

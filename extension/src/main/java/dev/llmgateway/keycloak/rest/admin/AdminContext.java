@@ -30,6 +30,11 @@ public record AdminContext(
                 in, session.getProvider(LlmGatewayConfig.class).maxBodyBytes());
     }
 
+    /** A body that may be larger than the admin API's usual limit (a price table). */
+    public ObjectNode body(InputStream in, int maxBytes) {
+        return JsonBodies.readObject(in, maxBytes);
+    }
+
     /** Records an admin event; the representation must already be free of secrets. */
     public void event(OperationType op, String resourceType, Object representation, String... path) {
         adminEvent

@@ -51,6 +51,11 @@ public class LlmAdminResource {
         return new BudgetNoticesResource(ctx);
     }
 
+    @Path("prices")
+    public PricesResource prices() {
+        return new PricesResource(ctx);
+    }
+
     @Path("power-levels")
     public PowerLevelsResource powerLevels() {
         return new PowerLevelsResource(ctx);

@@ -69,7 +69,7 @@ public final class OpenAiChatAdapter implements ChatAdapter {
             if (node == null || !node.isObject() || !node.has("choices")) {
                 throw new IllegalArgumentException("not a chat completion");
             }
-            return new ChatResult((ObjectNode) node, Usage.fromOpenAi(node.get("usage")));
+            return new ChatResult((ObjectNode) node, Usage.fromOpenAiCompletion(node));
         } catch (IOException e) {
             throw new IllegalArgumentException("not JSON");
         }

@@ -58,7 +58,8 @@ final class OpenAiStreamTranslator extends SseStreamTranslator {
                 }
                 return data;
             }
-            usage = Usage.fromOpenAi(u);
+            // The usage chunk carries the service tier that served the call, as every chunk does.
+            usage = Usage.fromOpenAiCompletion(node);
             usageFinal = true;
             if (callerWantsUsage) {
                 return data;
