@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
@@ -24,7 +25,9 @@ import com.sun.net.httpserver.HttpServer;
  * keys containing {@code invalid} get the vendor's 401, {@code ratelimited} its 429 with Retry-After, {@code slow} an
  * answer after {@link #SLOW_MILLIS}, {@code unavailable} a 503; keys starting with {@code sk-test} succeed. In chat
  * calls, {@code answerslow} answers after {@link #ANSWER_SLOW_MILLIS}, {@code streamslow} streams slowly and
- * {@code streamnousage} streams without the usage chunk even when asked.
+ * {@code streamnousage} streams without any usage even when asked, {@code streamcut} drops the connection after the
+ * answer text (before any usage), {@code xgroqonly} streams Groq's usage only in its {@code x_groq} object; tests can
+ * script the usage figures per key ({@link #script}), which each vendor reports in its own shape ({@link VendorUsage}).
  * Shared by every test class of the JVM.
  */
 public final class FakeVendors {
@@ -79,6 +82,7 @@ public final class FakeVendors {
     private final HttpServer server;
     private final List<Recorded> requests = new CopyOnWriteArrayList<>();
     private final Set<String> outages = ConcurrentHashMap.newKeySet();
+    private final Map<String, VendorUsage> scripted = new ConcurrentHashMap<>();
 
     /** One request as the vendor saw it. */
     public record Recorded(
@@ -142,11 +146,35 @@ public final class FakeVendors {
         }
     }
 
+    /**
+     * From now on, chat calls with a key containing {@code keyPart} report {@code usage} (in the vendor's own shape);
+     * null returns them to {@link VendorUsage#DEFAULT}.
+     */
+    public void script(String keyPart, VendorUsage usage) {
+        if (usage == null) {
+            scripted.remove(keyPart);
+        } else {
+            scripted.put(keyPart, usage);
+        }
+    }
+
+    private VendorUsage usageFor(String key) {
+        if (key != null) {
+            for (Map.Entry<String, VendorUsage> e : scripted.entrySet()) {
+                if (key.contains(e.getKey())) {
+                    return e.getValue();
+                }
+            }
+        }
+        return null;
+    }
+
     /** The number of models each fixture lists that a provider offers (chat models only, as the parser keeps them). */
     public static int expectedModelCount(String vendor) {
         return switch (vendor) {
             case "openai" -> 5;
-            case "anthropic", "openrouter", "groq" -> 3;
+            case "anthropic", "groq" -> 3;
+            case "openrouter" -> 4;
             case "together", "huggingface", "cohere", "mistral", "custom" -> 2;
             default -> throw new IllegalArgumentException(vendor);
         };
@@ -268,22 +296,62 @@ public final class FakeVendors {
             return;
         }
         String model = request.path("model").asText();
+        VendorUsage figures = usageFor(key);
+        VendorUsage usage = figures != null ? figures : defaultUsage(vendor);
         if (request.path("stream").asBoolean(false)) {
             stream(
                     ex,
                     vendor,
                     model,
-                    request.path("stream_options").path("include_usage").asBoolean(false)
-                            && !key.contains("streamnousage"),
+                    usage,
+                    request.path("stream_options").path("include_usage").asBoolean(false),
+                    key.contains("streamnousage"),
+                    key.contains("streamcut"),
+                    key.contains("xgroqonly"),
                     key.contains("streamslow") ? STREAM_SLOW_GAP_MILLIS : 0);
             return;
         }
-        send(
-                ex,
-                200,
-                fixture("openai", "chat-completion.json")
-                        .replace("{MODEL}", model)
-                        .replace("{VENDOR}", vendor));
+        send(ex, 200, JSON.writeValueAsString(completion(vendor, model, usage)));
+    }
+
+    /** What a vendor reports unless scripted: the default figures, without cached tokens where it has no field. */
+    private static VendorUsage defaultUsage(String vendor) {
+        VendorUsage d = VendorUsage.DEFAULT;
+        return VendorUsage.reportsCachedTokens(vendor)
+                ? d
+                : new VendorUsage(d.prompt(), d.completion(), 0, 0, 0, 0, null, null);
+    }
+
+    /** A non-streamed completion as the vendor answers it: OpenAI's body with the vendor's usage and extras. */
+    static ObjectNode completion(String vendor, String model, VendorUsage usage) {
+        ObjectNode body;
+        try {
+            body = (ObjectNode) JSON.readTree(fixture("openai", "chat-completion.json")
+                    .replace("{MODEL}", model)
+                    .replace("{VENDOR}", vendor));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        body.set("usage", usage.usageJson(vendor));
+        body.remove("service_tier");
+        body.remove("system_fingerprint");
+        switch (vendor) {
+            case "openai" -> {
+                body.put("service_tier", usage.serviceTier() == null ? "default" : usage.serviceTier());
+                body.put("system_fingerprint", "fp_fc9f1d7035");
+            }
+            case "groq" -> {
+                body.put("service_tier", "on_demand");
+                body.put("system_fingerprint", "fp_3f3b593e33");
+                body.putObject("x_groq").put("id", "req_01jbd6g2qdfw2adyrt2az8hz4w");
+            }
+            case "openrouter" -> body.put("provider", "OpenAI");
+            case "together" -> body.putArray("prompt");
+            default -> {
+                // Mistral, Cohere's compatibility API, Hugging Face and vLLM add nothing billing-related
+            }
+        }
+        return body;
     }
 
     /** The text of the recorded Anthropic answer (non-streamed and streamed). */
@@ -317,14 +385,42 @@ public final class FakeVendors {
                     "{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"max_tokens: Field required\"}}");
             return;
         }
+        VendorUsage figures = usageFor(key);
         if (!request.path("stream").asBoolean(false)) {
-            send(ex, 200, fixture("anthropic", "message.json"));
+            if (figures == null) {
+                send(ex, 200, fixture("anthropic", "message.json"));
+            } else {
+                ObjectNode message = (ObjectNode) JSON.readTree(fixture("anthropic", "message.json"));
+                message.set("usage", figures.anthropicUsage(figures.completion()));
+                send(ex, 200, message.toString());
+            }
             return;
         }
+        boolean cut = key.contains("streamcut");
         ex.getResponseHeaders().add("Content-Type", "text/event-stream; charset=utf-8");
         ex.sendResponseHeaders(200, 0);
         try (java.io.OutputStream out = ex.getResponseBody()) {
-            out.write(fixture("anthropic", "stream.txt").getBytes(StandardCharsets.UTF_8));
+            if (figures == null && !cut) {
+                out.write(fixture("anthropic", "stream.txt").getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            StringBuilder sent = new StringBuilder();
+            for (String line : fixture("anthropic", "stream.txt").split("\n", -1)) {
+                if (cut && line.equals("event: message_delta")) {
+                    break; // the connection drops before Anthropic's final count
+                }
+                if (figures != null && line.startsWith("data: {\"type\":\"message_")) {
+                    ObjectNode event = (ObjectNode) JSON.readTree(line.substring(6));
+                    if (event.path("type").asText().equals("message_start")) {
+                        ((ObjectNode) event.get("message")).set("usage", figures.anthropicUsage(1));
+                    } else if (event.path("type").asText().equals("message_delta")) {
+                        event.putObject("usage").put("output_tokens", figures.completion());
+                    }
+                    line = "data: " + event;
+                }
+                sent.append(line).append('\n');
+            }
+            out.write(sent.toString().getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             // the gateway hung up
         }
@@ -344,37 +440,72 @@ public final class FakeVendors {
     /** Gap between the events of a slow stream (keys containing {@code streamslow}). */
     public static final long STREAM_SLOW_GAP_MILLIS = 2_000;
 
-    /** OpenAI's streamed shape: a role chunk, content chunks, a finish chunk, the usage chunk if asked, [DONE]. */
-    private static void stream(HttpExchange ex, String vendor, String model, boolean includeUsage, long gapMillis)
+    /**
+     * A vendor's streamed answer: a role chunk, content chunks and a finish chunk, then its usage where that vendor puts
+     * it. OpenAI, Cohere's compatibility API, Hugging Face (TGI, with an empty id) and vLLM send a last chunk with no
+     * choices and the usage, only when asked ({@code stream_options.include_usage}); OpenRouter always sends it; Mistral
+     * and Together put the usage on the finish chunk, unasked; Groq puts it in {@code x_groq.usage} of the finish
+     * chunk, and also sends the usage chunk when asked. OpenAI marks every chunk with its service tier.
+     * {@code noUsage}: no usage anywhere; {@code cut}: the connection drops after the content; {@code xGroqOnly}: Groq
+     * without its usage chunk (the usage only in {@code x_groq}, as Groq streams when not asked).
+     */
+    private static void stream(
+            HttpExchange ex,
+            String vendor,
+            String model,
+            VendorUsage usage,
+            boolean includeUsage,
+            boolean noUsage,
+            boolean cut,
+            boolean xGroqOnly,
+            long gapMillis)
             throws IOException {
         ex.getResponseHeaders().add("Content-Type", "text/event-stream; charset=utf-8");
         ex.sendResponseHeaders(200, 0);
         java.io.OutputStream out = ex.getResponseBody();
-        String head =
-                "{\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion.chunk\",\"created\":1741569952,\"model\":\""
-                        + model + "\",\"system_fingerprint\":\"fp_fake\",\"choices\":[";
-        String usageNull = includeUsage ? ",\"usage\":null" : "";
-        List<String> events = new java.util.ArrayList<>();
-        events.add(head
-                + "{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null},\"logprobs\":null,\"finish_reason\":null}]"
-                + usageNull + "}");
+        boolean usageChunk = !noUsage
+                && !xGroqOnly
+                && (vendor.equals("openrouter")
+                        || (includeUsage && !vendor.equals("mistral") && !vendor.equals("together")));
+        boolean usageOnFinish = !noUsage && (vendor.equals("mistral") || vendor.equals("together"));
+        List<ObjectNode> events = new java.util.ArrayList<>();
+        events.add(chunk(
+                vendor,
+                model,
+                usage,
+                includeUsage,
+                JSON.createObjectNode().put("role", "assistant").put("content", "")));
         for (String piece : streamPieces(vendor)) {
-            events.add(head + "{\"index\":0,\"delta\":{\"content\":\"" + piece
-                    + "\"},\"logprobs\":null,\"finish_reason\":null}]" + usageNull + "}");
+            events.add(chunk(
+                    vendor, model, usage, includeUsage, JSON.createObjectNode().put("content", piece)));
         }
-        events.add(head + "{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\"stop\"}]" + usageNull + "}");
-        if (includeUsage) {
-            events.add(
-                    head + "],\"usage\":{\"prompt_tokens\":" + PROMPT_TOKENS + ",\"completion_tokens\":"
-                            + COMPLETION_TOKENS
-                            + ",\"total_tokens\":" + (PROMPT_TOKENS + COMPLETION_TOKENS)
-                            + ",\"prompt_tokens_details\":{\"cached_tokens\":"
-                            + CACHED_TOKENS
-                            + ",\"audio_tokens\":0},\"completion_tokens_details\":{\"reasoning_tokens\":0,\"audio_tokens\":0}}}");
+        ObjectNode finish = chunk(vendor, model, usage, includeUsage, JSON.createObjectNode());
+        ((ObjectNode) finish.get("choices").get(0)).put("finish_reason", "stop");
+        if (usageOnFinish) {
+            finish.set("usage", usage.usageJson(vendor));
         }
-        events.add("[DONE]");
+        if (vendor.equals("groq") && !noUsage) {
+            ObjectNode x = finish.putObject("x_groq");
+            x.put("id", "req_01jbd6g2qdfw2adyrt2az8hz4w");
+            x.set("usage", usage.usageJson(vendor));
+        }
+        List<String> lines = new java.util.ArrayList<>();
+        events.forEach(e -> lines.add(e.toString()));
+        if (!cut) {
+            lines.add(finish.toString());
+            if (usageChunk) {
+                ObjectNode last = chunk(vendor, model, usage, includeUsage, null);
+                last.putArray("choices");
+                last.set("usage", usage.usageJson(vendor));
+                if (vendor.equals("huggingface")) {
+                    last.put("id", "");
+                }
+                lines.add(last.toString());
+            }
+            lines.add("[DONE]");
+        }
         try {
-            for (String e : events) {
+            for (String e : lines) {
                 out.write(("data: " + e + "\n\n").getBytes(StandardCharsets.UTF_8));
                 out.flush();
                 if (gapMillis > 0) {
@@ -385,6 +516,31 @@ public final class FakeVendors {
         } catch (IOException e) {
             // the gateway hung up
         }
+    }
+
+    /** One chunk with one choice carrying {@code delta} (none when null). */
+    private static ObjectNode chunk(
+            String vendor, String model, VendorUsage usage, boolean includeUsage, ObjectNode delta) {
+        ObjectNode c = JSON.createObjectNode();
+        c.put("id", "chatcmpl-fake");
+        c.put("object", "chat.completion.chunk");
+        c.put("created", 1741569952);
+        c.put("model", model);
+        if (vendor.equals("openai")) {
+            c.put("service_tier", usage.serviceTier() == null ? "default" : usage.serviceTier());
+            c.put("system_fingerprint", "fp_fake");
+        }
+        if (delta != null) {
+            ObjectNode choice = c.putArray("choices").addObject();
+            choice.put("index", 0);
+            choice.set("delta", delta);
+            choice.putNull("logprobs");
+            choice.putNull("finish_reason");
+        }
+        if ((includeUsage && !vendor.equals("mistral")) || vendor.equals("together")) {
+            c.putNull("usage");
+        }
+        return c;
     }
 
     private static void sleep(long millis) {
