@@ -21,4 +21,9 @@ public record TierPrices(
     public static final java.util.List<String> NAMES = java.util.List.of("priority", "flex");
 
     public static final Map<String, TierPrices> NONE = Map.of();
+
+    /** The tier a vendor's {@code service_tier} names: OpenAI renamed {@code priority} "fast" in 2026 and takes both. */
+    public static String name(String serviceTier) {
+        return "fast".equals(serviceTier) ? "priority" : serviceTier;
+    }
 }

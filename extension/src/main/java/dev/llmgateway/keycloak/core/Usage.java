@@ -75,7 +75,7 @@ public record Usage(
         return new Usage(
                 usage.path("prompt_tokens").asLong(0),
                 usage.path("completion_tokens").asLong(0),
-                usage.path("prompt_tokens_details").path("cached_tokens").asLong(0),
+                cachedTokens(usage),
                 usage.path("completion_tokens_details").path("reasoning_tokens").asLong(0),
                 // Ours (what the gateway answers for Anthropic models), or OpenRouter's name for cache writes.
                 Math.max(
@@ -88,6 +88,21 @@ public record Usage(
                 0,
                 null,
                 cost != null && cost.isNumber() ? cost.decimalValue() : null);
+    }
+
+    /**
+     * Cached prompt tokens: OpenAI's {@code prompt_tokens_details.cached_tokens}, or the spellings Mistral's schema
+     * also allows ({@code prompt_token_details.cached_tokens}, {@code num_cached_tokens}).
+     */
+    private static long cachedTokens(JsonNode usage) {
+        JsonNode v = usage.path("prompt_tokens_details").get("cached_tokens");
+        if (v == null || !v.canConvertToLong()) {
+            v = usage.path("prompt_token_details").get("cached_tokens");
+        }
+        if (v == null || !v.canConvertToLong()) {
+            v = usage.get("num_cached_tokens");
+        }
+        return v == null || !v.canConvertToLong() ? 0 : v.asLong();
     }
 
     public Usage withServiceTier(String tier) {

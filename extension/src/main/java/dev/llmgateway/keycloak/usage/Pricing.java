@@ -24,7 +24,8 @@ public final class Pricing {
      * where the candidate prices that tier apart.
      */
     public static BigDecimal cost(Usage usage, Candidate c) {
-        TierPrices tier = usage.serviceTier() == null ? null : c.serviceTiers().get(usage.serviceTier());
+        TierPrices tier =
+                usage.serviceTier() == null ? null : c.serviceTiers().get(TierPrices.name(usage.serviceTier()));
         if (tier != null && tier.inputPrice() != null && tier.outputPrice() != null) {
             return cost(usage, tier.inputPrice(), tier.outputPrice(), tier.cachedInputPrice(), null, null);
         }

@@ -1,10 +1,16 @@
 package dev.llmgateway.keycloak.usage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
+import java.util.Map;
+import java.util.Set;
 
+import dev.llmgateway.keycloak.core.Candidate;
+import dev.llmgateway.keycloak.core.TierPrices;
 import dev.llmgateway.keycloak.core.Usage;
 import org.junit.jupiter.api.Test;
 
@@ -104,5 +110,50 @@ class PricingTest {
                 new BigDecimal("0.0375")
                         .compareTo(Pricing.cost(
                                 split, new BigDecimal("3"), new BigDecimal("15"), null, new BigDecimal("3.75"), null)));
+    }
+
+    private static Candidate gpt5() {
+        return new Candidate(
+                "p",
+                "OpenAI",
+                "openai",
+                50,
+                true,
+                "gpt-5",
+                new BigDecimal("1.25"),
+                new BigDecimal("10"),
+                new BigDecimal("0.125"),
+                null,
+                null,
+                90,
+                Set.of("gpt-5"),
+                Map.of(
+                        "priority",
+                        new TierPrices(new BigDecimal("2.5"), new BigDecimal("20"), new BigDecimal("0.25")),
+                        "flex",
+                        new TierPrices(new BigDecimal("0.625"), new BigDecimal("5"), new BigDecimal("0.0625"))));
+    }
+
+    @Test
+    void theServiceTierTheVendorNamesPicksItsPrices() {
+        Usage u = new Usage(2000, 1500, 1024, 0);
+        // 976 x 1.25 + 1024 x 0.125 + 1500 x 10
+        assertEquals(0, new BigDecimal("0.016348").compareTo(Pricing.cost(u, gpt5())));
+        assertEquals(0, new BigDecimal("0.016348").compareTo(Pricing.cost(u.withServiceTier("default"), gpt5())));
+        assertEquals(0, new BigDecimal("0.016348").compareTo(Pricing.cost(u.withServiceTier("scale"), gpt5())));
+        // 976 x 2.5 + 1024 x 0.25 + 1500 x 20; "fast" is priority's newer name
+        assertEquals(0, new BigDecimal("0.032696").compareTo(Pricing.cost(u.withServiceTier("priority"), gpt5())));
+        assertEquals(0, new BigDecimal("0.032696").compareTo(Pricing.cost(u.withServiceTier("fast"), gpt5())));
+        // 976 x 0.625 + 1024 x 0.0625 + 1500 x 5
+        assertEquals(0, new BigDecimal("0.008174").compareTo(Pricing.cost(u.withServiceTier("flex"), gpt5())));
+    }
+
+    @Test
+    void aVendorsOwnCostIsComparedWithinAMicroDollarAndOnePercent() {
+        assertFalse(VendorCostCheck.differs(new BigDecimal("0.001713"), new BigDecimal("0.001713")));
+        assertFalse(
+                VendorCostCheck.differs(new BigDecimal("0.0000015"), new BigDecimal("0.000001")), "under $0.000001");
+        assertFalse(VendorCostCheck.differs(new BigDecimal("1.005"), new BigDecimal("1.0")), "under 1 %");
+        assertTrue(VendorCostCheck.differs(new BigDecimal("0.00026"), new BigDecimal("0.0002")));
     }
 }
