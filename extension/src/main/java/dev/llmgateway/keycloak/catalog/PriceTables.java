@@ -19,7 +19,8 @@ import org.keycloak.models.utils.KeycloakModelUtils;
 
 /**
  * A realm's model catalogue: the built-in one with the realm's imported price table laid over it (an imported entry
- * replaces the built-in entry of the same vendor and id, keeping its display name, aliases and quality). Built once
+ * replaces the built-in entry of the same vendor and id, keeping its display name, aliases and quality, and the
+ * built-in ratios for the cached and cache-write prices the table leaves out). Built once
  * per configuration version of the realm and node, so reading it costs no query.
  */
 public final class PriceTables {
@@ -84,9 +85,9 @@ public final class PriceTables {
                                     i.name() == null || i.name().equals(i.id()) ? b.name() : i.name(),
                                     i.inputPrice(),
                                     i.outputPrice(),
-                                    i.cachedInputPrice(),
-                                    i.cacheWriteInputPrice(),
-                                    i.cacheWrite1hInputPrice(),
+                                    orScaled(i.cachedInputPrice(), b, b.cachedInputPrice(), i.inputPrice()),
+                                    orScaled(i.cacheWriteInputPrice(), b, b.cacheWriteInputPrice(), i.inputPrice()),
+                                    orScaled(i.cacheWrite1hInputPrice(), b, b.cacheWrite1hInputPrice(), i.inputPrice()),
                                     i.contextWindow() != null ? i.contextWindow() : b.contextWindow(),
                                     i.quality() != null ? i.quality() : b.quality(),
                                     b.aliases(),
@@ -95,6 +96,11 @@ public final class PriceTables {
         // Imported entries first: their names win over any built-in alias.
         builtIn.entries().stream().filter(b -> base.containsKey(key(b))).forEach(entries::add);
         return new ModelCatalog(entries, builtIn.date());
+    }
+
+    /** An imported price, or where the table leaves it out, the built-in one scaled to the imported input price. */
+    private static BigDecimal orScaled(BigDecimal imported, CatalogEntry b, BigDecimal builtInPrice, BigDecimal input) {
+        return imported != null ? imported : ModelView.scaled(b, builtInPrice, input);
     }
 
     private static String key(CatalogEntry e) {

@@ -180,6 +180,33 @@ class DocsSnippetsIT {
                 "api-export",
                 r -> assertTrue(
                         r.stdout().startsWith("time,user_id,client_id,source,provider_id,"), "the CSV's header row"));
+        // docs/admin-guide.md
+        CHECKS.put("prices-setup", DocsSnippetsIT::silent);
+        CHECKS.put("prices-preview", r -> {
+            JsonNode j = r.json();
+            assertFalse(j.path("applied").asBoolean(), "a preview applies nothing");
+            assertEquals("litellm", j.path("format").asText());
+            assertEquals(2, j.path("models").asInt());
+            assertEquals(1, j.path("added").asInt(), "magistral-small-latest is not built in");
+            assertEquals(1, j.path("unchanged").asInt(), "Sonnet 4.5 at the built-in prices");
+            assertEquals("magistral-small-latest", j.path("first").asText());
+        });
+        CHECKS.put("prices-import", r -> {
+            List<String> lines = r.stdout().strip().lines().toList();
+            assertEquals(2, lines.size(), r.stdout());
+            JsonNode imported = Api.parse(lines.get(0));
+            assertTrue(imported.path("applied").asBoolean());
+            assertEquals(2, imported.path("models").asInt());
+            JsonNode table = Api.parse(lines.get(1));
+            assertEquals("2026-12-01", table.path("catalog_date").asText());
+            assertEquals(2, table.path("imported_models").asInt());
+            assertEquals("litellm", table.path("imported_format").asText());
+        });
+        CHECKS.put("prices-reset", r -> {
+            JsonNode j = r.json();
+            assertTrue(j.path("applied").asBoolean());
+            assertEquals(1, j.path("removed").asInt());
+        });
         // docs/admin-console.md
         CHECKS.put(
                 "console-admin-theme",
