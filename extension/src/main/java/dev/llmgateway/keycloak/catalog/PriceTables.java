@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -112,35 +113,33 @@ public final class PriceTables {
             String vendor, String model, String change, boolean inUse, CatalogEntry before, CatalogEntry after) {}
 
     /**
-     * What importing {@code table} would change: per model of the table and of the current import, its prices before
-     * and after, and whether one of the realm's providers offers it. Unchanged models are counted, not listed.
+     * What importing {@code table} would change: per model of the table and of the current import, its effective prices
+     * before and after ({@code removed}: the current import had it, and nothing prices it after), and whether one of
+     * the realm's providers offers it.
      */
     public List<Change> changes(List<CatalogEntry> table, Set<String> modelsInUse) {
-        ModelCatalog now = catalog();
-        ModelCatalog next = overlay(builtIn, table);
-        Map<String, CatalogEntry> nowByKey = new LinkedHashMap<>();
-        now.entries().forEach(e -> nowByKey.put(key(e), e));
-        Map<String, CatalogEntry> nextByKey = new LinkedHashMap<>();
-        next.entries().forEach(e -> nextByKey.put(key(e), e));
+        Map<String, CatalogEntry> nowByKey = byKey(catalog());
+        Map<String, CatalogEntry> nextByKey = byKey(overlay(builtIn, table));
+        Set<String> keys = new LinkedHashSet<>();
+        table.forEach(e -> keys.add(key(e)));
+        imported().forEach(e -> keys.add(key(e)));
         List<Change> changes = new ArrayList<>();
-        for (Map.Entry<String, CatalogEntry> n : nextByKey.entrySet()) {
-            CatalogEntry before = nowByKey.get(n.getKey());
-            CatalogEntry after = n.getValue();
-            String change = before == null ? "added" : samePrices(before, after) ? "unchanged" : "changed";
-            changes.add(new Change(after.vendor(), after.id(), change, inUse(modelsInUse, after), before, after));
-        }
-        for (Map.Entry<String, CatalogEntry> b : nowByKey.entrySet()) {
-            if (!nextByKey.containsKey(b.getKey())) {
-                changes.add(new Change(
-                        b.getValue().vendor(),
-                        b.getValue().id(),
-                        "removed",
-                        inUse(modelsInUse, b.getValue()),
-                        b.getValue(),
-                        null));
-            }
+        for (String k : keys) {
+            CatalogEntry before = nowByKey.get(k);
+            CatalogEntry after = nextByKey.get(k);
+            CatalogEntry either = after != null ? after : before;
+            String change = after == null
+                    ? "removed"
+                    : before == null ? "added" : samePrices(before, after) ? "unchanged" : "changed";
+            changes.add(new Change(either.vendor(), either.id(), change, inUse(modelsInUse, either), before, after));
         }
         return changes;
+    }
+
+    private static Map<String, CatalogEntry> byKey(ModelCatalog catalog) {
+        Map<String, CatalogEntry> byKey = new HashMap<>();
+        catalog.entries().forEach(e -> byKey.put(key(e), e));
+        return byKey;
     }
 
     private static boolean inUse(Set<String> modelsInUse, CatalogEntry e) {
@@ -176,8 +175,7 @@ public final class PriceTables {
         for (CatalogEntry e : table) {
             em.persist(row(e, source, now));
             if (++n % 500 == 0) {
-                em.flush();
-                em.clear();
+                em.flush(); // in batches; never clear: the request's other entities (the realm's) live here too
             }
         }
         em.flush();

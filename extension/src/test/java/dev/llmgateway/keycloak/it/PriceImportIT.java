@@ -226,9 +226,9 @@ class PriceImportIT {
     }
 
     @Test
-    void aTableAsLargeAsLiteLlmsWholeFileIsTakenInSeconds() {
+    void aTableAsLargeAsLiteLlmsWholeFileIsTaken() {
         StringBuilder table = new StringBuilder("{");
-        for (int i = 0; i < 3_000; i++) {
+        for (int i = 0; i < 3_500; i++) {
             table.append(i == 0 ? "" : ",")
                     .append("\"groq/synthetic-model-")
                     .append(i)
@@ -244,11 +244,11 @@ class PriceImportIT {
         Api.Reply r = send("PUT", prices(), admin, table.toString());
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertEquals(200, r.status(), r.text());
-        assertEquals(3_000, r.json().path("added").asInt());
+        assertEquals(3_500, r.json().path("added").asInt());
         assertTrue(r.json().path("changes").size() <= 500, "the answer lists at most 500 changes");
         assertEquals(
                 3_000, Api.get(prices(), admin).json().path("imported_models").asInt());
-        System.out.println("price import of 3,000 models: " + millis + " ms");
+        System.out.println("price import of 3,500 models: " + millis + " ms");
         assertEquals(200, Api.delete(prices(), admin).status());
     }
 }

@@ -45,6 +45,8 @@ class RealmRemovalIT {
         assertEquals(1, Db.count("select count(*) from LLM_ROUTING_RULES where REALM_ID = ?", realmId));
         assertEquals(1, Db.count("select count(*) from LLM_MODEL_ALIAS where REALM_ID = ?", realmId));
         assertEquals(7, Db.count("select count(*) from LLM_MODEL where REALM_ID = ?", realmId));
+        importPrices("doomed");
+        assertEquals(1, Db.count("select count(*) from LLM_PRICE where REALM_ID = ?", realmId));
 
         // Analytics rows, as the ledger and the maintenance task write them.
         Db.update(
@@ -94,7 +96,10 @@ class RealmRemovalIT {
                         + " 0, 0, 0, 0, 0, 0, 0" + zeros + ")",
                 "survivor-rollup-row",
                 otherId);
-        String[] tables = {"LLM_PROVIDER", "LLM_MODEL", "LLM_ROUTING_RULES", "LLM_MODEL_ALIAS", "LLM_USAGE_ROLLUP"};
+        importPrices("survivor");
+        String[] tables = {
+            "LLM_PROVIDER", "LLM_MODEL", "LLM_ROUTING_RULES", "LLM_MODEL_ALIAS", "LLM_USAGE_ROLLUP", "LLM_PRICE"
+        };
         long[] before = new long[tables.length];
         for (int i = 0; i < tables.length; i++) {
             before[i] = Db.count("select count(*) from " + tables[i] + " where REALM_ID = ?", otherId);
@@ -118,5 +123,18 @@ class RealmRemovalIT {
         assertEquals(0, Db.count("select count(*) from LLM_MODEL where REALM_ID = ?", realmId));
         assertEquals(0, Db.count("select count(*) from LLM_ROUTING_RULES where REALM_ID = ?", realmId));
         assertEquals(0, Db.count("select count(*) from LLM_MODEL_ALIAS where REALM_ID = ?", realmId));
+        assertEquals(0, Db.count("select count(*) from LLM_PRICE where REALM_ID = ?", realmId));
+    }
+
+    /** An imported price table of one model. */
+    private static void importPrices(String realm) {
+        Api.Reply r = Api.put(
+                Api.admin(realm, "/prices"),
+                Api.masterAdminToken(),
+                Map.of(
+                        "models",
+                        java.util.List.of(
+                                Map.of("vendor", "openai", "id", "gpt-4o-mini", "input", 0.1, "output", 0.4))));
+        assertEquals(200, r.status(), r.text());
     }
 }
