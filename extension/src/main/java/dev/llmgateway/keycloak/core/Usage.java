@@ -87,7 +87,7 @@ public record Usage(
                                 .asLong(0)),
                 0,
                 null,
-                cost != null && cost.isNumber() ? cost.decimalValue() : null);
+                cost != null && cost.isNumber() ? cost.decimalValue().stripTrailingZeros() : null);
     }
 
     /**

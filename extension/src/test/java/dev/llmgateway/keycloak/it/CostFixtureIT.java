@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -31,7 +32,7 @@ import org.keycloak.testframework.realm.ManagedRealm;
  * worked out by hand from its published rules, not from our output) each run through the real server against a fake
  * vendor that reports the case's usage in that vendor's own shape, non-streamed and streamed as the case says. The
  * ledger's cost must equal the table's to the last digit; where the vendor states its own cost (OpenRouter), the
- * ledger keeps that too.
+ * ledger keeps that too, and the server logs a warning when the two disagree.
  */
 @KeycloakIntegrationTest(config = LlmServerConfig.class)
 class CostFixtureIT {
@@ -203,9 +204,41 @@ class CostFixtureIT {
                             what + ": vendor's cost " + row.get("VENDOR_COST"));
                 }
             }
+            if (c.usage().vendorCost() != null) {
+                // A vendor's own figure that disagrees with ours is logged, naming the provider; one that agrees is
+                // not.
+                boolean differs = new BigDecimal(c.usage().vendorCost()).compareTo(c.expected()) != 0;
+                String line = "provider " + providerId + " reports a cost of $"
+                        + c.usage().vendorCost();
+                assertEquals(differs, serverLogContains(line, differs ? 10_000 : 1_000), c.id() + ": " + line);
+            }
         } finally {
             vendors.script(c.key(), null);
             Api.delete(Api.admin(realm.getName(), "/providers/" + providerId), token);
+        }
+    }
+
+    /** Whether the server log holds {@code text} within {@code millis}. */
+    private static boolean serverLogContains(String text, long millis) {
+        long deadline = System.currentTimeMillis() + millis;
+        while (true) {
+            try {
+                if (Files.readString(LlmServerConfig.serverLog(), StandardCharsets.UTF_8)
+                        .contains(text)) {
+                    return true;
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            if (System.currentTimeMillis() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
         }
     }
 
