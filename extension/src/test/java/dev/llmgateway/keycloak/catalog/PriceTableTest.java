@@ -1,7 +1,6 @@
 package dev.llmgateway.keycloak.catalog;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -121,7 +120,11 @@ class PriceTableTest {
         CatalogEntry found = realm.find("anthropic", "claude-3-5-haiku-latest").orElseThrow();
         assertEquals(0, new BigDecimal("0.5").compareTo(found.inputPrice()), "the alias names the imported prices");
         assertEquals("Claude 3.5 Haiku", found.name());
-        assertNull(found.cachedInputPrice());
+        assertEquals(
+                0,
+                new BigDecimal("0.05").compareTo(found.cachedInputPrice()),
+                "the table has no cached price: the built-in 0.1x ratio is kept");
+        assertEquals(0, new BigDecimal("0.625").compareTo(found.cacheWriteInputPrice()));
         assertEquals(builtIn.entries().size(), realm.entries().size());
         assertEquals(builtIn.date(), realm.date());
         assertTrue(Set.of(realm.find("openai", "gpt-5").orElseThrow())
