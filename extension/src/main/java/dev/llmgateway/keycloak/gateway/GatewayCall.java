@@ -27,6 +27,7 @@ import dev.llmgateway.keycloak.byok.UserKeyCache.SealedKey;
 import dev.llmgateway.keycloak.core.Candidate;
 import dev.llmgateway.keycloak.core.Json;
 import dev.llmgateway.keycloak.core.ProviderEndpoint;
+import dev.llmgateway.keycloak.core.ProviderType;
 import dev.llmgateway.keycloak.core.Usage;
 import dev.llmgateway.keycloak.routing.CooldownTracker;
 import dev.llmgateway.keycloak.routing.RoutingRules;
@@ -37,6 +38,7 @@ import dev.llmgateway.keycloak.vendor.ChatRequest;
 import dev.llmgateway.keycloak.vendor.ChatResult;
 import dev.llmgateway.keycloak.vendor.OpenAiErrors;
 import dev.llmgateway.keycloak.vendor.StreamTranslator;
+import dev.llmgateway.keycloak.vendor.VendorError;
 import org.jboss.logging.Logger;
 
 /**
@@ -287,12 +289,17 @@ public final class GatewayCall {
             // The caller's own request was refused: answer as the vendor did, without trying elsewhere.
             attempts.add(new Attempt(
                     c.providerName(), c.modelId(), "HTTP " + status + " (request refused)", elapsed / 1_000_000));
-            String message = redact(adapter.errorMessage(((Upstream.Bytes) response.body()).body()), key);
+            VendorError vendorError = VendorError.parse(
+                    ((Upstream.Bytes) response.body()).body(),
+                    snapshot.endpoint(c.providerId()).type() == ProviderType.ANTHROPIC);
+            String message = redact(vendorError.message(), key);
+            // The vendor's type, code and param are kept: clients branch on them (context_length_exceeded …).
             return CompletableFuture.completedFuture(error(
                     c,
                     status,
-                    "invalid_request_error",
-                    null,
+                    vendorError.type() != null ? vendorError.type() : "invalid_request_error",
+                    vendorError.code(),
+                    vendorError.param(),
                     message != null ? message : c.providerName() + " refused the request (HTTP " + status + ")",
                     null,
                     byok));
@@ -364,7 +371,19 @@ public final class GatewayCall {
                 String message,
                 Long retryAfterSeconds,
                 boolean byok) {
-            byte[] body = OpenAiErrors.body(type, code, null, message).getBytes(StandardCharsets.UTF_8);
+            return error(chosen, status, type, code, null, message, retryAfterSeconds, byok);
+        }
+
+        private Outcome error(
+                Candidate chosen,
+                int status,
+                String type,
+                String code,
+                String param,
+                String message,
+                Long retryAfterSeconds,
+                boolean byok) {
+            byte[] body = OpenAiErrors.body(type, code, param, message).getBytes(StandardCharsets.UTF_8);
             return new Outcome(
                     chosen, status, body, null, null, null, attempts, upstreamNanos, retryAfterSeconds, byok);
         }

@@ -1,11 +1,8 @@
 package dev.llmgateway.keycloak.vendor;
 
-import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.llmgateway.keycloak.core.Json;
 import dev.llmgateway.keycloak.core.ProviderEndpoint;
 
 /** Translates between the OpenAI Chat Completions format our callers speak and one vendor wire format. */
@@ -20,24 +17,4 @@ public interface ChatAdapter {
 
     /** A translator for the vendor's streamed answer to this request. */
     StreamTranslator streamTranslator(ChatRequest request);
-
-    /**
-     * What a vendor's error answer says, for callers whose own request was at fault: every format we speak puts it in
-     * {@code {"error":{"message"}}}, {@code {"error":"…"}} or {@code {"message"}}. Null when the body says nothing.
-     */
-    default String errorMessage(byte[] body) {
-        try {
-            JsonNode node = Json.MAPPER.readTree(body);
-            if (node == null) {
-                return null;
-            }
-            JsonNode error = node.path("error");
-            String message = error.isTextual()
-                    ? error.asText()
-                    : error.path("message").asText(node.path("message").asText(""));
-            return message.isBlank() ? null : message;
-        } catch (IOException e) {
-            return null;
-        }
-    }
 }

@@ -138,6 +138,10 @@ class GatewayIT {
         assertEquals(400, r.status(), r.text());
         assertTrue(r.json().get("error").get("message").asText().contains("max_tokens"), r.text());
         assertEquals("invalid_request_error", r.json().get("error").get("type").asText());
+        // The vendor's code and param reach the caller, as OpenAI sends them (clients branch on them).
+        assertEquals(
+                "integer_below_min_value", r.json().get("error").get("code").asText(), r.text());
+        assertEquals("max_tokens", r.json().get("error").get("param").asText(), r.text());
         assertEquals("1", r.header("X-LLM-Attempts"));
         assertEquals(0, chatsTo("sk-test-nofb-backup").size(), "the backup was not called");
     }

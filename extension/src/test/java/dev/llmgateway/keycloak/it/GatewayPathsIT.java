@@ -70,6 +70,42 @@ class GatewayPathsIT {
                         .asText());
     }
 
+    /** {@code models.retrieve} of the SDKs: a model or alias of the caller's list, else OpenAI's model_not_found. */
+    @Test
+    void oneModelIsRetrievedAsItsListEntry() {
+        Api.allowEveryModel(realm.getName());
+        Api.Reply created = Api.post(
+                Api.admin(realm.getName(), "/providers"),
+                Api.masterAdminToken(),
+                Map.of(
+                        "type",
+                        "openrouter",
+                        "name",
+                        "Retrieve",
+                        "apiKey",
+                        "sk-test-retrieve",
+                        "baseUrl",
+                        FakeVendors.get().baseUrl("openrouter"),
+                        "models",
+                        java.util.List.of("openai/gpt-4o-mini")));
+        assertEquals(201, created.status(), created.text());
+        String token = Api.token(realm.getName(), "plainuser", LlmRealmConfig.PASSWORD);
+        Api.Reply model = Api.get(v1("models/openai/gpt-4o-mini"), token);
+        assertEquals(200, model.status(), model.text());
+        assertEquals("openai/gpt-4o-mini", model.json().get("id").asText());
+        assertEquals("model", model.json().get("object").asText());
+        assertEquals("openrouter", model.json().get("owned_by").asText());
+        assertEquals(
+                "alias",
+                Api.get(v1("models/auto"), token).json().get("owned_by").asText());
+
+        JsonNode missing = openAiError(Api.get(v1("models/gpt-9-imaginary"), token), 404);
+        assertEquals("model_not_found", missing.get("code").asText());
+        assertEquals("model", missing.get("param").asText());
+        assertTrue(missing.get("message").asText().contains("'gpt-9-imaginary'"), missing.toString());
+        assertEquals(401, Api.get(v1("models/openai/gpt-4o-mini"), null).status());
+    }
+
     /** curl -d without -H 'Content-Type: application/json' sends a form: the answer says what to add. */
     @Test
     void jsonSentAsAFormGetsAnAnswerThatNamesTheContentType() throws IOException, InterruptedException {

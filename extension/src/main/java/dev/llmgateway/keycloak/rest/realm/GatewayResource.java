@@ -243,7 +243,7 @@ public class GatewayResource {
                 "unknown_url",
                 null,
                 "Invalid URL (" + method + " " + shown
-                        + "): this gateway serves POST /v1/chat/completions and GET /v1/models");
+                        + "): this gateway serves POST /v1/chat/completions, GET /v1/models and GET /v1/models/{model}");
     }
 
     private static Response wrongMethod(String method, String path, String allowed) {
@@ -262,7 +262,32 @@ public class GatewayResource {
     @Path("models")
     @Produces(MediaType.APPLICATION_JSON)
     public ModelList models() {
-        AuthenticationManager.AuthResult auth = authenticate();
+        return ModelList.of(modelOwners(authenticate()));
+    }
+
+    /**
+     * One model or alias of the list ({@code models.retrieve} of the SDKs); ids may hold slashes
+     * ({@code openai/gpt-4o-mini}). A model the caller may not use is not found, as OpenAI answers.
+     */
+    @GET
+    @Path("models/{id: .+}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response model(@PathParam("id") String id) {
+        Map<String, String> owners = modelOwners(authenticate());
+        String owner = owners.get(id);
+        if (owner == null) {
+            String shown = id.length() <= 100 && id.matches("[A-Za-z0-9._:/@+-]+") ? "'" + id + "'" : "requested";
+            return OpenAiErrors.response(
+                    404,
+                    "invalid_request_error",
+                    "model_not_found",
+                    "model",
+                    "The model " + shown + " does not exist or you do not have access to it.");
+        }
+        return Response.ok(ModelList.Model.of(id, owner)).build();
+    }
+
+    private Map<String, String> modelOwners(AuthenticationManager.AuthResult auth) {
         RoutingSnapshot snapshot = state.snapshots().get(session, realm);
         List<Candidate> allowed = snapshot.all(Entitlements.levelOf(auth.user(), snapshot));
         Map<String, String> owners = new LinkedHashMap<>();
@@ -275,7 +300,7 @@ public class GatewayResource {
         if (!allowed.isEmpty()) {
             owners.putIfAbsent(RoutingSnapshot.AUTO, "alias");
         }
-        return ModelList.of(owners);
+        return owners;
     }
 
     /** The caller's own keys (from this node's cache) and the organisation's. */

@@ -34,6 +34,8 @@ final class AnthropicStreamTranslator extends SseStreamTranslator {
 
     /** Anthropic content block index to OpenAI tool call index. */
     private final Map<Integer, Integer> toolCalls = new HashMap<>();
+    /** Content block indexes of tool calls whose arguments have streamed (others get "{}" when their block ends). */
+    private final java.util.Set<Integer> toolCallsWithArguments = new java.util.HashSet<>();
 
     private String id = "";
     private String model = "";
@@ -69,6 +71,7 @@ final class AnthropicStreamTranslator extends SseStreamTranslator {
             case "message_start" -> messageStart(event.path("message"), out);
             case "content_block_start" -> blockStart(event, out);
             case "content_block_delta" -> blockDelta(event, out);
+            case "content_block_stop" -> blockStop(event, out);
             case "message_delta" -> messageDelta(event, out);
             case "message_stop" -> {
                 if (callerWantsUsage) {
@@ -135,6 +138,7 @@ final class AnthropicStreamTranslator extends SseStreamTranslator {
                 if (index == null || fragment.isEmpty()) {
                     return;
                 }
+                toolCallsWithArguments.add(event.path("index").asInt());
                 ObjectNode call = JSON.createObjectNode().put("index", index);
                 call.putObject("function").put("arguments", fragment);
                 ObjectNode d = JSON.createObjectNode();
@@ -143,6 +147,23 @@ final class AnthropicStreamTranslator extends SseStreamTranslator {
             }
             default -> {}
         }
+    }
+
+    /**
+     * A tool call without input streams no arguments at all; OpenAI's clients parse the arguments as JSON, so it gets
+     * {@code "{}"}, as the non-streamed answer does.
+     */
+    private void blockStop(JsonNode event, List<byte[]> out) {
+        int block = event.path("index").asInt();
+        Integer index = toolCalls.get(block);
+        if (index == null || !toolCallsWithArguments.add(block)) {
+            return;
+        }
+        ObjectNode call = JSON.createObjectNode().put("index", index);
+        call.putObject("function").put("arguments", "{}");
+        ObjectNode d = JSON.createObjectNode();
+        d.putArray("tool_calls").add(call);
+        out.add(choiceChunk(d, null));
     }
 
     private void text(String text, List<byte[]> out) {

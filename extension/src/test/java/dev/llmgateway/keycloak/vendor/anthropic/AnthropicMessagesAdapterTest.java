@@ -25,6 +25,7 @@ import dev.llmgateway.keycloak.core.Usage;
 import dev.llmgateway.keycloak.gateway.ChatAdapters;
 import dev.llmgateway.keycloak.vendor.ChatRequest;
 import dev.llmgateway.keycloak.vendor.ChatResult;
+import dev.llmgateway.keycloak.vendor.VendorError;
 import dev.llmgateway.keycloak.vendor.openai.OpenAiChatAdapter;
 import org.junit.jupiter.api.Test;
 
@@ -299,12 +300,35 @@ class AnthropicMessagesAdapterTest {
     }
 
     @Test
-    void errorMessagesAreRead() {
-        assertEquals("invalid x-api-key", adapter.errorMessage(fixture("error-401.json")));
-        assertEquals(
-                "Number of request tokens has exceeded your per-minute rate limit",
-                adapter.errorMessage(fixture("error-429.json")));
-        assertNull(adapter.errorMessage("<html>".getBytes(StandardCharsets.UTF_8)));
+    void errorsAreReadInOpenAisTerms() {
+        VendorError auth = VendorError.parse(fixture("error-401.json"), true);
+        assertEquals("invalid x-api-key", auth.message());
+        assertEquals("authentication_error", auth.type());
+        VendorError limited = VendorError.parse(fixture("error-429.json"), true);
+        assertEquals("Number of request tokens has exceeded your per-minute rate limit", limited.message());
+        assertEquals("rate_limit_error", limited.type());
+        VendorError tooLong = VendorError.parse(
+                ("{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\","
+                                + "\"message\":\"prompt is too long: 210123 tokens > 200000 maximum\"}}")
+                        .getBytes(StandardCharsets.UTF_8),
+                true);
+        assertEquals("context_length_exceeded", tooLong.code());
+        assertEquals("messages", tooLong.param());
+        assertNull(VendorError.parse("<html>".getBytes(StandardCharsets.UTF_8), true)
+                .message());
+        // OpenAI-format vendors' code and param are kept; one that is not an identifier (a key echoed) is dropped.
+        VendorError openAi = VendorError.parse(
+                ("{\"error\":{\"message\":\"This model's maximum context length is 128000 tokens.\","
+                                + "\"type\":\"invalid_request_error\",\"param\":\"messages\","
+                                + "\"code\":\"context_length_exceeded\"}}")
+                        .getBytes(StandardCharsets.UTF_8),
+                false);
+        assertEquals("context_length_exceeded", openAi.code());
+        assertEquals("messages", openAi.param());
+        assertNull(VendorError.parse(
+                        "{\"error\":{\"message\":\"m\",\"code\":\"sk-proj abc def\"}}".getBytes(StandardCharsets.UTF_8),
+                        false)
+                .code());
     }
 
     @Test

@@ -150,6 +150,33 @@ class AnthropicStreamTranslatorTest {
     }
 
     @Test
+    void aToolCallWithoutInputStreamsEmptyObjectArguments() throws IOException {
+        String stream = "event: message_start\n"
+                + "data: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"model\":\"claude\","
+                + "\"usage\":{\"input_tokens\":10,\"output_tokens\":1}}}\n\n"
+                + "event: content_block_start\n"
+                + "data: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"tool_use\","
+                + "\"id\":\"toolu_1\",\"name\":\"get_time\",\"input\":{}}}\n\n"
+                + "event: content_block_delta\n"
+                + "data: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"input_json_delta\","
+                + "\"partial_json\":\"\"}}\n\n"
+                + "event: content_block_stop\n"
+                + "data: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
+                + "event: message_delta\n"
+                + "data: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\"},"
+                + "\"usage\":{\"output_tokens\":12}}\n\n"
+                + "event: message_stop\n"
+                + "data: {\"type\":\"message_stop\"}\n\n";
+        List<JsonNode> chunks = chunks(relay(translator(NO_USAGE), stream.getBytes(StandardCharsets.UTF_8)));
+        StringBuilder arguments = new StringBuilder();
+        chunks.stream()
+                .filter(c -> c.at("/choices/0/delta").has("tool_calls"))
+                .forEach(c -> arguments.append(
+                        c.at("/choices/0/delta/tool_calls/0/function/arguments").asText()));
+        assertEquals("{}", arguments.toString(), "what JSON.parse reads, as the non-streamed answer gives");
+    }
+
+    @Test
     void toolUseBlocksStreamAsToolCalls() throws IOException {
         StreamTranslator t = translator(NO_USAGE);
         List<JsonNode> chunks = chunks(relay(t, fixture("stream-tool-use.txt")));
