@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.zip.CRC32C;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -128,6 +129,13 @@ public final class GatewayCall {
         private Set<SealedKey> refusedOwn;
         /** The candidate being tried again with the organisation's key after the caller's own key was refused. */
         private int retriedWithOrganizationKey = -1;
+        /** The first candidate skipped because it was cooling down, and when the first cooldown ends (0: none). */
+        private int firstCooling = -1;
+
+        private long earliestCoolEnd;
+        private boolean probed;
+        /** A fingerprint of the request (0 until a failure needs it): a retry of it does not count as a new failure. */
+        private long fingerprint;
 
         Run(RoutingSnapshot snapshot, List<Candidate> ordered, ChatRequest request) {
             this.snapshot = snapshot;
@@ -141,53 +149,74 @@ public final class GatewayCall {
                 Candidate c = ordered.get(i);
                 long now = System.currentTimeMillis();
                 if (cooldowns.isCoolingDown(c.providerId(), now)) {
-                    skip(
-                            c,
-                            "cooling down for "
-                                    + Math.max(1, (cooldowns.coolingUntil(c.providerId()) - now + 999) / 1000) + " s");
-                    continue;
-                }
-                if (tried > 0 && !c.autoFallback() && i != retriedWithOrganizationKey) {
-                    skip(c, "auto-fallback is off for this provider");
-                    continue;
-                }
-                ProviderEndpoint endpoint = snapshot.endpoint(c.providerId());
-                SealedKey own = keys.own(endpoint);
-                if (own != null && refusedOwn != null && refusedOwn.contains(own)) {
-                    own = null;
-                }
-                if (own == null && !keys.organizationKeys()) {
-                    skip(c, "monthly budget spent and no own " + endpoint.type().displayName() + " key");
-                    continue;
-                }
-                ChatAdapter adapter = ChatAdapters.forType(endpoint.type());
-                tried++;
-                String key = own != null ? keys.open(own) : keys.openOrganizationKey(endpoint);
-                HttpRequest vendorRequest;
-                try {
-                    vendorRequest = adapter.request(endpoint, key, c.modelId(), request, timeout);
-                } catch (ApiKeys.InvalidKeyException e) {
-                    // A stored key that cannot go into a header (stored before keys were checked on entry): handled
-                    // like a key the vendor refused, and neither this message nor the log holds the key.
-                    if (own != null) {
-                        return ownKeyRefused(c, own, "it cannot be sent: " + e.getMessage(), 0, i);
+                    long until = cooldowns.coolingUntil(c.providerId());
+                    if (firstCooling < 0) {
+                        firstCooling = i;
                     }
-                    LOG.warnf("LLM gateway: provider %s cannot be called: %s", c.providerName(), e.getMessage());
-                    fail(c, "unusable key (" + e.getMessage() + ")", 0, null);
+                    earliestCoolEnd = earliestCoolEnd == 0 ? until : Math.min(earliestCoolEnd, until);
+                    skip(c, "cooling down for " + Math.max(1, (until - now + 999) / 1000) + " s");
                     continue;
                 }
-                long start = System.nanoTime();
-                CompletableFuture<HttpResponse<Upstream>> sent = http.sendAsync(vendorRequest, this::bodyHandler);
-                if (!request.stream()) {
-                    sent = sent.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                CompletableFuture<Outcome> sent = attempt(i, c);
+                if (sent != null) {
+                    return sent;
                 }
-                int current = i;
-                SealedKey used = own;
-                return sent.handle(
-                                (response, error) -> answered(c, adapter, key, used, start, response, error, current))
-                        .thenCompose(Function.identity());
+            }
+            if (tried == 0 && firstCooling >= 0 && !probed) {
+                // Every candidate is cooling down: one caller at a time probes the first (half-open), so a provider
+                // that has recovered is back at once rather than after the whole cooldown.
+                Candidate c = ordered.get(firstCooling);
+                if (cooldowns.tryProbe(c.providerId(), System.currentTimeMillis())) {
+                    probed = true;
+                    CompletableFuture<Outcome> sent = attempt(firstCooling, c);
+                    if (sent != null) {
+                        return sent;
+                    }
+                }
             }
             return CompletableFuture.completedFuture(allFailed());
+        }
+
+        /** Calls candidate {@code i}; null when it cannot be called (it is skipped, and the next one is tried). */
+        private CompletableFuture<Outcome> attempt(int i, Candidate c) {
+            if (tried > 0 && !c.autoFallback() && i != retriedWithOrganizationKey) {
+                skip(c, "auto-fallback is off for this provider");
+                return null;
+            }
+            ProviderEndpoint endpoint = snapshot.endpoint(c.providerId());
+            SealedKey own = keys.own(endpoint);
+            if (own != null && refusedOwn != null && refusedOwn.contains(own)) {
+                own = null;
+            }
+            if (own == null && !keys.organizationKeys()) {
+                skip(c, "monthly budget spent and no own " + endpoint.type().displayName() + " key");
+                return null;
+            }
+            ChatAdapter adapter = ChatAdapters.forType(endpoint.type());
+            tried++;
+            String key = own != null ? keys.open(own) : keys.openOrganizationKey(endpoint);
+            HttpRequest vendorRequest;
+            try {
+                vendorRequest = adapter.request(endpoint, key, c.modelId(), request, timeout);
+            } catch (ApiKeys.InvalidKeyException e) {
+                // A stored key that cannot go into a header (stored before keys were checked on entry): handled
+                // like a key the vendor refused, and neither this message nor the log holds the key.
+                if (own != null) {
+                    return ownKeyRefused(c, own, "it cannot be sent: " + e.getMessage(), 0, i);
+                }
+                LOG.warnf("LLM gateway: provider %s cannot be called: %s", c.providerName(), e.getMessage());
+                fail(c, "unusable key (" + e.getMessage() + ")", 0, null);
+                return null;
+            }
+            long start = System.nanoTime();
+            CompletableFuture<HttpResponse<Upstream>> sent = http.sendAsync(vendorRequest, this::bodyHandler);
+            if (!request.stream()) {
+                sent = sent.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            int current = i;
+            SealedKey used = own;
+            return sent.handle((response, error) -> answered(c, adapter, key, used, start, response, error, current))
+                    .thenCompose(Function.identity());
         }
 
         private HttpResponse.BodySubscriber<Upstream> bodyHandler(HttpResponse.ResponseInfo info) {
@@ -345,7 +374,23 @@ public final class GatewayCall {
         private void fail(Candidate c, String outcome, long elapsedNanos, Long retryAfterSeconds, boolean rateLimited) {
             allRateLimited &= rateLimited;
             attempts.add(new Attempt(c.providerName(), c.modelId(), outcome, elapsedNanos / 1_000_000));
-            cooldowns.recordFailure(c.providerId(), System.currentTimeMillis(), retry, retryAfterSeconds);
+            cooldowns.recordFailure(
+                    c.providerId(), System.currentTimeMillis(), retry, retryAfterSeconds, fingerprint());
+        }
+
+        /** CRC-32C of the request as sent, and its length: the same body retried has the same fingerprint. */
+        private long fingerprint() {
+            if (fingerprint == 0) {
+                try {
+                    byte[] bytes = JSON.writeValueAsBytes(request.body());
+                    CRC32C crc = new CRC32C();
+                    crc.update(bytes);
+                    fingerprint = (crc.getValue() << 32) ^ bytes.length ^ 1;
+                } catch (IOException e) {
+                    fingerprint = 0;
+                }
+            }
+            return fingerprint;
         }
 
         private Outcome allFailed() {
@@ -353,6 +398,10 @@ public final class GatewayCall {
                     ? "no candidate was tried"
                     : attempts.stream().map(Attempt::describe).collect(Collectors.joining("; "));
             boolean rateLimited = tried > 0 && allRateLimited;
+            if (tried == 0 && retryAfter == null && earliestCoolEnd > 0) {
+                // Everything is cooling down: say when the first provider is back, so clients wait, not hammer.
+                retryAfter = Math.max(1, (earliestCoolEnd - System.currentTimeMillis() + 999) / 1000);
+            }
             return error(
                     null,
                     rateLimited ? 429 : tried == 0 ? 503 : 502,

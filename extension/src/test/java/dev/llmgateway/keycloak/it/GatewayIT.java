@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmgateway.keycloak.routing.CooldownTracker;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.keycloak.testframework.annotations.InjectRealm;
@@ -209,6 +210,80 @@ class GatewayIT {
                 Api.admin(realm.getName(), "/routing/rules"),
                 token,
                 Map.of("retry", Map.of("cooldown_after_failures", 3, "cooldown_seconds", 30)));
+    }
+
+    /**
+     * One client's SDK retrying the same failing request cannot open the breaker alone; once distinct requests have
+     * opened it, callers get 503 with Retry-After, one probe every few seconds reaches the vendor, and the first probe
+     * that succeeds reopens the provider at once.
+     */
+    @Test
+    void retriesDoNotShutAProviderAndAProbeReopensIt() throws InterruptedException {
+        String token = Api.masterAdminToken();
+        assertEquals(
+                200,
+                Api.put(
+                                Api.admin(realm.getName(), "/routing/rules"),
+                                token,
+                                Map.of("retry", Map.of("cooldown_after_failures", 3, "cooldown_seconds", 30)))
+                        .status());
+        String model = "probe-model";
+        String key = "sk-test-probe-flaky";
+        provider("openai", "Probe only", key, 50, true, model);
+        String user = userToken();
+        vendors.outage("probe-flaky", true);
+        try {
+            for (int i = 0; i < 3; i++) {
+                assertEquals(502, Api.post(chatUrl(), user, chat(model)).status(), "an SDK's try " + (i + 1));
+            }
+            assertEquals(3, chatsTo(key).size());
+            Map<String, Object> other =
+                    Map.of("model", model, "messages", List.of(Map.of("role", "user", "content", "Something else")));
+            assertEquals(502, Api.post(chatUrl(), user, other).status(), "three tries of one request were one failure");
+            Map<String, Object> third =
+                    Map.of("model", model, "messages", List.of(Map.of("role", "user", "content", "A third question")));
+            assertEquals(502, Api.post(chatUrl(), user, third).status());
+            assertEquals(5, chatsTo(key).size());
+
+            Api.Reply cooling = Api.post(chatUrl(), user, chat(model));
+            assertEquals(503, cooling.status(), cooling.text());
+            long retryAfter = Long.parseLong(cooling.header("Retry-After"));
+            assertTrue(retryAfter >= 1 && retryAfter <= 30, "Retry-After " + retryAfter);
+            assertEquals(5, chatsTo(key).size(), "no call while cooling down");
+
+            Thread.sleep(CooldownTracker.PROBE_GAP_MILLIS + 200);
+            assertEquals(502, Api.post(chatUrl(), user, chat(model)).status(), "a probe, still failing");
+            assertEquals(6, chatsTo(key).size(), "the probe reached the vendor");
+            assertEquals(503, Api.post(chatUrl(), user, chat(model)).status(), "one probe per gap");
+            assertEquals(6, chatsTo(key).size());
+
+            vendors.outage("probe-flaky", false);
+            Thread.sleep(CooldownTracker.PROBE_GAP_MILLIS + 200);
+            Api.Reply probe = Api.post(chatUrl(), user, chat(model));
+            assertEquals(200, probe.status(), probe.text());
+            assertEquals(200, Api.post(chatUrl(), user, chat(model)).status(), "the provider is back at once");
+        } finally {
+            vendors.outage("probe-flaky", false);
+        }
+    }
+
+    /** The caller's own stream options reach the vendor; a caller who did not ask for usage sees no usage member. */
+    @Test
+    void theCallersStreamOptionsAreKeptAndUnaskedUsageIsNotShown() {
+        String model = "stream-options-model";
+        String key = "sk-test-stream-options";
+        provider("openai", "Stream options", key, 50, true, model);
+        Map<String, Object> body = new HashMap<>(chat(model));
+        body.put("stream", true);
+        body.put("stream_options", Map.of("include_obfuscation", false));
+        Api.Reply r = Api.post(chatUrl(), userToken(), body);
+        assertEquals(200, r.status(), r.text());
+        JsonNode sent = Api.parse(chatsTo(key).get(0).body());
+        assertEquals(false, sent.at("/stream_options/include_obfuscation").asBoolean(true), sent.toString());
+        assertTrue(sent.at("/stream_options/include_usage").asBoolean(), "the gateway asks for usage for its ledger");
+        for (String event : events(r)) {
+            assertFalse(event.contains("\"usage\""), "no usage member when the caller did not ask: " + event);
+        }
     }
 
     @Test

@@ -35,7 +35,9 @@ public final class OpenAiChatAdapter implements ChatAdapter {
         if (request.stream()) {
             // Usage is always asked for, so the ledger has it even when the caller did not ask.
             body.put("stream", true);
-            body.putObject("stream_options").put("include_usage", true);
+            // The caller's other stream options (include_obfuscation …) go to the vendor as they are.
+            JsonNode options = body.get("stream_options");
+            (options instanceof ObjectNode o ? o : body.putObject("stream_options")).put("include_usage", true);
         } else {
             body.remove("stream_options");
             body.put("stream", false);

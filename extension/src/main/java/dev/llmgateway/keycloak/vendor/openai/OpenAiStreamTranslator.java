@@ -37,6 +37,11 @@ final class OpenAiStreamTranslator extends SseStreamTranslator {
         textChars += stringChars(data, "\"content\":") + stringChars(data, "\"arguments\":");
         if (data.contains("\"usage\":{") || data.contains("\"usage\": {")) {
             relayed = withUsageNoted(data);
+        } else if (!callerWantsUsage && data.contains(",\"usage\":null")) {
+            // Asked for usage on the caller's behalf, the vendor marks every chunk "usage": null; a caller who did not
+            // ask sees the chunks as OpenAI sends them without it. (Inside JSON strings quotes are escaped, so this
+            // text is only ever the member itself.)
+            relayed = data.replace(",\"usage\":null", "");
         }
         if (relayed != null) {
             out.add(("data: " + relayed + "\n\n").getBytes(StandardCharsets.UTF_8));

@@ -31,6 +31,7 @@ class OpenAiStreamTranslatorTest {
         OpenAiStreamTranslator t = new OpenAiStreamTranslator(false);
         String out = relay(t);
         assertFalse(out.contains("\"usage\":{"), out);
+        assertFalse(out.contains("\"usage\""), "no usage member at all, as OpenAI streams when not asked: " + out);
         assertTrue(out.endsWith("data: [DONE]\n\n"));
         assertEquals(1, out.split("\\[DONE\\]", -1).length - 1, "exactly one [DONE]");
         assertEquals(new Usage(12, 3, 8, 1, 0), t.usage());
@@ -39,7 +40,9 @@ class OpenAiStreamTranslatorTest {
     @Test
     void usageIsRelayedWhenAsked() {
         OpenAiStreamTranslator t = new OpenAiStreamTranslator(true);
-        assertTrue(relay(t).contains("\"usage\":{\"prompt_tokens\":12"));
+        String out = relay(t);
+        assertTrue(out.contains("\"usage\":{\"prompt_tokens\":12"));
+        assertTrue(out.contains("\"usage\":null"), "the chunks as the vendor sent them");
         assertEquals(12, t.usage().promptTokens());
     }
 
