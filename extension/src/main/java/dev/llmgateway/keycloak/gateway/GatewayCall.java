@@ -39,6 +39,7 @@ import dev.llmgateway.keycloak.vendor.ChatRequest;
 import dev.llmgateway.keycloak.vendor.ChatResult;
 import dev.llmgateway.keycloak.vendor.OpenAiErrors;
 import dev.llmgateway.keycloak.vendor.StreamTranslator;
+import dev.llmgateway.keycloak.vendor.UnsupportedRequestException;
 import dev.llmgateway.keycloak.vendor.VendorError;
 import org.jboss.logging.Logger;
 
@@ -136,6 +137,8 @@ public final class GatewayCall {
         private boolean probed;
         /** A fingerprint of the request (0 until a failure needs it): a retry of it does not count as a new failure. */
         private long fingerprint;
+        /** Why the first candidate that could not express the request was skipped. */
+        private UnsupportedRequestException unsupported;
 
         Run(RoutingSnapshot snapshot, List<Candidate> ordered, ChatRequest request) {
             this.snapshot = snapshot;
@@ -198,6 +201,14 @@ public final class GatewayCall {
             HttpRequest vendorRequest;
             try {
                 vendorRequest = adapter.request(endpoint, key, c.modelId(), request, timeout);
+            } catch (UnsupportedRequestException e) {
+                // The request asks for what this vendor cannot do: another provider may, else the caller is told.
+                tried--;
+                if (unsupported == null) {
+                    unsupported = e;
+                }
+                skip(c, e.getMessage());
+                return null;
             } catch (ApiKeys.InvalidKeyException e) {
                 // A stored key that cannot go into a header (stored before keys were checked on entry): handled
                 // like a key the vendor refused, and neither this message nor the log holds the key.
@@ -394,6 +405,17 @@ public final class GatewayCall {
         }
 
         private Outcome allFailed() {
+            if (tried == 0 && unsupported != null) {
+                return error(
+                        null,
+                        400,
+                        "invalid_request_error",
+                        "unsupported_parameter",
+                        unsupported.param(),
+                        unsupported.getMessage(),
+                        null,
+                        false);
+            }
             String summary = attempts.isEmpty()
                     ? "no candidate was tried"
                     : attempts.stream().map(Attempt::describe).collect(Collectors.joining("; "));

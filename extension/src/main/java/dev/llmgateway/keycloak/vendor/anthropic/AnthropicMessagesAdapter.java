@@ -22,6 +22,7 @@ import dev.llmgateway.keycloak.vendor.ChatAdapter;
 import dev.llmgateway.keycloak.vendor.ChatRequest;
 import dev.llmgateway.keycloak.vendor.ChatResult;
 import dev.llmgateway.keycloak.vendor.StreamTranslator;
+import dev.llmgateway.keycloak.vendor.UnsupportedRequestException;
 
 /**
  * Anthropic's Messages API. It wants the system prompt apart from the turns, strictly alternating user and assistant
@@ -57,6 +58,7 @@ public final class AnthropicMessagesAdapter implements ChatAdapter {
     /** The Messages API body for an OpenAI Chat Completions body; the caller's body is left as it is. */
     static ObjectNode body(String vendorModel, ChatRequest request) {
         JsonNode in = request.body();
+        refuseWhatCannotBeExpressed(in);
         List<String> system = new ArrayList<>();
         ArrayNode messages = JSON.createArrayNode();
         for (JsonNode m : in.path("messages")) {
@@ -74,6 +76,11 @@ public final class AnthropicMessagesAdapter implements ChatAdapter {
             }
         }
 
+        if (!messages.isEmpty()
+                && "assistant".equals(messages.get(0).path("role").asText())) {
+            // Anthropic's conversations start with a user turn; OpenAI's may start with the assistant's.
+            messages.insert(0, JSON.createObjectNode().put("role", "user").put("content", FIRST_TURN));
+        }
         ObjectNode out = JSON.createObjectNode();
         out.put("model", vendorModel);
         out.put("max_tokens", maxTokens(in));
@@ -91,6 +98,7 @@ public final class AnthropicMessagesAdapter implements ChatAdapter {
             stop.forEach(s -> sequences.add(s.asText()));
         }
         tools(in, out);
+        structuredOutput(in, out);
         if (in.path("user").isTextual()) {
             out.putObject("metadata").put("user_id", in.get("user").asText());
         }
@@ -98,6 +106,65 @@ public final class AnthropicMessagesAdapter implements ChatAdapter {
             out.put("stream", true);
         }
         return out;
+    }
+
+    /** The user turn put before a conversation that starts with the assistant's. */
+    static final String FIRST_TURN = ".";
+
+    /**
+     * The tool that carries structured output: Anthropic has no response_format, and recommends a tool whose input
+     * schema is the wanted schema. Its input comes back as the message's content, never as a tool call.
+     */
+    public static final String OUTPUT_TOOL = "llm_gateway_structured_output";
+
+    /** OpenAI features the Messages API cannot express: refused before the call, naming the parameter. */
+    private static void refuseWhatCannotBeExpressed(JsonNode in) {
+        JsonNode n = in.get("n");
+        if (n != null && n.canConvertToInt() && n.asInt() > 1) {
+            throw new UnsupportedRequestException("n", "Anthropic models give one choice per request: 'n' must be 1");
+        }
+        if (in.path("logprobs").asBoolean(false) || in.path("top_logprobs").asInt(0) > 0) {
+            throw new UnsupportedRequestException(
+                    in.path("logprobs").asBoolean(false) ? "logprobs" : "top_logprobs",
+                    "Anthropic models do not return log probabilities: 'logprobs' must be false");
+        }
+        JsonNode temperature = in.get("temperature");
+        if (temperature != null && temperature.isNumber() && temperature.asDouble() > 1) {
+            throw new UnsupportedRequestException(
+                    "temperature", "Anthropic models take a 'temperature' from 0 to 1, not " + temperature.asText());
+        }
+    }
+
+    /**
+     * {@code response_format} {@code json_schema} (or {@code json_object}) as a tool whose input schema is the schema,
+     * forced unless the caller offers tools of its own.
+     */
+    private static void structuredOutput(JsonNode in, ObjectNode out) {
+        JsonNode format = in.path("response_format");
+        String type = format.path("type").asText("");
+        JsonNode schema;
+        String description;
+        if (type.equals("json_schema")) {
+            schema = format.path("json_schema").path("schema");
+            description = format.path("json_schema")
+                    .path("description")
+                    .asText("Answer with this tool: its input is the answer, in the requested JSON schema.");
+        } else if (type.equals("json_object")) {
+            schema = JSON.createObjectNode().put("type", "object");
+            description = "Answer with this tool: its input is the answer, as a JSON object.";
+        } else {
+            return;
+        }
+        ObjectNode tool = JSON.createObjectNode().put("name", OUTPUT_TOOL).put("description", description);
+        tool.set(
+                "input_schema",
+                schema.isObject() ? schema.deepCopy() : JSON.createObjectNode().put("type", "object"));
+        ArrayNode tools = out.has("tools") ? (ArrayNode) out.get("tools") : out.putArray("tools");
+        boolean callerTools = !tools.isEmpty();
+        tools.add(tool);
+        if (!callerTools) {
+            out.set("tool_choice", JSON.createObjectNode().put("type", "tool").put("name", OUTPUT_TOOL));
+        }
     }
 
     private static long maxTokens(JsonNode in) {
@@ -329,6 +396,7 @@ public final class AnthropicMessagesAdapter implements ChatAdapter {
         ObjectNode message = choice.putObject("message");
         message.put("role", "assistant");
         StringBuilder text = null;
+        boolean structured = false;
         ArrayNode toolCalls = JSON.createArrayNode();
         for (JsonNode block : node.get("content")) {
             switch (block.path("type").asText()) {
@@ -336,6 +404,13 @@ public final class AnthropicMessagesAdapter implements ChatAdapter {
                     text = (text == null ? new StringBuilder() : text)
                             .append(block.path("text").asText());
                 case "tool_use" -> {
+                    if (OUTPUT_TOOL.equals(block.path("name").asText())) {
+                        // Structured output: the tool's input is the answer.
+                        text = (text == null ? new StringBuilder() : text)
+                                .append(json(block.has("input") ? block.get("input") : JSON.createObjectNode()));
+                        structured = true;
+                        continue;
+                    }
                     ObjectNode call = toolCalls
                             .addObject()
                             .put("id", block.path("id").asText())
@@ -353,7 +428,10 @@ public final class AnthropicMessagesAdapter implements ChatAdapter {
             message.set("tool_calls", toolCalls);
         }
         choice.putNull("logprobs");
-        choice.put("finish_reason", finishReason(node.path("stop_reason").asText(null)));
+        String stopReason = node.path("stop_reason").asText(null);
+        choice.put(
+                "finish_reason",
+                structured && toolCalls.isEmpty() && "tool_use".equals(stopReason) ? "stop" : finishReason(stopReason));
         JsonNode u = node.path("usage");
         Usage usage = usage(
                 u.path("input_tokens").asLong(0),

@@ -36,6 +36,8 @@ final class AnthropicStreamTranslator extends SseStreamTranslator {
     private final Map<Integer, Integer> toolCalls = new HashMap<>();
     /** Content block indexes of tool calls whose arguments have streamed (others get "{}" when their block ends). */
     private final java.util.Set<Integer> toolCallsWithArguments = new java.util.HashSet<>();
+    /** Content block indexes of the structured-output tool, whose input is the answer. */
+    private final java.util.Set<Integer> structuredBlocks = new java.util.HashSet<>();
 
     private String id = "";
     private String model = "";
@@ -110,6 +112,11 @@ final class AnthropicStreamTranslator extends SseStreamTranslator {
         switch (block.path("type").asText()) {
             case "text" -> text(block.path("text").asText(""), out);
             case "tool_use" -> {
+                if (AnthropicMessagesAdapter.OUTPUT_TOOL.equals(
+                        block.path("name").asText())) {
+                    structuredBlocks.add(event.path("index").asInt()); // its input streams as the answer's text
+                    return;
+                }
                 int index = toolCalls.size();
                 toolCalls.put(event.path("index").asInt(), index);
                 ObjectNode call = JSON.createObjectNode()
@@ -132,6 +139,14 @@ final class AnthropicStreamTranslator extends SseStreamTranslator {
         switch (delta.path("type").asText()) {
             case "text_delta" -> text(delta.path("text").asText(""), out);
             case "input_json_delta" -> {
+                if (structuredBlocks.contains(event.path("index").asInt())) {
+                    String fragment = delta.path("partial_json").asText("");
+                    if (!fragment.isEmpty()) {
+                        toolCallsWithArguments.add(event.path("index").asInt());
+                        text(fragment, out);
+                    }
+                    return;
+                }
                 Integer index = toolCalls.get(event.path("index").asInt());
                 String fragment = delta.path("partial_json").asText("");
                 textChars += fragment.length();
@@ -155,6 +170,12 @@ final class AnthropicStreamTranslator extends SseStreamTranslator {
      */
     private void blockStop(JsonNode event, List<byte[]> out) {
         int block = event.path("index").asInt();
+        if (structuredBlocks.contains(block)) {
+            if (toolCallsWithArguments.add(block)) {
+                text("{}", out);
+            }
+            return;
+        }
         Integer index = toolCalls.get(block);
         if (index == null || !toolCallsWithArguments.add(block)) {
             return;
@@ -178,8 +199,10 @@ final class AnthropicStreamTranslator extends SseStreamTranslator {
         usageFinal = usageFinal || event.path("usage").isObject();
         if (!finished) {
             finished = true;
-            String reason = AnthropicMessagesAdapter.finishReason(
-                    event.path("delta").path("stop_reason").asText(null));
+            String stopReason = event.path("delta").path("stop_reason").asText(null);
+            String reason = !structuredBlocks.isEmpty() && toolCalls.isEmpty() && "tool_use".equals(stopReason)
+                    ? "stop"
+                    : AnthropicMessagesAdapter.finishReason(stopReason);
             out.add(choiceChunk(JSON.createObjectNode(), reason));
         }
     }

@@ -25,6 +25,7 @@ import dev.llmgateway.keycloak.core.Usage;
 import dev.llmgateway.keycloak.gateway.ChatAdapters;
 import dev.llmgateway.keycloak.vendor.ChatRequest;
 import dev.llmgateway.keycloak.vendor.ChatResult;
+import dev.llmgateway.keycloak.vendor.UnsupportedRequestException;
 import dev.llmgateway.keycloak.vendor.VendorError;
 import dev.llmgateway.keycloak.vendor.openai.OpenAiChatAdapter;
 import org.junit.jupiter.api.Test;
@@ -125,6 +126,66 @@ class AnthropicMessagesAdapterTest {
                 json("[\"a\",\"b\"]"),
                 translated("{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]," + "\"stop\":[\"a\",\"b\"]}")
                         .get("stop_sequences"));
+    }
+
+    @Test
+    void whatTheMessagesApiCannotExpressIsRefusedNamingTheParameter() {
+        String messages = "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]";
+        assertEquals(
+                "n",
+                assertThrows(UnsupportedRequestException.class, () -> translated("{" + messages + ",\"n\":2}"))
+                        .param());
+        assertEquals(
+                "logprobs",
+                assertThrows(
+                                UnsupportedRequestException.class,
+                                () -> translated("{" + messages + ",\"logprobs\":true,\"top_logprobs\":2}"))
+                        .param());
+        assertEquals(
+                "temperature",
+                assertThrows(
+                                UnsupportedRequestException.class,
+                                () -> translated("{" + messages + ",\"temperature\":1.5}"))
+                        .param());
+    }
+
+    @Test
+    void aConversationStartingWithTheAssistantGetsAUserTurnFirst() throws IOException {
+        JsonNode body = translated("{\"messages\":[{\"role\":\"system\",\"content\":\"Be brief\"},"
+                + "{\"role\":\"assistant\",\"content\":\"Hello, how can I help?\"},"
+                + "{\"role\":\"user\",\"content\":\"Tell me a joke\"}]}");
+        assertEquals("user", body.at("/messages/0/role").asText());
+        assertEquals("assistant", body.at("/messages/1/role").asText());
+        assertEquals("user", body.at("/messages/2/role").asText());
+    }
+
+    @Test
+    void structuredOutputIsAForcedToolWhoseInputComesBackAsTheContent() throws IOException {
+        JsonNode body = translated("{\"messages\":[{\"role\":\"user\",\"content\":\"Weather?\"}],"
+                + "\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"weather\","
+                + "\"strict\":true,\"schema\":{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},"
+                + "\"required\":[\"city\"],\"additionalProperties\":false}}}}");
+        assertEquals(
+                AnthropicMessagesAdapter.OUTPUT_TOOL, body.at("/tools/0/name").asText());
+        assertEquals(
+                "string", body.at("/tools/0/input_schema/properties/city/type").asText());
+        assertEquals(
+                json("{\"type\":\"tool\",\"name\":\"" + AnthropicMessagesAdapter.OUTPUT_TOOL + "\"}"),
+                json(body.get("tool_choice").toString()));
+
+        ChatResult answer = adapter.parse(("{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\","
+                        + "\"model\":\"claude-sonnet-4-5\",\"content\":[{\"type\":\"tool_use\",\"id\":\"toolu_1\","
+                        + "\"name\":\"" + AnthropicMessagesAdapter.OUTPUT_TOOL + "\",\"input\":{\"city\":\"Paris\"}}],"
+                        + "\"stop_reason\":\"tool_use\",\"usage\":{\"input_tokens\":20,\"output_tokens\":9}}")
+                .getBytes(StandardCharsets.UTF_8));
+        JsonNode message = answer.response().at("/choices/0/message");
+        assertEquals(json("{\"city\":\"Paris\"}"), json(message.get("content").asText()));
+        assertFalse(message.has("tool_calls"), message.toString());
+        assertEquals("stop", answer.response().at("/choices/0/finish_reason").asText());
+
+        JsonNode jsonObject = translated("{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],"
+                + "\"response_format\":{\"type\":\"json_object\"}}");
+        assertEquals("object", jsonObject.at("/tools/0/input_schema/type").asText());
     }
 
     @Test

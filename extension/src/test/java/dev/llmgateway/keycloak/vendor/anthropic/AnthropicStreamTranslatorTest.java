@@ -150,6 +150,36 @@ class AnthropicStreamTranslatorTest {
     }
 
     @Test
+    void structuredOutputStreamsAsTheAnswersText() throws IOException {
+        String tool = AnthropicMessagesAdapter.OUTPUT_TOOL;
+        String stream = "event: message_start\n"
+                + "data: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"model\":\"claude\","
+                + "\"usage\":{\"input_tokens\":10,\"output_tokens\":1}}}\n\n"
+                + "event: content_block_start\n"
+                + "data: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"tool_use\","
+                + "\"id\":\"toolu_1\",\"name\":\"" + tool + "\",\"input\":{}}}\n\n"
+                + "event: content_block_delta\n"
+                + "data: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"input_json_delta\","
+                + "\"partial_json\":\"{\\\"city\\\": \"}}\n\n"
+                + "event: content_block_delta\n"
+                + "data: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"input_json_delta\","
+                + "\"partial_json\":\"\\\"Paris\\\"}\"}}\n\n"
+                + "event: content_block_stop\n"
+                + "data: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
+                + "event: message_delta\n"
+                + "data: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\"},"
+                + "\"usage\":{\"output_tokens\":12}}\n\n"
+                + "event: message_stop\n"
+                + "data: {\"type\":\"message_stop\"}\n\n";
+        List<JsonNode> chunks = chunks(relay(translator(NO_USAGE), stream.getBytes(StandardCharsets.UTF_8)));
+        assertEquals(JSON.readTree("{\"city\":\"Paris\"}"), JSON.readTree(text(chunks)));
+        assertTrue(chunks.stream().noneMatch(c -> c.at("/choices/0/delta").has("tool_calls")), "no tool call is shown");
+        assertEquals(
+                "stop",
+                chunks.get(chunks.size() - 1).at("/choices/0/finish_reason").asText());
+    }
+
+    @Test
     void aToolCallWithoutInputStreamsEmptyObjectArguments() throws IOException {
         String stream = "event: message_start\n"
                 + "data: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"model\":\"claude\","
