@@ -386,6 +386,11 @@ public final class FakeVendors {
             return;
         }
         VendorUsage figures = usageFor(key);
+        JsonNode forced = request.path("tool_choice");
+        if ("tool".equals(forced.path("type").asText())) {
+            forcedTool(ex, request, forced.path("name").asText());
+            return;
+        }
         if (!request.path("stream").asBoolean(false)) {
             if (figures == null) {
                 send(ex, 200, fixture("anthropic", "message.json"));
@@ -421,6 +426,69 @@ public final class FakeVendors {
                 sent.append(line).append('\n');
             }
             out.write(sent.toString().getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            // the gateway hung up
+        }
+    }
+
+    /**
+     * Anthropic told to use one tool ({@code tool_choice: {"type":"tool"}}) answers with that tool's call, its input
+     * filled from the tool's input schema (strings "Paris", numbers 21, booleans true), streamed as Anthropic streams
+     * tool input (two {@code input_json_delta} fragments) when asked.
+     */
+    private void forcedTool(HttpExchange ex, JsonNode request, String name) throws IOException {
+        JsonNode schema = null;
+        for (JsonNode t : request.path("tools")) {
+            if (name.equals(t.path("name").asText())) {
+                schema = t.path("input_schema");
+            }
+        }
+        ObjectNode input = JSON.createObjectNode();
+        if (schema != null) {
+            schema.path("properties").fields().forEachRemaining(p -> {
+                switch (p.getValue().path("type").asText()) {
+                    case "number", "integer" -> input.put(p.getKey(), 21);
+                    case "boolean" -> input.put(p.getKey(), true);
+                    default -> input.put(p.getKey(), "Paris");
+                }
+            });
+        }
+        String usage = "\"usage\":{\"input_tokens\":120,\"output_tokens\":18}";
+        if (!request.path("stream").asBoolean(false)) {
+            send(
+                    ex,
+                    200,
+                    "{\"id\":\"msg_forced\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\""
+                            + request.path("model").asText()
+                            + "\",\"content\":[{\"type\":\"tool_use\",\"id\":\"toolu_forced\","
+                            + "\"name\":\"" + name + "\",\"input\":" + input + "}],\"stop_reason\":\"tool_use\","
+                            + "\"stop_sequence\":null," + usage + "}");
+            return;
+        }
+        String json = input.toString();
+        int half = json.length() / 2;
+        List<String> events = List.of(
+                "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_forced\",\"type\":\"message\","
+                        + "\"role\":\"assistant\",\"model\":\""
+                        + request.path("model").asText() + "\",\"content\":[],"
+                        + "\"stop_reason\":null,\"usage\":{\"input_tokens\":120,\"output_tokens\":1}}}",
+                "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"tool_use\","
+                        + "\"id\":\"toolu_forced\",\"name\":\"" + name + "\",\"input\":{}}}",
+                "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"input_json_delta\","
+                        + "\"partial_json\":" + JSON.writeValueAsString(json.substring(0, half)) + "}}",
+                "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"input_json_delta\","
+                        + "\"partial_json\":" + JSON.writeValueAsString(json.substring(half)) + "}}",
+                "{\"type\":\"content_block_stop\",\"index\":0}",
+                "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\",\"stop_sequence\":null},"
+                        + "\"usage\":{\"output_tokens\":18}}",
+                "{\"type\":\"message_stop\"}");
+        ex.getResponseHeaders().add("Content-Type", "text/event-stream; charset=utf-8");
+        ex.sendResponseHeaders(200, 0);
+        try (java.io.OutputStream out = ex.getResponseBody()) {
+            for (String e : events) {
+                String type = JSON.readTree(e).path("type").asText();
+                out.write(("event: " + type + "\ndata: " + e + "\n\n").getBytes(StandardCharsets.UTF_8));
+            }
         } catch (IOException e) {
             // the gateway hung up
         }

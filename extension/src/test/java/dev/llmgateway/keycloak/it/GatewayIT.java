@@ -423,8 +423,9 @@ class GatewayIT {
         assertEquals("2", r.header("X-LLM-Attempts"));
         List<String> events = events(r);
         assertEquals("Hello from mistral.", content(events));
+        // Mistral puts the usage on its last chunk, beside the finish reason, and the caller asked for it.
         JsonNode usageChunk = Api.parse(events.get(events.size() - 2));
-        assertEquals(0, usageChunk.get("choices").size());
+        assertEquals("stop", usageChunk.at("/choices/0/finish_reason").asText(), usageChunk.toString());
         assertEquals(
                 FakeVendors.PROMPT_TOKENS,
                 usageChunk.get("usage").get("prompt_tokens").asLong());

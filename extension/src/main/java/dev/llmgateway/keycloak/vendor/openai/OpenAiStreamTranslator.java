@@ -57,11 +57,18 @@ final class OpenAiStreamTranslator extends SseStreamTranslator {
             if (u == null || !u.isObject()) {
                 // Groq streams its usage inside its own extension object of the last chunk.
                 JsonNode groq = node.path("x_groq").path("usage");
-                if (groq.isObject()) {
-                    usage = Usage.fromOpenAi(groq);
-                    usageFinal = true;
+                if (!groq.isObject()) {
+                    return data;
                 }
-                return data;
+                usage = Usage.fromOpenAi(groq);
+                usageFinal = true;
+                if (callerWantsUsage) {
+                    return data;
+                }
+                // Usage only for callers who ask, wherever the vendor puts it.
+                ((ObjectNode) node.get("x_groq")).remove("usage");
+                ((ObjectNode) node).remove("usage");
+                return JSON.writeValueAsString(node);
             }
             // The usage chunk carries the service tier that served the call, as every chunk does.
             usage = Usage.fromOpenAiCompletion(node);
