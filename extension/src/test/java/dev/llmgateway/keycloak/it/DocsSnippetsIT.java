@@ -586,26 +586,30 @@ class DocsSnippetsIT {
     }
 
     /** npm ci of src/test/docs-snippets into target/docs-snippets, unless the same lock file is installed there. */
-    private static synchronized void installNodePackages() throws IOException, InterruptedException {
-        Path source = MODULE.resolve("src/test/docs-snippets");
+    private static void installNodePackages() throws IOException, InterruptedException {
+        installNodePackages(MODULE.resolve("src/test/docs-snippets"), WORK);
+    }
+
+    /** npm ci of the package in {@code source} into {@code work}, unless the same lock file is installed there. */
+    static synchronized void installNodePackages(Path source, Path work) throws IOException, InterruptedException {
         Path lock = source.resolve("package-lock.json");
-        Path installedLock = WORK.resolve("node_modules/.package-lock.json");
-        Path copiedLock = WORK.resolve("package-lock.json");
+        Path installedLock = work.resolve("node_modules/.package-lock.json");
+        Path copiedLock = work.resolve("package-lock.json");
         if (Files.isRegularFile(installedLock)
                 && Files.isRegularFile(copiedLock)
                 && Files.mismatch(lock, copiedLock) == -1) {
             return;
         }
-        Files.createDirectories(WORK);
+        Files.createDirectories(work);
         for (String f : List.of("package.json", "package-lock.json", ".npmrc")) {
-            Files.copy(source.resolve(f), WORK.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(source.resolve(f), work.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
-        Run npm = run(new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund"), Map.of(), WORK, "npm-ci", 300);
-        assertEquals(0, npm.exit(), "npm ci in " + WORK + " failed:\n" + npm.stdout() + npm.stderr());
+        Run npm = run(new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund"), Map.of(), work, "npm-ci", 300);
+        assertEquals(0, npm.exit(), "npm ci in " + work + " failed:\n" + npm.stdout() + npm.stderr());
     }
 
     /** Runs a process with the given extra environment, its output in files (no pipe to fill), killed after the timeout. */
-    private static Run run(ProcessBuilder pb, Map<String, String> env, Path dir, String name, long timeoutSeconds)
+    static Run run(ProcessBuilder pb, Map<String, String> env, Path dir, String name, long timeoutSeconds)
             throws IOException, InterruptedException {
         Path out = dir.resolve(name + ".stdout");
         Path err = dir.resolve(name + ".stderr");

@@ -301,6 +301,7 @@ public final class FakeVendors {
         if (request.path("stream").asBoolean(false)) {
             stream(
                     ex,
+                    request,
                     vendor,
                     model,
                     usage,
@@ -311,7 +312,18 @@ public final class FakeVendors {
                     key.contains("streamslow") ? STREAM_SLOW_GAP_MILLIS : 0);
             return;
         }
-        send(ex, 200, JSON.writeValueAsString(completion(vendor, model, usage)));
+        ObjectNode completion = completion(vendor, model, usage);
+        ObjectNode message = (ObjectNode) completion.at("/choices/0/message");
+        ObjectNode call = forcedCall(request);
+        String structured = structuredAnswer(request);
+        if (call != null) {
+            message.putNull("content");
+            message.putArray("tool_calls").add(call);
+            ((ObjectNode) completion.at("/choices/0")).put("finish_reason", "tool_calls");
+        } else if (structured != null) {
+            message.put("content", structured);
+        }
+        send(ex, 200, JSON.writeValueAsString(completion));
     }
 
     /** What a vendor reports unless scripted: the default figures, without cached tokens where it has no field. */
@@ -391,6 +403,10 @@ public final class FakeVendors {
             forcedTool(ex, request, forced.path("name").asText());
             return;
         }
+        if ("any".equals(forced.path("type").asText()) && request.path("tools").size() > 0) {
+            forcedTool(ex, request, request.path("tools").get(0).path("name").asText());
+            return;
+        }
         if (!request.path("stream").asBoolean(false)) {
             if (figures == null) {
                 send(ex, 200, fixture("anthropic", "message.json"));
@@ -443,16 +459,7 @@ public final class FakeVendors {
                 schema = t.path("input_schema");
             }
         }
-        ObjectNode input = JSON.createObjectNode();
-        if (schema != null) {
-            schema.path("properties").fields().forEachRemaining(p -> {
-                switch (p.getValue().path("type").asText()) {
-                    case "number", "integer" -> input.put(p.getKey(), 21);
-                    case "boolean" -> input.put(p.getKey(), true);
-                    default -> input.put(p.getKey(), "Paris");
-                }
-            });
-        }
+        ObjectNode input = fromSchema(schema);
         String usage = "\"usage\":{\"input_tokens\":120,\"output_tokens\":18}";
         if (!request.path("stream").asBoolean(false)) {
             send(
@@ -494,6 +501,70 @@ public final class FakeVendors {
         }
     }
 
+    /** An object as a JSON schema describes it: strings "Paris", numbers 21, booleans true, lists empty. */
+    static ObjectNode fromSchema(JsonNode schema) {
+        ObjectNode out = JSON.createObjectNode();
+        if (schema == null) {
+            return out;
+        }
+        schema.path("properties").fields().forEachRemaining(p -> {
+            switch (p.getValue().path("type").asText()) {
+                case "number", "integer" -> out.put(p.getKey(), 21);
+                case "boolean" -> out.put(p.getKey(), true);
+                case "object" -> out.set(p.getKey(), fromSchema(p.getValue()));
+                case "array" -> out.putArray(p.getKey());
+                default -> out.put(p.getKey(), "Paris");
+            }
+        });
+        return out;
+    }
+
+    /**
+     * What an OpenAI-format vendor asked for structured output answers: JSON following {@code response_format}'s
+     * schema ({@code {}} for json_object); null when the request does not ask for it.
+     */
+    static String structuredAnswer(JsonNode request) {
+        JsonNode format = request.path("response_format");
+        return switch (format.path("type").asText("")) {
+            case "json_schema" ->
+                fromSchema(format.path("json_schema").path("schema")).toString();
+            case "json_object" -> "{\"answer\":\"Paris\"}";
+            default -> null;
+        };
+    }
+
+    /**
+     * The tool an OpenAI-format vendor must call: {@code tool_choice} {@code required} (the first tool) or naming a
+     * function; null otherwise. Its arguments follow the tool's parameters.
+     */
+    static ObjectNode forcedCall(JsonNode request) {
+        JsonNode tools = request.path("tools");
+        JsonNode choice = request.path("tool_choice");
+        if (!tools.isArray() || tools.isEmpty()) {
+            return null;
+        }
+        String name = choice.isTextual() && choice.asText().equals("required")
+                ? tools.get(0).path("function").path("name").asText()
+                : choice.path("function").path("name").asText(null);
+        if (name == null) {
+            return null;
+        }
+        for (JsonNode t : tools) {
+            if (name.equals(t.path("function").path("name").asText())) {
+                ObjectNode call =
+                        JSON.createObjectNode().put("id", "call_fake_1").put("type", "function");
+                call.putObject("function")
+                        .put("name", name)
+                        .put(
+                                "arguments",
+                                fromSchema(t.path("function").path("parameters"))
+                                        .toString());
+                return call;
+            }
+        }
+        return null;
+    }
+
     /** The pieces of every fake streamed answer; joined they read "Hello from <vendor>.". */
     public static List<String> streamPieces(String vendor) {
         return List.of("Hello", " from ", vendor, ".");
@@ -519,6 +590,7 @@ public final class FakeVendors {
      */
     private static void stream(
             HttpExchange ex,
+            JsonNode request,
             String vendor,
             String model,
             VendorUsage usage,
@@ -543,12 +615,46 @@ public final class FakeVendors {
                 usage,
                 includeUsage,
                 JSON.createObjectNode().put("role", "assistant").put("content", "")));
-        for (String piece : streamPieces(vendor)) {
-            events.add(chunk(
-                    vendor, model, usage, includeUsage, JSON.createObjectNode().put("content", piece)));
+        ObjectNode call = forcedCall(request);
+        String structured = structuredAnswer(request);
+        if (call != null) {
+            // OpenAI streams a tool call as its id and name, then the arguments in pieces.
+            String arguments = call.path("function").path("arguments").asText();
+            ObjectNode first = JSON.createObjectNode();
+            ObjectNode head =
+                    first.putArray("tool_calls").addObject().put("index", 0).put("id", "call_fake_1");
+            head.put("type", "function");
+            head.putObject("function")
+                    .put("name", call.path("function").path("name").asText())
+                    .put("arguments", "");
+            events.add(chunk(vendor, model, usage, includeUsage, first));
+            int half = arguments.length() / 2;
+            for (String piece : List.of(arguments.substring(0, half), arguments.substring(half))) {
+                ObjectNode d = JSON.createObjectNode();
+                d.putArray("tool_calls")
+                        .addObject()
+                        .put("index", 0)
+                        .putObject("function")
+                        .put("arguments", piece);
+                events.add(chunk(vendor, model, usage, includeUsage, d));
+            }
+        } else {
+            List<String> pieces = structured == null
+                    ? streamPieces(vendor)
+                    : List.of(
+                            structured.substring(0, structured.length() / 2),
+                            structured.substring(structured.length() / 2));
+            for (String piece : pieces) {
+                events.add(chunk(
+                        vendor,
+                        model,
+                        usage,
+                        includeUsage,
+                        JSON.createObjectNode().put("content", piece)));
+            }
         }
         ObjectNode finish = chunk(vendor, model, usage, includeUsage, JSON.createObjectNode());
-        ((ObjectNode) finish.get("choices").get(0)).put("finish_reason", "stop");
+        ((ObjectNode) finish.get("choices").get(0)).put("finish_reason", call != null ? "tool_calls" : "stop");
         if (usageOnFinish) {
             finish.set("usage", usage.usageJson(vendor));
         }
