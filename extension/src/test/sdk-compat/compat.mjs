@@ -66,7 +66,7 @@ for (const [provider, model] of Object.entries(MODELS)) {
     });
     let text = '';
     for await (const chunk of s) {
-      if (chunk.usage) throw new Error('usage without asking');
+      if (Object.hasOwn(chunk, 'usage')) throw new Error('a usage member without asking: ' + JSON.stringify(chunk));
       text += chunk.choices[0]?.delta?.content ?? '';
     }
     return greeting(text);

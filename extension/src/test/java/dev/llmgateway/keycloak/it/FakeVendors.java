@@ -472,7 +472,8 @@ public final class FakeVendors {
                             + "\"stop_sequence\":null," + usage + "}");
             return;
         }
-        String json = input.toString();
+        // A tool without input streams one empty input_json_delta, as Anthropic does.
+        String json = input.isEmpty() ? "" : input.toString();
         int half = json.length() / 2;
         List<String> events = List.of(
                 "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_forced\",\"type\":\"message\","
