@@ -117,6 +117,16 @@ public final class AnthropicMessagesAdapter implements ChatAdapter {
      */
     public static final String OUTPUT_TOOL = "llm_gateway_structured_output";
 
+    /**
+     * Whether the answer is structured output alone: the caller asked for it and offers no tools of its own, so the
+     * output tool is forced (prose the model adds around it is left out).
+     */
+    static boolean structured(JsonNode in) {
+        String type = in.path("response_format").path("type").asText("");
+        return (type.equals("json_schema") || type.equals("json_object"))
+                && !in.path("tools").elements().hasNext();
+    }
+
     /** OpenAI features the Messages API cannot express: refused before the call, naming the parameter. */
     private static void refuseWhatCannotBeExpressed(JsonNode in) {
         JsonNode n = in.get("n");
@@ -396,7 +406,7 @@ public final class AnthropicMessagesAdapter implements ChatAdapter {
         ObjectNode message = choice.putObject("message");
         message.put("role", "assistant");
         StringBuilder text = null;
-        boolean structured = false;
+        String structured = null;
         ArrayNode toolCalls = JSON.createArrayNode();
         for (JsonNode block : node.get("content")) {
             switch (block.path("type").asText()) {
@@ -405,10 +415,8 @@ public final class AnthropicMessagesAdapter implements ChatAdapter {
                             .append(block.path("text").asText());
                 case "tool_use" -> {
                     if (OUTPUT_TOOL.equals(block.path("name").asText())) {
-                        // Structured output: the tool's input is the answer.
-                        text = (text == null ? new StringBuilder() : text)
-                                .append(json(block.has("input") ? block.get("input") : JSON.createObjectNode()));
-                        structured = true;
+                        // Structured output: the tool's input is the answer, without any prose around it.
+                        structured = json(block.has("input") ? block.get("input") : JSON.createObjectNode());
                         continue;
                     }
                     ObjectNode call = toolCalls
@@ -422,7 +430,7 @@ public final class AnthropicMessagesAdapter implements ChatAdapter {
                 default -> {}
             }
         }
-        message.put("content", text == null ? null : text.toString());
+        message.put("content", structured != null ? structured : text == null ? null : text.toString());
         message.putNull("refusal");
         if (!toolCalls.isEmpty()) {
             message.set("tool_calls", toolCalls);
@@ -431,7 +439,9 @@ public final class AnthropicMessagesAdapter implements ChatAdapter {
         String stopReason = node.path("stop_reason").asText(null);
         choice.put(
                 "finish_reason",
-                structured && toolCalls.isEmpty() && "tool_use".equals(stopReason) ? "stop" : finishReason(stopReason));
+                structured != null && toolCalls.isEmpty() && "tool_use".equals(stopReason)
+                        ? "stop"
+                        : finishReason(stopReason));
         JsonNode u = node.path("usage");
         Usage usage = usage(
                 u.path("input_tokens").asLong(0),
@@ -489,6 +499,6 @@ public final class AnthropicMessagesAdapter implements ChatAdapter {
 
     @Override
     public StreamTranslator streamTranslator(ChatRequest request) {
-        return new AnthropicStreamTranslator(request.includeUsage());
+        return new AnthropicStreamTranslator(request.includeUsage(), structured(request.body()));
     }
 }

@@ -50,9 +50,16 @@ final class AnthropicStreamTranslator extends SseStreamTranslator {
     private long outputTokens;
     private boolean finished;
     private boolean failed;
+    private final boolean structured;
 
     AnthropicStreamTranslator(boolean callerWantsUsage) {
+        this(callerWantsUsage, false);
+    }
+
+    /** {@code structured}: the caller asked for structured output, whose answer is the output tool's input alone. */
+    AnthropicStreamTranslator(boolean callerWantsUsage, boolean structured) {
         super(callerWantsUsage);
+        this.structured = structured;
     }
 
     @Override
@@ -110,7 +117,7 @@ final class AnthropicStreamTranslator extends SseStreamTranslator {
     private void blockStart(JsonNode event, List<byte[]> out) {
         JsonNode block = event.path("content_block");
         switch (block.path("type").asText()) {
-            case "text" -> text(block.path("text").asText(""), out);
+            case "text" -> prose(block.path("text").asText(""), out);
             case "tool_use" -> {
                 if (AnthropicMessagesAdapter.OUTPUT_TOOL.equals(
                         block.path("name").asText())) {
@@ -137,7 +144,7 @@ final class AnthropicStreamTranslator extends SseStreamTranslator {
     private void blockDelta(JsonNode event, List<byte[]> out) {
         JsonNode delta = event.path("delta");
         switch (delta.path("type").asText()) {
-            case "text_delta" -> text(delta.path("text").asText(""), out);
+            case "text_delta" -> prose(delta.path("text").asText(""), out);
             case "input_json_delta" -> {
                 if (structuredBlocks.contains(event.path("index").asInt())) {
                     String fragment = delta.path("partial_json").asText("");
@@ -185,6 +192,15 @@ final class AnthropicStreamTranslator extends SseStreamTranslator {
         ObjectNode d = JSON.createObjectNode();
         d.putArray("tool_calls").add(call);
         out.add(choiceChunk(d, null));
+    }
+
+    /** The model's own text: left out of a structured answer, which is the output tool's JSON alone. */
+    private void prose(String text, List<byte[]> out) {
+        if (structured) {
+            textChars += text.length();
+            return;
+        }
+        text(text, out);
     }
 
     private void text(String text, List<byte[]> out) {

@@ -174,7 +174,7 @@ class AnthropicMessagesAdapterTest {
                 json(body.get("tool_choice").toString()));
 
         ChatResult answer = adapter.parse(("{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\","
-                        + "\"model\":\"claude-sonnet-4-5\",\"content\":[{\"type\":\"tool_use\",\"id\":\"toolu_1\","
+                        + "\"model\":\"claude-sonnet-4-5\",\"content\":[{\"type\":\"text\",\"text\":\"Here you go: \"},{\"type\":\"tool_use\",\"id\":\"toolu_1\","
                         + "\"name\":\"" + AnthropicMessagesAdapter.OUTPUT_TOOL + "\",\"input\":{\"city\":\"Paris\"}}],"
                         + "\"stop_reason\":\"tool_use\",\"usage\":{\"input_tokens\":20,\"output_tokens\":9}}")
                 .getBytes(StandardCharsets.UTF_8));

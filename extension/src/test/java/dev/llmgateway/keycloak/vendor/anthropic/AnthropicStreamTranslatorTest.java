@@ -171,7 +171,20 @@ class AnthropicStreamTranslatorTest {
                 + "\"usage\":{\"output_tokens\":12}}\n\n"
                 + "event: message_stop\n"
                 + "data: {\"type\":\"message_stop\"}\n\n";
-        List<JsonNode> chunks = chunks(relay(translator(NO_USAGE), stream.getBytes(StandardCharsets.UTF_8)));
+        String structuredRequest = "{\"model\":\"claude\",\"stream\":true,\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"Hi\"}],\"response_format\":{\"type\":\"json_object\"}}";
+        // Prose the model puts before the forced tool is not part of a structured answer.
+        String prose = "event: content_block_start\n"
+                + "data: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"
+                + "event: content_block_delta\n"
+                + "data: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\","
+                + "\"text\":\"Here you go: \"}}\n\n"
+                + "event: content_block_stop\n"
+                + "data: {\"type\":\"content_block_stop\",\"index\":0}\n\n";
+        stream = stream.replace("\"index\":0", "\"index\":1");
+        int start = stream.indexOf("event: content_block_start");
+        stream = stream.substring(0, start) + prose + stream.substring(start);
+        List<JsonNode> chunks = chunks(relay(translator(structuredRequest), stream.getBytes(StandardCharsets.UTF_8)));
         assertEquals(JSON.readTree("{\"city\":\"Paris\"}"), JSON.readTree(text(chunks)));
         assertTrue(chunks.stream().noneMatch(c -> c.at("/choices/0/delta").has("tool_calls")), "no tool call is shown");
         assertEquals(
