@@ -1,6 +1,7 @@
 package dev.llmgateway.keycloak.setup;
 
 import dev.llmgateway.keycloak.byok.UserKeyService;
+import dev.llmgateway.keycloak.catalog.PriceTables;
 import dev.llmgateway.keycloak.gateway.GatewayState;
 import dev.llmgateway.keycloak.usage.UsageAnalytics;
 import jakarta.persistence.EntityManager;
@@ -71,6 +72,7 @@ final class LifecycleListener implements ProviderEventListener {
             state.budgets().forgetRealm(realmId);
             state.userKeys().forgetRealm(realmId);
             UsageAnalytics.forgetRealm(realmId);
+            PriceTables.forget(realmId);
         } else if (event instanceof UserModel.UserRemovedEvent removed) {
             String realmId = removed.getRealm().getId();
             String userId = removed.getUser().getId();
