@@ -220,10 +220,11 @@ public final class PriceTable {
 
     /** A per-token cost as a price per 1M tokens; null when absent, not a number, negative or absurd. */
     private static BigDecimal perMillion(JsonNode v) {
-        if (v == null || !v.isNumber()) {
+        BigDecimal cost = finite(v);
+        if (cost == null) {
             return null;
         }
-        BigDecimal price = v.decimalValue().multiply(MILLION);
+        BigDecimal price = cost.multiply(MILLION);
         if (price.signum() < 0 || price.compareTo(MAX_PRICE) > 0) {
             return null;
         }
@@ -238,12 +239,25 @@ public final class PriceTable {
             }
             return null;
         }
-        if (!v.isNumber() || v.decimalValue().signum() < 0 || v.decimalValue().compareTo(MAX_PRICE) > 0) {
+        BigDecimal price = finite(v);
+        if (price == null || price.signum() < 0 || price.compareTo(MAX_PRICE) > 0) {
             throw ApiErrors.badRequest(
                     at + "." + field,
                     at + "." + field + " must be a number of USD per 1M tokens, from 0 to " + MAX_PRICE);
         }
-        return v.decimalValue();
+        return price;
+    }
+
+    /** A JSON number as a decimal; null for anything else, including 1e99999 (infinite as a double). */
+    private static BigDecimal finite(JsonNode v) {
+        if (v == null || !v.isNumber()) {
+            return null;
+        }
+        try {
+            return v.decimalValue();
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private static String text(JsonNode m, String field) {

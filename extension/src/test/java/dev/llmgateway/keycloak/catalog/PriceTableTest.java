@@ -99,6 +99,16 @@ class PriceTableTest {
                 () -> PriceTable.parse(json("{\"gpt-5\":{\"input_cost_per_token\":1}}")),
                 "no litellm_provider: not a table");
         assertThrows(ErrorResponseException.class, () -> PriceTable.parse(json("{}")));
+        // A number too large for a double is refused (catalogue format) or skipped (LiteLLM's), never a 500.
+        ErrorResponseException huge = assertThrows(
+                ErrorResponseException.class,
+                () -> PriceTable.parse(
+                        json("{\"models\":[{\"vendor\":\"openai\",\"id\":\"x\",\"input\":1e99999,\"output\":1}]}")));
+        assertEquals(400, huge.getResponse().getStatus());
+        PriceTable.Parsed skipped = PriceTable.parse(json("{\"gpt-x\":{\"input_cost_per_token\":1e99999,"
+                + "\"output_cost_per_token\":1e-06,\"litellm_provider\":\"openai\",\"mode\":\"chat\"}}"));
+        assertEquals(0, skipped.entries().size());
+        assertEquals(1, skipped.skipped());
     }
 
     @Test
