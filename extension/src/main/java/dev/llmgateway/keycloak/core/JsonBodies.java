@@ -5,8 +5,11 @@ import java.io.InputStream;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.ws.rs.core.Response;
 
@@ -14,6 +17,10 @@ import jakarta.ws.rs.core.Response;
 public final class JsonBodies {
 
     private static final ObjectMapper JSON = Json.MAPPER;
+    /** A field given twice, or anything after the object, is an error rather than silently the last value. */
+    private static final ObjectReader STRICT = JSON.reader()
+            .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     /**
      * What to do about an empty body: it is most often JSON sent as a form (curl -d without a Content-Type), which the
      * server reads apart.
@@ -46,10 +53,18 @@ public final class JsonBodies {
         }
         JsonNode node;
         try {
-            node = JSON.readTree(body);
+            node = STRICT.readTree(body);
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+            // Never the parser's own message: it quotes the body (a field name could be a pasted key).
+            String original = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+            if (original.startsWith("Duplicate field")) {
+                throw ApiErrors.badRequest(null, "malformed JSON: a field appears twice" + where);
+            }
+            if (original.startsWith("Trailing token")) {
+                throw ApiErrors.badRequest(null, "malformed JSON: more content after the JSON object" + where);
+            }
             throw ApiErrors.badRequest(null, "malformed JSON" + where);
         } catch (IOException e) {
             throw ApiErrors.badRequest(null, "malformed JSON");

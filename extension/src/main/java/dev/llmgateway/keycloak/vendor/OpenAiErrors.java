@@ -52,12 +52,15 @@ public final class OpenAiErrors {
         return error(400, "invalid_request_error", null, param, message);
     }
 
+    /** A 401 with the Bearer challenge RFC 6750 asks for, so clients know which credentials to send. */
     public static ErrorResponseException unauthenticated() {
-        return error(
+        Response r = response(
                 401,
                 "invalid_request_error",
                 "invalid_api_key",
                 null,
                 "Missing, invalid or expired access token: send 'Authorization: Bearer <Keycloak access token>'");
+        return new ErrorResponseException(
+                Response.fromResponse(r).header("WWW-Authenticate", "Bearer").build());
     }
 }

@@ -312,10 +312,11 @@ class ByokIT {
         assertEquals(1, today.get("byok_calls").asInt());
         assertEquals(0, cost.compareTo(today.get("saved").decimalValue()), today.toString());
         assertEquals(0, today.get("cost").decimalValue().signum());
-        assertEquals(
-                400,
-                Api.get(Api.BASE + "/realms/" + realm.getName() + "/llm/me/usage?days=0", alice)
-                        .status());
+        for (String bad : List.of("0", "abc", "2147483648", "1.5")) {
+            Api.Reply refused = Api.get(Api.BASE + "/realms/" + realm.getName() + "/llm/me/usage?days=" + bad, alice);
+            assertEquals(400, refused.status(), "days=" + bad + ": " + refused.text());
+            assertEquals("days", refused.json().path("field").asText(), refused.text());
+        }
 
         long deadline = System.currentTimeMillis() + 15_000;
         JsonNode used;

@@ -103,7 +103,9 @@ class GatewayPathsIT {
         assertEquals("model_not_found", missing.get("code").asText());
         assertEquals("model", missing.get("param").asText());
         assertTrue(missing.get("message").asText().contains("'gpt-9-imaginary'"), missing.toString());
-        assertEquals(401, Api.get(v1("models/openai/gpt-4o-mini"), null).status());
+        Api.Reply anonymous = Api.get(v1("models/openai/gpt-4o-mini"), null);
+        assertEquals(401, anonymous.status());
+        assertEquals("Bearer", anonymous.header("WWW-Authenticate"), "RFC 6750's challenge");
     }
 
     /** curl -d without -H 'Content-Type: application/json' sends a form: the answer says what to add. */

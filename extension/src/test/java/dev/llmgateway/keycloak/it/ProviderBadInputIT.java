@@ -92,6 +92,21 @@ class ProviderBadInputIT {
                 Api.postRaw(Api.admin(realm.getName(), "/providers"), Api.masterAdminToken(), "[1,2]"));
         assertRefused(
                 400, null, "empty", Api.postRaw(Api.admin(realm.getName(), "/providers"), Api.masterAdminToken(), ""));
+        // A field given twice is not silently the last value; nothing may follow the object.
+        Api.Reply twice = Api.postRaw(
+                Api.admin(realm.getName(), "/providers"),
+                Api.masterAdminToken(),
+                "{\"type\":\"openai\",\"apiKey\":\"sk-test-twice-1\",\"apiKey\":\"sk-test-twice-2\"}");
+        assertRefused(400, null, "a field appears twice", twice);
+        assertFalse(twice.text().contains("sk-test-twice"), twice.text());
+        assertRefused(
+                400,
+                null,
+                "more content after the JSON object",
+                Api.postRaw(
+                        Api.admin(realm.getName(), "/providers"),
+                        Api.masterAdminToken(),
+                        "{\"type\":\"openai\",\"apiKey\":\"sk-test-trailing\"} {\"x\":1}"));
     }
 
     @Test
@@ -141,6 +156,11 @@ class ProviderBadInputIT {
         assertRefused(
                 400, "quality", "between 0 and 100", Api.put(url + "/models/gpt-4o", token, Map.of("quality", 900)));
         assertRefused(400, "outputPrice", "together", Api.put(url + "/models/gpt-4o", token, Map.of("inputPrice", 1)));
+        assertRefused(
+                400,
+                "inputPrice",
+                "between 0 and 100000",
+                Api.put(url + "/models/gpt-4o", token, "{\"inputPrice\":1e99999,\"outputPrice\":1}"));
         assertRefused(404, null, "not offered", Api.put(url + "/models/no-such-model", token, Map.of("quality", 1)));
         assertRefused(404, null, "not found", Api.get(Api.admin(realm.getName(), "/providers/nope"), token));
         assertEquals(before, Api.get(url, token).text(), "a refused update changes nothing");

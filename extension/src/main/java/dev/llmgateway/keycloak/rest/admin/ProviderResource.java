@@ -161,7 +161,12 @@ public class ProviderResource {
         }
         BigDecimal v;
         if (node.isNumber()) {
-            v = node.decimalValue();
+            try {
+                v = node.decimalValue();
+            } catch (NumberFormatException e) {
+                // 1e99999 is infinite as a double
+                throw ApiErrors.badRequest(field, field + " must be between 0 and 100000 USD per 1M tokens");
+            }
         } else if (node.isTextual()) {
             try {
                 v = new BigDecimal(node.asText().strip());

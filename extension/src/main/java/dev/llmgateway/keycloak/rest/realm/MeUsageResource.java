@@ -84,11 +84,17 @@ public class MeUsageResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public UsageReport usage(@QueryParam("days") Integer days) {
+    public UsageReport usage(@QueryParam("days") String days) {
         UserModel user = GatewayResource.authenticate(session).user();
-        int n = days == null ? 30 : days;
+        // Read as text: a value that is not a whole number (days=abc, days=2147483648) is a 400 naming it, not a 404.
+        int n;
+        try {
+            n = days == null ? 30 : Integer.parseInt(days.strip());
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
         if (n < 1 || n > MAX_DAYS) {
-            throw ApiErrors.badRequest("days", "days must be between 1 and " + MAX_DAYS);
+            throw ApiErrors.badRequest("days", "days must be a whole number from 1 to " + MAX_DAYS);
         }
         LocalDate to = LocalDate.now(ZoneOffset.UTC);
         LocalDate from = to.minusDays(n - 1L);
