@@ -81,7 +81,7 @@ public class UserKeyService {
         JsonNode field = body.has("apiKey") ? body.get("apiKey") : body.get("api_key");
         body.fieldNames().forEachRemaining(f -> {
             if (!f.equals("apiKey") && !f.equals("api_key")) {
-                throw ApiErrors.badRequest(f, "unknown field '" + f + "'; the only field is apiKey");
+                throw ApiErrors.unknownField("", f, "apiKey (the only one)");
             }
         });
         String apiKey = ProviderInput.apiKey(field, true);
@@ -130,6 +130,8 @@ public class UserKeyService {
                                 "type",
                                 "this realm has no " + displayName(k.getProviderType())
                                         + " provider to test your key against any more"));
+        config.keyTestLimiter()
+                .acquire("user:" + realm.getId() + ":" + user.getId(), "per user", Time.currentTimeMillis());
         String apiKey = config.cipher(realm).decrypt(k.getKeySealed(), keyContext(k));
         ProviderType providerType = Providers.type(provider);
         ConnectionResult result = config.connectionTester()

@@ -13,6 +13,7 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmgateway.keycloak.core.ApiErrors;
+import dev.llmgateway.keycloak.core.SafeText;
 import dev.llmgateway.keycloak.core.TierPrices;
 
 /**
@@ -92,8 +93,10 @@ public final class PriceTable {
                         at + ".vendor must be one of the provider types: " + String.join(", ", sorted(VENDORS)));
             }
             String id = text(m, "id");
-            if (id == null || id.isBlank() || id.length() > 255) {
-                throw ApiErrors.badRequest(at + ".id", at + ".id must be a model id of at most 255 characters");
+            if (id == null || id.isBlank() || id.length() > 255 || SafeText.firstForbidden(id) >= 0) {
+                throw ApiErrors.badRequest(
+                        at + ".id",
+                        at + ".id must be a model id of at most 255 printable characters (no control characters)");
             }
             for (String field :
                     List.of("input", "output", "cached_input", "cache_write_input", "cache_write_1h_input")) {
@@ -158,7 +161,11 @@ public final class PriceTable {
             String id = modelId(e.getKey(), m.path("litellm_provider").asText());
             BigDecimal input = perMillion(m.get("input_cost_per_token"));
             BigDecimal output = perMillion(m.get("output_cost_per_token"));
-            if (id.isBlank() || id.length() > 255 || input == null || output == null) {
+            if (id.isBlank()
+                    || id.length() > 255
+                    || SafeText.firstForbidden(id) >= 0
+                    || input == null
+                    || output == null) {
                 skipped++;
                 if (reasons.size() < MAX_SKIP_REASONS) {
                     reasons.add(quoted(e.getKey()) + ": no valid input_cost_per_token and output_cost_per_token");
@@ -266,8 +273,7 @@ public final class PriceTable {
     }
 
     private static String quoted(String s) {
-        String safe = s.replaceAll("[\\p{Cntrl}]", "?");
-        return "'" + (safe.length() > 80 ? safe.substring(0, 80) + "…" : safe) + "'";
+        return SafeText.quote(s);
     }
 
     private static List<String> sorted(Set<String> s) {

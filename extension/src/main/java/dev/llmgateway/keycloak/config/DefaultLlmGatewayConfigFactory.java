@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.llmgateway.keycloak.catalog.ModelCatalog;
+import dev.llmgateway.keycloak.core.KeyTestLimiter;
 import dev.llmgateway.keycloak.crypto.SecretCipher;
 import dev.llmgateway.keycloak.crypto.SecretCipherException;
 import dev.llmgateway.keycloak.vendor.ConnectionTester;
@@ -47,6 +48,7 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
     static final String USAGE_RETENTION_DAYS = "usage-retention-days";
     static final String USAGE_MAINTENANCE_INTERVAL_MS = "usage-maintenance-interval-ms";
     static final String PROVIDER_HEALTH_INTERVAL_MS = "provider-health-interval-ms";
+    static final String KEY_TESTS_PER_MINUTE = "key-tests-per-minute";
 
     private static final Logger LOG = Logger.getLogger(DefaultLlmGatewayConfigFactory.class);
 
@@ -63,6 +65,7 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
     private int usageRetentionDays;
     private long usageMaintenanceIntervalMillis;
     private long providerHealthIntervalMillis;
+    private KeyTestLimiter keyTestLimiter;
     private ConnectionTester connectionTester;
     private ModelCatalog catalog;
     private final Map<String, SecretCipher> vaultCiphers = new ConcurrentHashMap<>();
@@ -91,6 +94,11 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
         if (usageMaintenanceIntervalMillis < 1_000) {
             throw new IllegalArgumentException("option " + USAGE_MAINTENANCE_INTERVAL_MS + " must be 1000 or more");
         }
+        int keyTests = config.getInt(KEY_TESTS_PER_MINUTE, 10);
+        if (keyTests < 1) {
+            throw new IllegalArgumentException("option " + KEY_TESTS_PER_MINUTE + " must be 1 or more");
+        }
+        keyTestLimiter = new KeyTestLimiter(keyTests);
         providerHealthIntervalMillis = config.getLong(PROVIDER_HEALTH_INTERVAL_MS, 60_000L);
         if (providerHealthIntervalMillis < 1_000) {
             throw new IllegalArgumentException("option " + PROVIDER_HEALTH_INTERVAL_MS + " must be 1000 or more");
@@ -188,6 +196,11 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
             public int maxBodyBytes() {
                 return maxBodyBytes;
             }
+
+            @Override
+            public KeyTestLimiter keyTestLimiter() {
+                return keyTestLimiter;
+            }
         };
     }
 
@@ -283,6 +296,12 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
                 .name(KEK_VAULT_KEY)
                 .type(ProviderConfigProperty.STRING_TYPE)
                 .helpText("Name of a vault secret that holds the key-encryption key (used when 'kek' is not set).")
+                .add()
+                .property()
+                .name(KEY_TESTS_PER_MINUTE)
+                .type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("Key tests (each a call to a vendor) one admin or one user may run per minute, per node.")
+                .defaultValue("10")
                 .add()
                 .property()
                 .name(VENDOR_TEST_TIMEOUT_MS)

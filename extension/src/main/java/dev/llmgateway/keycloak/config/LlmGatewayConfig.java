@@ -3,6 +3,7 @@ package dev.llmgateway.keycloak.config;
 import java.time.Duration;
 
 import dev.llmgateway.keycloak.catalog.ModelCatalog;
+import dev.llmgateway.keycloak.core.KeyTestLimiter;
 import dev.llmgateway.keycloak.crypto.SecretCipher;
 import dev.llmgateway.keycloak.vendor.ConnectionTester;
 import org.keycloak.models.RealmModel;
@@ -31,6 +32,9 @@ public interface LlmGatewayConfig extends Provider {
 
     /** Largest request body the admin API accepts. */
     int maxBodyBytes();
+
+    /** Bounds key tests per admin and per user (option {@code key-tests-per-minute}). */
+    KeyTestLimiter keyTestLimiter();
 
     @Override
     default void close() {}

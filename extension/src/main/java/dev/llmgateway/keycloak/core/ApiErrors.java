@@ -27,6 +27,20 @@ public final class ApiErrors {
         return error(Response.Status.CONFLICT, field, message);
     }
 
+    /**
+     * A field the endpoint does not take: named (and in {@code field}) only when the name cannot be a pasted secret.
+     * {@code prefix} is where it was ({@code "retry."}, or empty).
+     */
+    public static ErrorResponseException unknownField(String prefix, String name, String accepted) {
+        String safe = SafeText.fieldName(name);
+        String path =
+                safe == null ? (prefix.isEmpty() ? null : prefix.substring(0, prefix.length() - 1)) : prefix + safe;
+        String what = safe == null
+                ? SafeText.describeField(name) + (prefix.isEmpty() ? "" : " in " + path)
+                : "field '" + path + "'";
+        return badRequest(path, "unknown " + what + "; accepted fields: " + accepted);
+    }
+
     public static ErrorResponseException error(Response.Status status, String field, String message) {
         return new ErrorResponseException(response(status.getStatusCode(), field, message));
     }

@@ -28,6 +28,9 @@ public final class JsonBodies {
     public static final String EMPTY_BODY_HINT = "send a JSON object with 'Content-Type: application/json'"
             + " (curl -d without that header sends a form, which is not read as JSON)";
 
+    /** Fields of prose (a power level's description) where line breaks and tabs are text, not an attack. */
+    private static final java.util.Set<String> FREE_TEXT_FIELDS = java.util.Set.of("description");
+
     private JsonBodies() {}
 
     /** Reads at most {@code maxBytes + 1} bytes: a longer result means the body is over the limit. */
@@ -35,7 +38,19 @@ public final class JsonBodies {
         return in == null ? new byte[0] : in.readNBytes(maxBytes + 1);
     }
 
+    /**
+     * Reads a JSON object of the admin or account API. No string in it (field names included) may hold a control
+     * character, a bidirectional override or an unpaired surrogate: every such API takes names, ids and keys, none of
+     * which has a use for them, and they break logs, headers and the vendors' HTTP requests.
+     */
     public static ObjectNode readObject(InputStream in, int maxBytes) {
+        ObjectNode json = readObjectAsIs(in, maxBytes);
+        refuseForbiddenCharacters(json, "", false);
+        return json;
+    }
+
+    /** Reads a JSON object without checking its strings (a price table: a vendor's file, validated entry by entry). */
+    public static ObjectNode readObjectAsIs(InputStream in, int maxBytes) {
         byte[] body;
         try {
             body = readBounded(in, maxBytes);
@@ -73,5 +88,44 @@ public final class JsonBodies {
             throw ApiErrors.badRequest(null, "request body must be a JSON object");
         }
         return (ObjectNode) node;
+    }
+
+    /** Refuses the first string (or field name) holding a forbidden character, naming where it is. */
+    static void refuseForbiddenCharacters(JsonNode node, String path, boolean freeText) {
+        if (node.isTextual()) {
+            String text = node.textValue();
+            int at = freeText ? SafeText.firstForbiddenInText(text) : SafeText.firstForbidden(text);
+            if (at >= 0) {
+                String field = path.isEmpty() ? null : path;
+                throw ApiErrors.badRequest(
+                        field,
+                        (field == null ? "the body" : field) + " contains a character that is not allowed ("
+                                + SafeText.codePoint(text, at) + " at position " + (at + 1)
+                                + "): names, ids and keys must be printable text without control characters");
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                refuseForbiddenCharacters(node.get(i), path + "[" + i + "]", false);
+            }
+        } else if (node.isObject()) {
+            var fields = node.fields();
+            while (fields.hasNext()) {
+                var f = fields.next();
+                String name = f.getKey();
+                int at = SafeText.firstForbidden(name);
+                if (at >= 0) {
+                    throw ApiErrors.badRequest(
+                            path.isEmpty() ? null : path,
+                            "a field name" + (path.isEmpty() ? "" : " in " + path)
+                                    + " contains a character that is not allowed (" + SafeText.codePoint(name, at)
+                                    + " at position " + (at + 1) + ")");
+                }
+                String safe = SafeText.fieldName(name);
+                refuseForbiddenCharacters(
+                        f.getValue(),
+                        (path.isEmpty() ? "" : path + ".") + (safe == null ? "(field)" : safe),
+                        FREE_TEXT_FIELDS.contains(name));
+            }
+        }
     }
 }

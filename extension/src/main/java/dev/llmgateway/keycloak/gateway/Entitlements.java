@@ -7,6 +7,7 @@ import java.util.function.Predicate;
 
 import dev.llmgateway.keycloak.core.Candidate;
 import dev.llmgateway.keycloak.core.Decimals;
+import dev.llmgateway.keycloak.core.SafeText;
 import dev.llmgateway.keycloak.powerlevel.PowerLevel;
 import dev.llmgateway.keycloak.powerlevel.PowerLevelResolver;
 import dev.llmgateway.keycloak.routing.RoutingSnapshot;
@@ -41,7 +42,7 @@ public final class Entitlements {
                     "invalid_request_error",
                     "model_not_found",
                     "model",
-                    "The model '" + abbreviate(requested) + "' does not exist or you do not have access to it.");
+                    "The model " + SafeText.quote(requested) + " does not exist or you do not have access to it.");
         }
         List<Candidate> allowed = snapshot.orderedCandidatesFor(requested, level);
         if (allowed.isEmpty()) {
@@ -51,7 +52,8 @@ public final class Entitlements {
                     "permission_error",
                     "model_not_allowed",
                     "model",
-                    "The model '" + abbreviate(requested) + "' is " + (unpriced ? "unpriced and not named by" : "above")
+                    "The model " + SafeText.quote(requested) + " is "
+                            + (unpriced ? "unpriced and not named by" : "above")
                             + " your power level '" + level.name() + "' (" + reach(level) + "). "
                             + "Pick a model within your level or ask an administrator for a higher level.");
         }
@@ -77,7 +79,7 @@ public final class Entitlements {
                     "permission_error",
                     "model_not_priced",
                     "model",
-                    "The model '" + abbreviate(requested) + "' has no price in this realm, and your power level '"
+                    "The model " + SafeText.quote(requested) + " has no price in this realm, and your power level '"
                             + level.name() + "' has a monthly budget, so its calls could not be counted. Ask an "
                             + "administrator to set its price (LLM Gateway → Providers → the model), or use your "
                             + "own key for its provider.");
@@ -134,9 +136,5 @@ public final class Entitlements {
             }
         }
         return s.toString();
-    }
-
-    static String abbreviate(String s) {
-        return s.length() > 100 ? s.substring(0, 100) + "…" : s;
     }
 }

@@ -29,6 +29,7 @@ import dev.llmgateway.keycloak.core.Candidate;
 import dev.llmgateway.keycloak.core.Json;
 import dev.llmgateway.keycloak.core.ProviderEndpoint;
 import dev.llmgateway.keycloak.core.ProviderType;
+import dev.llmgateway.keycloak.core.SafeText;
 import dev.llmgateway.keycloak.core.Usage;
 import dev.llmgateway.keycloak.routing.CooldownTracker;
 import dev.llmgateway.keycloak.routing.RoutingRules;
@@ -474,10 +475,6 @@ public final class GatewayCall {
     }
 
     static String redact(String text, String key) {
-        if (text == null) {
-            return null;
-        }
-        String out = key == null || key.isEmpty() ? text : text.replace(key, "[redacted]");
-        return out.length() > 500 ? out.substring(0, 500) + "…" : out;
+        return SafeText.redact(text, key);
     }
 }

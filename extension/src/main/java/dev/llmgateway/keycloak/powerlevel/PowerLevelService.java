@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmgateway.keycloak.core.ApiErrors;
 import dev.llmgateway.keycloak.core.ConfigVersion;
 import dev.llmgateway.keycloak.core.Json;
+import dev.llmgateway.keycloak.core.SafeText;
 import dev.llmgateway.keycloak.core.StringLists;
 import jakarta.persistence.EntityManager;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
@@ -165,7 +166,8 @@ public class PowerLevelService {
             throw ApiErrors.badRequest("default", "default must name one of the levels");
         }
         if (!keys.contains(defaultKey)) {
-            throw ApiErrors.badRequest("default", "default '" + defaultKey + "' is not one of the levels");
+            throw ApiErrors.badRequest(
+                    "default", "default " + SafeText.quote(defaultKey) + " is not one of the levels");
         }
         return new PowerLevels(List.copyOf(out), defaultKey);
     }
@@ -175,7 +177,8 @@ public class PowerLevelService {
         while (names.hasNext()) {
             String f = names.next();
             if (!allowed.contains(f)) {
-                throw ApiErrors.badRequest(prefix + f, "unknown field '" + prefix + f + "'");
+                throw ApiErrors.unknownField(
+                        prefix, f, String.join(", ", allowed.stream().sorted().toList()));
             }
         }
     }

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmgateway.keycloak.core.ApiErrors;
 import dev.llmgateway.keycloak.core.ProviderType;
+import dev.llmgateway.keycloak.core.SafeText;
 import dev.llmgateway.keycloak.vendor.ApiKeys;
 
 /**
@@ -52,7 +53,7 @@ public record ProviderInput(
             type = ProviderType.fromId(typeNode.asText())
                     .orElseThrow(() -> ApiErrors.badRequest(
                             "type",
-                            "unknown provider type '" + abbreviate(typeNode.asText()) + "'; expected one of: "
+                            "unknown provider type " + SafeText.quote(typeNode.asText()) + "; expected one of: "
                                     + ProviderType.knownIds()));
         } else if (create) {
             throw ApiErrors.badRequest("type", "type is required, one of: " + ProviderType.knownIds());
@@ -98,21 +99,20 @@ public record ProviderInput(
             Map.Entry<String, JsonNode> f = fields.next();
             String name = ALIASES.getOrDefault(f.getKey(), f.getKey());
             if (!FIELDS.contains(name)) {
-                throw ApiErrors.badRequest(
-                        abbreviate(f.getKey()),
-                        "unknown field '" + abbreviate(f.getKey())
-                                + "'; accepted fields: "
-                                + String.join(
-                                        ", ",
-                                        List.of(
-                                                "type",
-                                                "name",
-                                                "apiKey",
-                                                "baseUrl",
-                                                "priority",
-                                                "autoFallback",
-                                                "enabled",
-                                                "models")));
+                throw ApiErrors.unknownField(
+                        "",
+                        f.getKey(),
+                        String.join(
+                                ", ",
+                                List.of(
+                                        "type",
+                                        "name",
+                                        "apiKey",
+                                        "baseUrl",
+                                        "priority",
+                                        "autoFallback",
+                                        "enabled",
+                                        "models")));
             }
             if (out.has(name)) {
                 throw ApiErrors.badRequest(name, "field '" + name + "' is given twice");
@@ -238,9 +238,5 @@ public record ProviderInput(
             ids.add(id);
         }
         return new ArrayList<>(ids);
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() > 64 ? s.substring(0, 64) + "…" : s;
     }
 }

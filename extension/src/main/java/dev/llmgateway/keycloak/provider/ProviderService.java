@@ -15,6 +15,7 @@ import dev.llmgateway.keycloak.config.LlmGatewayConfig;
 import dev.llmgateway.keycloak.core.ApiErrors;
 import dev.llmgateway.keycloak.core.ConfigVersion;
 import dev.llmgateway.keycloak.core.ProviderType;
+import dev.llmgateway.keycloak.core.SafeText;
 import dev.llmgateway.keycloak.crypto.KeyHints;
 import dev.llmgateway.keycloak.crypto.SecretCipher;
 import dev.llmgateway.keycloak.vendor.ConnectionResult;
@@ -66,7 +67,8 @@ public class ProviderService {
                 .setParameter("id", id)
                 .getResultStream()
                 .findFirst()
-                .orElseThrow(() -> ApiErrors.notFound("provider '" + id + "' not found in realm " + realm.getName()));
+                .orElseThrow(() -> ApiErrors.notFound(
+                        "provider " + SafeText.quote(id) + " not found in realm " + realm.getName()));
     }
 
     public List<ModelView> models(LlmProviderEntity p) {
@@ -262,8 +264,8 @@ public class ProviderService {
                 .getResultStream()
                 .filter(m -> m.getModelId().equals(modelId))
                 .findFirst()
-                .orElseThrow(
-                        () -> ApiErrors.notFound("model '" + modelId + "' is not offered by provider " + p.getName()));
+                .orElseThrow(() -> ApiErrors.notFound(
+                        "model " + SafeText.quote(modelId) + " is not offered by provider " + p.getName()));
     }
 
     /** To be called after changing a model row of the realm. */
@@ -372,7 +374,7 @@ public class ProviderService {
     private void requireUniqueName(String name, String exceptId) {
         if (nameTaken(name, exceptId)) {
             throw ApiErrors.conflict(
-                    "name", "a provider named '" + name + "' already exists in realm " + realm.getName());
+                    "name", "a provider named " + SafeText.quote(name) + " already exists in realm " + realm.getName());
         }
     }
 

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmgateway.keycloak.core.ApiErrors;
 import dev.llmgateway.keycloak.core.ConfigVersion;
+import dev.llmgateway.keycloak.core.SafeText;
 import dev.llmgateway.keycloak.core.StringLists;
 import jakarta.persistence.EntityManager;
 import org.keycloak.common.util.Time;
@@ -61,7 +62,7 @@ public class RoutingRulesService {
         while (names.hasNext()) {
             String f = names.next();
             if (!Set.of("strategy", "aliases", "retry").contains(f)) {
-                throw ApiErrors.badRequest(f, "unknown field '" + f + "'; accepted fields: strategy, aliases, retry");
+                throw ApiErrors.unknownField("", f, "strategy, aliases, retry");
             }
         }
         String strategy = body.has("strategy") ? strategy(body.get("strategy")) : current.strategy();
@@ -115,7 +116,8 @@ public class RoutingRulesService {
         return RoutingStrategy.fromId(node.asText().strip().toLowerCase(java.util.Locale.ROOT))
                 .map(RoutingStrategy::id)
                 .orElseThrow(() -> ApiErrors.badRequest(
-                        "strategy", "unknown strategy '" + abbreviate(node.asText()) + "'; expected one of: " + known));
+                        "strategy",
+                        "unknown strategy " + SafeText.quote(node.asText()) + "; expected one of: " + known));
     }
 
     private static RoutingRules.Retry retry(JsonNode node, RoutingRules.Retry current) {
@@ -128,10 +130,7 @@ public class RoutingRulesService {
             String f = names.next();
             if (!Set.of("max_attempts", "cooldown_after_failures", "cooldown_seconds")
                     .contains(f)) {
-                throw ApiErrors.badRequest(
-                        "retry." + f,
-                        "unknown field 'retry." + f
-                                + "'; accepted: max_attempts, cooldown_after_failures, cooldown_seconds");
+                throw ApiErrors.unknownField("retry.", f, "max_attempts, cooldown_after_failures, cooldown_seconds");
             }
         }
         return new RoutingRules.Retry(
@@ -168,8 +167,8 @@ public class RoutingRulesService {
             if (!ALIAS.matcher(alias).matches()) {
                 throw ApiErrors.badRequest(
                         "aliases",
-                        "alias '" + abbreviate(alias)
-                                + "' must start with a letter or digit and use letters, digits and . _ : / @ - only");
+                        "alias " + SafeText.quote(alias)
+                                + " must start with a letter or digit and use letters, digits and . _ : / @ - only");
             }
             if (alias.equals("auto")) {
                 throw ApiErrors.badRequest(
@@ -205,9 +204,5 @@ public class RoutingRulesService {
             throw ApiErrors.badRequest("aliases", "the model ids of one alias are longer than 4000 characters in all");
         }
         return json;
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() > 64 ? s.substring(0, 64) + "…" : s;
     }
 }

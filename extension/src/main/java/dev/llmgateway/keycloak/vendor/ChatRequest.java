@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmgateway.keycloak.core.Json;
 import dev.llmgateway.keycloak.core.JsonBodies;
+import dev.llmgateway.keycloak.core.SafeText;
 
 /**
  * A Chat Completions request, checked just enough to route it; the vendor validates the rest. {@code includeUsage}
@@ -60,6 +61,16 @@ public record ChatRequest(String model, boolean stream, boolean includeUsage, Ob
         JsonNode model = body.get("model");
         if (model == null || !model.isTextual() || model.asText().isBlank()) {
             throw OpenAiErrors.invalidRequest("model", "you must provide a model parameter");
+        }
+        int forbidden = SafeText.firstForbidden(model.asText());
+        if (forbidden >= 0 || model.asText().length() > 255) {
+            throw OpenAiErrors.invalidRequest(
+                    "model",
+                    forbidden >= 0
+                            ? "'model' contains a character that is not allowed ("
+                                    + SafeText.codePoint(model.asText(), forbidden) + " at position " + (forbidden + 1)
+                                    + ")"
+                            : "'model' is longer than 255 characters");
         }
         JsonNode messages = body.get("messages");
         if (messages == null || !messages.isArray() || messages.isEmpty()) {

@@ -207,6 +207,12 @@ class DocsSnippetsIT {
             assertTrue(j.path("applied").asBoolean());
             assertEquals(1, j.path("removed").asInt());
         });
+        CHECKS.put("access-gate", r -> {
+            String out = r.stdout().strip();
+            assertTrue(out.contains("\"require_role\": \"llm-user\""), "the realm now requires the role: " + out);
+            assertTrue(out.contains("\"open\": false"), "no longer open to everyone: " + out);
+            assertTrue(out.endsWith("true"), "open again once the requirement is removed: " + out);
+        });
         // docs/admin-console.md
         CHECKS.put(
                 "console-admin-theme",

@@ -261,7 +261,8 @@ public final class FakeVendors {
     /**
      * OpenAI-compatible chat completions. Keys that pass the list-models call steer chat failures: {@code fail401},
      * {@code fail429} (with Retry-After), {@code fail503}, {@code failstall} (answers after {@link #SLOW_MILLIS}),
-     * {@code faildrop} (drops the connection); {@code "max_tokens": -1} gets the vendor's 400.
+     * {@code faildrop} (drops the connection), {@code echo400} (a 400 quoting the key in masked forms, as vendors do);
+     * {@code "max_tokens": -1} gets the vendor's 400.
      */
     private void chat(HttpExchange ex, String vendor, String authorization, String body) throws IOException {
         String key = authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7) : "";
@@ -288,6 +289,17 @@ public final class FakeVendors {
             sleep(ANSWER_SLOW_MILLIS);
         }
         JsonNode request = JSON.readTree(body);
+        if (key.contains("echo400")) {
+            // As vendors do when they refuse a request: quote the key, masked in the middle (and in a second form).
+            String masked = key.substring(0, 8) + "****" + key.substring(key.length() - 4);
+            send(
+                    ex,
+                    400,
+                    "{\"error\":{\"message\":\"This request was refused for key " + masked + ". Keys ending in ..."
+                            + key.substring(key.length() - 4) + " may not use this model.\","
+                            + "\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"model_not_allowed\"}}");
+            return;
+        }
         if (request.path("max_tokens").asInt(1) < 0) {
             send(
                     ex,

@@ -23,6 +23,12 @@ public class LlmServerConfig implements KeycloakServerConfig {
     public static final long VENDOR_TIMEOUT_MS = 3_000;
     public static final int GATEWAY_MAX_BODY_BYTES = 262_144;
 
+    /**
+     * Key tests per administrator or user and minute: high enough for the suites that test every vendor's connection
+     * with one administrator, low enough for the limit's own test to reach quickly.
+     */
+    public static final int KEY_TESTS_PER_MINUTE = 150;
+
     /** The usage maintenance task (retention) runs this often in the suite, so its test need not wait an hour. */
     public static final long MAINTENANCE_INTERVAL_MS = 2_000;
 
@@ -62,6 +68,7 @@ public class LlmServerConfig implements KeycloakServerConfig {
                         "default",
                         "provider-health-interval-ms",
                         Long.toString(PROVIDER_HEALTH_INTERVAL_MS))
+                .spiOption("llm-gateway", "default", "key-tests-per-minute", Integer.toString(KEY_TESTS_PER_MINUTE))
                 .spiOption(
                         "llm-gateway", "default", "gateway-max-body-bytes", Integer.toString(GATEWAY_MAX_BODY_BYTES));
     }

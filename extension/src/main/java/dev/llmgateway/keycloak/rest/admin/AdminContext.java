@@ -32,7 +32,7 @@ public record AdminContext(
 
     /** A body that may be larger than the admin API's usual limit (a price table). */
     public ObjectNode body(InputStream in, int maxBytes) {
-        return JsonBodies.readObject(in, maxBytes);
+        return JsonBodies.readObjectAsIs(in, maxBytes);
     }
 
     /** Records an admin event; the representation must already be free of secrets. */
@@ -43,6 +43,14 @@ public record AdminContext(
                 .resourcePath(path)
                 .representation(representation)
                 .success();
+    }
+
+    /** Counts a key test (a vendor call) of this admin, or refuses it with a 429 past the per-minute bound. */
+    public void limitKeyTest() {
+        session.getProvider(LlmGatewayConfig.class)
+                .keyTestLimiter()
+                .acquire(
+                        "admin:" + auth.adminAuth().getUser().getId(), "per administrator", System.currentTimeMillis());
     }
 
     /** Runs an action that needs the secret cipher, turning a missing or wrong key-encryption key into a clear 503. */

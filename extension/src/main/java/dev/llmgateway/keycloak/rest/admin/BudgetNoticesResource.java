@@ -62,9 +62,7 @@ public class BudgetNoticesResource {
                     users = v.booleanValue();
                 }
                 case "admin_emails", "adminEmails" -> admins = emails(f, v);
-                default ->
-                    throw ApiErrors.badRequest(
-                            f, "unknown field '" + f + "'; accepted fields: notify_users, admin_emails");
+                default -> throw ApiErrors.unknownField("", f, "notify_users, admin_emails");
             }
         }
         BudgetNoticeSettings updated = new BudgetNoticeSettings(users, admins);

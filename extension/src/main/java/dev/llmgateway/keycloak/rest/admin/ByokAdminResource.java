@@ -154,10 +154,7 @@ public class ByokAdminResource {
                     }
                     fallback = v.booleanValue();
                 }
-                default ->
-                    throw ApiErrors.badRequest(
-                            f,
-                            "unknown field '" + f + "'; accepted fields: provider_types, fallback_to_organization_key");
+                default -> throw ApiErrors.unknownField("", f, "provider_types, fallback_to_organization_key");
             }
         }
         ByokSettings updated = new ByokSettings(types, fallback);

@@ -46,6 +46,11 @@ public class LlmAdminResource {
         return new ByokAdminResource(ctx);
     }
 
+    @Path("access")
+    public GatewayAccessResource access() {
+        return new GatewayAccessResource(ctx);
+    }
+
     @Path("budget-notices")
     public BudgetNoticesResource budgetNotices() {
         return new BudgetNoticesResource(ctx);
@@ -81,6 +86,7 @@ public class LlmAdminResource {
     public ProvidersResource.TestOutcome testKey(InputStream body) {
         ctx.requireManage();
         ProviderInput in = ProviderInput.parse(ctx.body(body), true);
+        ctx.limitKeyTest();
         ConnectionResult result =
                 new ProviderService(ctx.session(), ctx.realm()).testKey(in.type(), in.baseUrl(), in.apiKey());
         return ProvidersResource.TestOutcome.of(result);

@@ -78,6 +78,7 @@ public class ProviderResource {
         ctx.requireManage();
         ProviderService service = service();
         LlmProviderEntity p = service.get(id);
+        ctx.limitKeyTest();
         ConnectionResult result = ctx.withSecrets(() -> service.test(p));
         ProviderRepresentation rep = service.represent(p, false);
         ctx.event(OperationType.ACTION, ProvidersResource.EVENT_RESOURCE, rep, "llm", "providers", id, "test");

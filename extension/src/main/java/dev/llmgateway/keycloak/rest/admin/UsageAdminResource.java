@@ -18,6 +18,7 @@ import java.util.Set;
 
 import dev.llmgateway.keycloak.core.ApiErrors;
 import dev.llmgateway.keycloak.core.Decimals;
+import dev.llmgateway.keycloak.core.SafeText;
 import dev.llmgateway.keycloak.provider.LlmProviderEntity;
 import dev.llmgateway.keycloak.provider.ProviderService;
 import dev.llmgateway.keycloak.usage.LlmRealmSnapshotEntity;
@@ -251,9 +252,10 @@ public class UsageAdminResource {
         for (Map.Entry<String, List<String>> e : query().entrySet()) {
             String name = e.getKey();
             if (!known.contains(name)) {
+                String safe = SafeText.fieldName(name);
                 throw ApiErrors.badRequest(
-                        safe(name),
-                        "unknown query parameter '" + safe(name) + "'"
+                        safe,
+                        "unknown query parameter " + (safe == null ? "(name not shown)" : "'" + safe + "'")
                                 + (known.isEmpty() ? "; this endpoint takes none" : "; accepted: " + accepted(known)));
             }
             if (e.getValue().size() > 1) {
@@ -277,7 +279,7 @@ public class UsageAdminResource {
         return Period.of(p)
                 .orElseThrow(() -> ApiErrors.badRequest(
                         "period",
-                        "unknown period '" + safe(p) + "'; accepted: "
+                        "unknown period " + SafeText.quote(p) + "; accepted: "
                                 + String.join(
                                         ", ",
                                         List.of(Period.values()).stream()
@@ -339,10 +341,6 @@ public class UsageAdminResource {
      * Caller-supplied text in an error only when it looks like a name (letters, digits, {@code _ . -}, at most 32):
      * anything else could be a pasted secret.
      */
-    static String safe(String s) {
-        return s.matches("[A-Za-z0-9_.-]{1,32}") ? s : "(not shown)";
-    }
-
     private EntityManager em() {
         return ctx.session().getProvider(JpaConnectionProvider.class).getEntityManager();
     }

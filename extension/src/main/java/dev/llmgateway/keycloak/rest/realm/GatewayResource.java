@@ -13,10 +13,12 @@ import dev.llmgateway.keycloak.byok.UserKeyCache.SealedKey;
 import dev.llmgateway.keycloak.byok.UserKeyService;
 import dev.llmgateway.keycloak.config.LlmGatewayConfig;
 import dev.llmgateway.keycloak.core.Candidate;
+import dev.llmgateway.keycloak.core.SafeText;
 import dev.llmgateway.keycloak.crypto.SecretCipher;
 import dev.llmgateway.keycloak.gateway.CallKeys;
 import dev.llmgateway.keycloak.gateway.CallRecord;
 import dev.llmgateway.keycloak.gateway.Entitlements;
+import dev.llmgateway.keycloak.gateway.GatewayAccess;
 import dev.llmgateway.keycloak.gateway.GatewayCall;
 import dev.llmgateway.keycloak.gateway.GatewayState;
 import dev.llmgateway.keycloak.gateway.StreamRelay;
@@ -276,13 +278,12 @@ public class GatewayResource {
         Map<String, String> owners = modelOwners(authenticate());
         String owner = owners.get(id);
         if (owner == null) {
-            String shown = id.length() <= 100 && id.matches("[A-Za-z0-9._:/@+-]+") ? "'" + id + "'" : "requested";
             return OpenAiErrors.response(
                     404,
                     "invalid_request_error",
                     "model_not_found",
                     "model",
-                    "The model " + shown + " does not exist or you do not have access to it.");
+                    "The model " + SafeText.quote(id) + " does not exist or you do not have access to it.");
         }
         return Response.ok(ModelList.Model.of(id, owner)).build();
     }
@@ -332,11 +333,19 @@ public class GatewayResource {
         return authenticate(session);
     }
 
-    /** The caller of a user-facing endpoint, by their access token; an OpenAI-style 401 without a valid one. */
+    /**
+     * The caller of a user-facing endpoint, by their access token: an OpenAI-style 401 without a valid one, a 403 when
+     * the realm opens its gateway only to some callers ({@link GatewayAccess}) and this is not one of them.
+     */
     static AuthenticationManager.AuthResult authenticate(KeycloakSession session) {
         AuthenticationManager.AuthResult auth = new AppAuthManager.BearerTokenAuthenticator(session).authenticate();
         if (auth == null) {
             throw OpenAiErrors.unauthenticated();
+        }
+        RealmModel realm = session.getContext().getRealm();
+        String refusal = GatewayAccess.of(realm).refusal(realm, auth.user(), auth.token());
+        if (refusal != null) {
+            throw OpenAiErrors.error(403, "permission_error", "gateway_access_denied", null, refusal);
         }
         return auth;
     }

@@ -14,6 +14,7 @@ import dev.llmgateway.keycloak.core.ApiErrors;
 import dev.llmgateway.keycloak.core.Candidate;
 import dev.llmgateway.keycloak.core.JsonBodies;
 import dev.llmgateway.keycloak.core.ProviderEndpoint;
+import dev.llmgateway.keycloak.core.SafeText;
 import dev.llmgateway.keycloak.core.Usage;
 import dev.llmgateway.keycloak.core.UsageEvent;
 import dev.llmgateway.keycloak.gateway.Entitlements;
@@ -70,11 +71,13 @@ public class ServiceApiResource {
         if (userId != null) {
             user = session.users().getUserById(realm, userId);
             if (user == null) {
-                throw ApiErrors.badRequest("user_id", "no user '" + userId + "' in realm " + realm.getName());
+                throw ApiErrors.badRequest(
+                        "user_id", "no user " + SafeText.quote(userId) + " in realm " + realm.getName());
             }
         }
         if (snapshot.orderedCandidatesFor(model).isEmpty()) {
-            throw ApiErrors.notFound("no provider offers model '" + model + "' in realm " + realm.getName());
+            throw ApiErrors.notFound(
+                    "no provider offers model " + SafeText.quote(model) + " in realm " + realm.getName());
         }
         PowerLevel level = Entitlements.levelOf(user, snapshot);
         List<Candidate> candidates = snapshot.orderedCandidatesFor(model, level);
@@ -82,7 +85,7 @@ public class ServiceApiResource {
             throw ApiErrors.error(
                     Response.Status.FORBIDDEN,
                     "model",
-                    "model '" + model + "' is above the power level '"
+                    "model " + SafeText.quote(model) + " is above the power level '"
                             + level.name() + "' of " + (userId != null ? "user " + userId : "this service account")
                             + " ("
                             + Entitlements.reach(level) + ")");
@@ -150,7 +153,8 @@ public class ServiceApiResource {
         while (names.hasNext()) {
             String f = names.next();
             if (!known.contains(f)) {
-                throw ApiErrors.badRequest(at + "." + f, "unknown field '" + f + "' in " + at);
+                throw ApiErrors.unknownField(
+                        at + ".", f, String.join(", ", known.stream().sorted().toList()));
             }
         }
         String model = text(e, "model", true, at);
@@ -165,14 +169,16 @@ public class ServiceApiResource {
         }
         if (providerId != null && priced == null) {
             throw ApiErrors.badRequest(
-                    at + ".provider_id", "provider '" + providerId + "' does not offer model '" + model + "'");
+                    at + ".provider_id",
+                    "provider " + SafeText.quote(providerId) + " does not offer model " + SafeText.quote(model));
         }
         String userId = text(e, "user_id", false, at);
         String level = null;
         if (userId != null) {
             UserModel user = session.users().getUserById(realm, userId);
             if (user == null) {
-                throw ApiErrors.badRequest(at + ".user_id", "no user '" + userId + "' in realm " + realm.getName());
+                throw ApiErrors.badRequest(
+                        at + ".user_id", "no user " + SafeText.quote(userId) + " in realm " + realm.getName());
             }
             level = Entitlements.levelOf(user, snapshot).id();
         }

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmgateway.keycloak.core.Json;
+import dev.llmgateway.keycloak.core.SafeText;
 import dev.llmgateway.keycloak.core.Usage;
 import dev.llmgateway.keycloak.vendor.OpenAiErrors;
 import dev.llmgateway.keycloak.vendor.SseStreamTranslator;
@@ -97,7 +98,7 @@ final class AnthropicStreamTranslator extends SseStreamTranslator {
                         error.path("type").asText("api_error"),
                         null,
                         null,
-                        error.path("message").asText("Anthropic reported an error mid-stream"));
+                        SafeText.redact(error.path("message").asText("Anthropic reported an error mid-stream"), null));
                 out.add(("data: " + body + "\n\n").getBytes(StandardCharsets.UTF_8));
             }
             default -> {}
