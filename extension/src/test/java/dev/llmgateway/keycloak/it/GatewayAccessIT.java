@@ -147,9 +147,10 @@ class GatewayAccessIT {
                 .add(List.of(realm.admin().roles().get("llm-user").toRepresentation()));
         assertEverywhere(200, service);
 
-        // A scope as well: both must hold. The client asks for the optional scope 'llm'.
+        // A scope as well: both must hold. The client asks for the optional scope 'llm-calls' (not the realm's 'llm'
+        // scope of the power-level claim: that one is a default scope of every client).
         ClientScopeRepresentation scope = new ClientScopeRepresentation();
-        scope.setName("llm");
+        scope.setName("llm-calls");
         scope.setProtocol("openid-connect");
         scope.setAttributes(Map.of("include.in.token.scope", "true"));
         String scopeId;
@@ -161,9 +162,10 @@ class GatewayAccessIT {
                 realm.admin().clients().findByClientId("gate-service").get(0).getId();
         realm.admin().clients().get(clientUuid).addOptionalClientScope(scopeId);
         assertEquals(
-                200, Api.put(access(), admin, Map.of("require_scope", "llm")).status());
+                200,
+                Api.put(access(), admin, Map.of("require_scope", "llm-calls")).status());
         assertEverywhere(403, serviceAccountToken("gate-service", null));
-        assertEverywhere(200, serviceAccountToken("gate-service", "llm"));
+        assertEverywhere(200, serviceAccountToken("gate-service", "llm-calls"));
 
         // null removes a condition; with none left the gateway is open again.
         Map<String, Object> none = new HashMap<>();
