@@ -31,6 +31,9 @@ public final class JsonBodies {
     /** Fields of prose (a power level's description) where line breaks and tabs are text, not an attack. */
     private static final java.util.Set<String> FREE_TEXT_FIELDS = java.util.Set.of("description");
 
+    /** Fields holding a key: checked by the key rules instead, which trim what a paste picks up around a key. */
+    private static final java.util.Set<String> KEY_FIELDS = java.util.Set.of("apiKey", "api_key");
+
     private JsonBodies() {}
 
     /** Reads at most {@code maxBytes + 1} bytes: a longer result means the body is over the limit. */
@@ -119,6 +122,9 @@ public final class JsonBodies {
                             "a field name" + (path.isEmpty() ? "" : " in " + path)
                                     + " contains a character that is not allowed (" + SafeText.codePoint(name, at)
                                     + " at position " + (at + 1) + ")");
+                }
+                if (KEY_FIELDS.contains(name)) {
+                    continue; // keys have their own rules: pasted surroundings trimmed, the rest refused (ApiKeys)
                 }
                 String safe = SafeText.fieldName(name);
                 refuseForbiddenCharacters(
