@@ -83,6 +83,26 @@ public class LlmRealmResourceProviderFactory implements RealmResourceProviderFac
         factory.register(new LifecycleListener(factory, state));
         scheduleMaintenance(factory, settings);
         scheduleHealthCheck(factory, settings);
+        scheduleKekReseal(factory, settings);
+    }
+
+    /**
+     * On nodes given previous KEKs only (a node without any has nothing to re-seal and must not take the interval from
+     * one that has): once per interval in the cluster, the first run shortly after start.
+     */
+    private static void scheduleKekReseal(KeycloakSessionFactory factory, LlmGatewayConfigFactory settings) {
+        if (!settings.previousKeksConfigured()) {
+            return;
+        }
+        long interval = settings.kekResealIntervalMillis();
+        KeycloakModelUtils.runJobInTransaction(
+                factory,
+                session -> session.getProvider(TimerProvider.class)
+                        .schedule(
+                                new ScheduledTaskRunner(
+                                        factory, new ClusterOnceTask(factory, new KekResealTask(factory), interval)),
+                                Math.min(interval, 15_000L),
+                                interval));
     }
 
     /** Once per interval in the cluster, the first run a minute after start (or sooner when the interval is shorter). */
