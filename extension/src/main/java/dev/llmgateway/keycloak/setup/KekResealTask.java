@@ -46,7 +46,10 @@ final class KekResealTask implements ScheduledTask {
     private static final Logger LOG = Logger.getLogger(KekResealTask.class);
 
     private final KeycloakSessionFactory factory;
-    /** Whether this node already said that nothing remains under a previous KEK (said once, until that changes). */
+    /**
+     * Whether this node already said that nothing remains under a previous KEK: said again only after a run that
+     * re-sealed something (a key stored meanwhile by a node still sealing with a previous KEK).
+     */
     private volatile boolean reportedDone;
 
     KekResealTask(KeycloakSessionFactory factory) {
@@ -66,6 +69,7 @@ final class KekResealTask implements ScheduledTask {
                 .toList();
         long remaining = 0;
         long failed = 0;
+        long resealed = 0;
         Set<String> previousIds = new TreeSet<>();
         for (String realmId : realmIds) {
             try {
@@ -73,6 +77,7 @@ final class KekResealTask implements ScheduledTask {
                 if (r != null) {
                     remaining += r.remaining;
                     failed += r.failed;
+                    resealed += r.resealed;
                     previousIds.addAll(r.previousIds);
                 }
             } catch (RuntimeException e) {
@@ -83,7 +88,7 @@ final class KekResealTask implements ScheduledTask {
             }
         }
         if (remaining == 0) {
-            if (!reportedDone) {
+            if (!reportedDone || resealed > 0) {
                 LOG.infof(
                         "LLM gateway: no keys remain sealed under previous key-encryption key ids %s in any realm; "
                                 + "once every node runs with the new KEK, drop kek-previous",
@@ -102,7 +107,7 @@ final class KekResealTask implements ScheduledTask {
         }
     }
 
-    private record RealmResult(long remaining, long failed, Set<String> previousIds) {}
+    private record RealmResult(long remaining, long resealed, long failed, Set<String> previousIds) {}
 
     private record Batch(int read, int resealed, int failed, String last) {}
 
@@ -184,7 +189,7 @@ final class KekResealTask implements ScheduledTask {
                     "LLM gateway: realm %s: keys by key-encryption key id %s (current %s)",
                     realmName[0], byKek, cipher.kekId());
         }
-        return new RealmResult(remaining, counts[1], cipher.previousIds());
+        return new RealmResult(remaining, counts[0], counts[1], cipher.previousIds());
     }
 
     /** What the task needs of a row: its id, sealed value and the associated data it is sealed with. */

@@ -32,6 +32,8 @@ public class LlmRealmResourceProviderFactory implements RealmResourceProviderFac
     public static final String PROVIDER_ID = "llm";
     /** Usage events written per transaction. */
     static final int USAGE_BATCH_SIZE = 500;
+    /** The key re-sealing starts this long after start, whatever its interval (the node settles first). */
+    static final long KEK_RESEAL_FIRST_RUN_MS = 15_000;
 
     private GatewayState state;
     private HttpClient http;
@@ -88,7 +90,7 @@ public class LlmRealmResourceProviderFactory implements RealmResourceProviderFac
 
     /**
      * On nodes given previous KEKs only (a node without any has nothing to re-seal and must not take the interval from
-     * one that has): once per interval in the cluster, the first run shortly after start.
+     * one that has): once per interval in the cluster, the first run {@value #KEK_RESEAL_FIRST_RUN_MS} ms after start.
      */
     private static void scheduleKekReseal(KeycloakSessionFactory factory, LlmGatewayConfigFactory settings) {
         if (!settings.previousKeksConfigured()) {
@@ -101,7 +103,7 @@ public class LlmRealmResourceProviderFactory implements RealmResourceProviderFac
                         .schedule(
                                 new ScheduledTaskRunner(
                                         factory, new ClusterOnceTask(factory, new KekResealTask(factory), interval)),
-                                Math.min(interval, 15_000L),
+                                KEK_RESEAL_FIRST_RUN_MS,
                                 interval));
     }
 
