@@ -37,7 +37,20 @@ import jakarta.persistence.Table;
     @NamedQuery(
             name = "llmUserKeysOfUsers",
             query =
-                    "select k from LlmUserKeyEntity k where k.realmId = :realmId and k.userId in :userIds order by k.providerType")
+                    "select k from LlmUserKeyEntity k where k.realmId = :realmId and k.userId in :userIds order by k.providerType"),
+    // Key rotation: the KEK id is characters 4-11 of a sealed value ("v1.<kek id>.…").
+    @NamedQuery(
+            name = "llmUserKeysSealedUnder",
+            query = "select k from LlmUserKeyEntity k where k.realmId = :realmId and k.id > :after"
+                    + " and substring(k.keySealed, 4, 8) in :kekIds order by k.id"),
+    @NamedQuery(
+            name = "llmUserKeyReseal",
+            query = "update LlmUserKeyEntity k set k.keySealed = :resealed"
+                    + " where k.id = :id and k.realmId = :realmId and k.keySealed = :sealed"),
+    @NamedQuery(
+            name = "llmUserKeysByKekId",
+            query = "select substring(k.keySealed, 4, 8), count(k) from LlmUserKeyEntity k"
+                    + " where k.realmId = :realmId group by substring(k.keySealed, 4, 8)")
 })
 public class LlmUserKeyEntity {
 

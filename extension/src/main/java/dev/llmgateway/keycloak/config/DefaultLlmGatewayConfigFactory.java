@@ -6,7 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,13 +32,21 @@ import org.keycloak.vault.VaultStringSecret;
 /**
  * Reads the extension's options. The key-encryption key comes, in this order, from the {@code kek} option, from the
  * vault secret named by {@code kek-vault-key}, or (only in {@code start-dev}) from a generated development key kept in
- * Keycloak's data folder. It is never read from the database.
+ * Keycloak's data folder. It is never read from the database. Previous KEKs ({@code kek-previous}, being rotated away
+ * from) and next KEKs ({@code kek-next}, about to become current on other nodes) are accepted for opening whatever the
+ * current one's source; with {@code kek-vault-key}, also those named by {@code kek-previous-vault-key} and
+ * {@code kek-next-vault-key}.
  */
 public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
 
     public static final String PROVIDER_ID = "default";
     static final String KEK = "kek";
     static final String KEK_VAULT_KEY = "kek-vault-key";
+    static final String KEK_PREVIOUS = "kek-previous";
+    static final String KEK_NEXT = "kek-next";
+    static final String KEK_PREVIOUS_VAULT_KEY = "kek-previous-vault-key";
+    static final String KEK_NEXT_VAULT_KEY = "kek-next-vault-key";
+    static final String KEK_RESEAL_INTERVAL_MS = "kek-reseal-interval-ms";
     static final String VENDOR_TEST_TIMEOUT_MS = "vendor-test-timeout-ms";
     static final String MAX_BODY_BYTES = "max-body-bytes";
     static final String UPSTREAM_TIMEOUT_MS = "upstream-timeout-ms";
@@ -54,6 +64,11 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
 
     private SecretCipher configuredCipher;
     private String vaultKey;
+    private List<byte[]> previousKeks;
+    private List<byte[]> nextKeks;
+    private List<String> previousVaultKeys;
+    private List<String> nextVaultKeys;
+    private long kekResealIntervalMillis;
     private Duration vendorTestTimeout;
     private int maxBodyBytes;
     private Duration upstreamTimeout;
@@ -73,11 +88,25 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
 
     @Override
     public void init(Config.Scope config) {
+        previousKeks = decodeKeks(config.get(KEK_PREVIOUS), KEK_PREVIOUS);
+        nextKeks = decodeKeks(config.get(KEK_NEXT), KEK_NEXT);
+        previousVaultKeys = names(config.get(KEK_PREVIOUS_VAULT_KEY));
+        nextVaultKeys = names(config.get(KEK_NEXT_VAULT_KEY));
         String kek = config.get(KEK);
         if (kek != null && !kek.isBlank()) {
-            configuredCipher = new SecretCipher(decodeKek(kek, "option " + KEK));
+            configuredCipher = cipher(decodeKek(kek, "option " + KEK), previousKeks, nextKeks);
+        } else {
+            // Checked now, so that a key given both as previous and next is refused at startup whatever the source.
+            cipher(SecretCipher.generateKey(), previousKeks, nextKeks);
         }
         vaultKey = config.get(KEK_VAULT_KEY);
+        if (vaultKey != null && vaultKey.isBlank()) {
+            vaultKey = null;
+        }
+        kekResealIntervalMillis = config.getLong(KEK_RESEAL_INTERVAL_MS, 300_000L);
+        if (kekResealIntervalMillis < 1_000) {
+            throw new IllegalArgumentException("option " + KEK_RESEAL_INTERVAL_MS + " must be 1000 or more");
+        }
         vendorTestTimeout = Duration.ofMillis(config.getLong(VENDOR_TEST_TIMEOUT_MS, 10_000L));
         maxBodyBytes = config.getInt(MAX_BODY_BYTES, 65_536);
         upstreamTimeout = Duration.ofMillis(config.getLong(UPSTREAM_TIMEOUT_MS, 120_000L));
@@ -114,14 +143,49 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
     public void postInit(KeycloakSessionFactory factory) {
         if (configuredCipher != null) {
             LOG.infof(
-                    "LLM gateway: secrets encrypted with the configured key-encryption key (id %s)",
-                    configuredCipher.kekId());
-        } else if (vaultKey == null && !Environment.isDevMode()) {
+                    "LLM gateway: secrets encrypted with the configured key-encryption key (id %s)%s",
+                    configuredCipher.kekId(), describeOthers(configuredCipher));
+        } else if (!previousKeks.isEmpty() || !nextKeks.isEmpty()) {
+            SecretCipher ids = cipher(SecretCipher.generateKey(), previousKeks, nextKeks);
+            LOG.infof("LLM gateway: key-encryption keys from options, besides the current one%s", describeOthers(ids));
+        }
+        if ((configuredCipher != null || vaultKey == null)
+                && (!previousVaultKeys.isEmpty() || !nextVaultKeys.isEmpty())) {
+            LOG.warnf(
+                    "LLM gateway: options %s and %s apply only when the current key-encryption key comes from the vault "
+                            + "(%s without %s); ignored",
+                    KEK_PREVIOUS_VAULT_KEY, KEK_NEXT_VAULT_KEY, KEK_VAULT_KEY, KEK);
+        }
+        if (configuredCipher == null && vaultKey == null && !Environment.isDevMode()) {
             LOG.errorf(
                     "LLM gateway: no key-encryption key configured. Set --spi-%s--%s--%s (base64 of 32 random bytes) "
                             + "or --spi-%s--%s--%s (a vault secret holding it); provider keys cannot be stored until then.",
                     LlmGatewaySpi.NAME, PROVIDER_ID, KEK, LlmGatewaySpi.NAME, PROVIDER_ID, KEK_VAULT_KEY);
         }
+    }
+
+    /** ", previous … ; next …" for the startup log: KEK ids only. */
+    private static String describeOthers(SecretCipher cipher) {
+        StringBuilder out = new StringBuilder();
+        if (!cipher.previousIds().isEmpty()) {
+            out.append("; previous key-encryption keys accepted and re-sealed under the current one: ids ")
+                    .append(String.join(", ", cipher.previousIds()));
+        }
+        if (!cipher.nextIds().isEmpty()) {
+            out.append("; next key-encryption keys accepted: ids ").append(String.join(", ", cipher.nextIds()));
+        }
+        return out.toString();
+    }
+
+    @Override
+    public long kekResealIntervalMillis() {
+        return kekResealIntervalMillis;
+    }
+
+    @Override
+    public boolean previousKeksConfigured() {
+        return !previousKeks.isEmpty()
+                || (configuredCipher == null && vaultKey != null && !previousVaultKeys.isEmpty());
     }
 
     @Override
@@ -209,16 +273,7 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
             return configuredCipher;
         }
         if (vaultKey != null) {
-            return vaultCiphers.computeIfAbsent(realm.getId(), id -> {
-                try (VaultStringSecret secret = session.vault().getStringSecret("${vault." + vaultKey + "}")) {
-                    Optional<String> value = secret.get();
-                    if (value.isEmpty()) {
-                        throw new SecretCipherException("the vault has no secret '" + vaultKey + "' for realm "
-                                + realm.getName() + " (option " + KEK_VAULT_KEY + ")");
-                    }
-                    return new SecretCipher(decodeKek(value.get(), "vault secret " + vaultKey));
-                }
-            });
+            return vaultCiphers.computeIfAbsent(realm.getId(), id -> vaultCipher(session, realm));
         }
         if (Environment.isDevMode()) {
             return devCipher();
@@ -228,12 +283,63 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
                 "no key-encryption key is configured (set " + option + KEK + " or " + option + KEK_VAULT_KEY + ")");
     }
 
+    /**
+     * The realm's cipher from the vault: the current KEK must be there; a previous or next one the vault does not hold
+     * for this realm is skipped with a warning (a realm created after the rotation began never had it).
+     */
+    private SecretCipher vaultCipher(KeycloakSession session, RealmModel realm) {
+        Optional<String> current = vaultSecret(session, vaultKey);
+        if (current.isEmpty()) {
+            throw new SecretCipherException("the vault has no secret '" + vaultKey + "' for realm " + realm.getName()
+                    + " (option " + KEK_VAULT_KEY + ")");
+        }
+        List<byte[]> previous = new ArrayList<>(previousKeks);
+        previous.addAll(vaultKeks(session, realm, previousVaultKeys, KEK_PREVIOUS_VAULT_KEY));
+        List<byte[]> next = new ArrayList<>(nextKeks);
+        next.addAll(vaultKeks(session, realm, nextVaultKeys, KEK_NEXT_VAULT_KEY));
+        SecretCipher cipher = cipher(decodeKek(current.get(), "vault secret " + vaultKey), previous, next);
+        LOG.infof(
+                "LLM gateway: secrets of realm %s encrypted with the key-encryption key from the vault (id %s)%s",
+                realm.getName(), cipher.kekId(), describeOthers(cipher));
+        return cipher;
+    }
+
+    private static List<byte[]> vaultKeks(
+            KeycloakSession session, RealmModel realm, List<String> names, String option) {
+        List<byte[]> keys = new ArrayList<>();
+        for (String name : names) {
+            Optional<String> value = vaultSecret(session, name);
+            if (value.isPresent()) {
+                keys.add(decodeKek(value.get(), "vault secret " + name));
+            } else {
+                LOG.warnf(
+                        "LLM gateway: the vault has no secret '%s' for realm %s (option %s); skipped",
+                        name, realm.getName(), option);
+            }
+        }
+        return keys;
+    }
+
+    private static Optional<String> vaultSecret(KeycloakSession session, String name) {
+        try (VaultStringSecret secret = session.vault().getStringSecret("${vault." + name + "}")) {
+            return secret.get().map(String::new);
+        }
+    }
+
+    private static SecretCipher cipher(byte[] current, List<byte[]> previous, List<byte[]> next) {
+        try {
+            return new SecretCipher(current, previous, next);
+        } catch (IllegalArgumentException e) {
+            throw new SecretCipherException(e.getMessage());
+        }
+    }
+
     private SecretCipher devCipher() {
         SecretCipher cipher = devCipher;
         if (cipher == null) {
             synchronized (this) {
                 if (devCipher == null) {
-                    devCipher = new SecretCipher(loadOrCreateDevKey());
+                    devCipher = cipher(loadOrCreateDevKey(), previousKeks, nextKeks);
                 }
                 cipher = devCipher;
             }
@@ -268,6 +374,30 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
         }
     }
 
+    /** The comma-separated KEKs of a list option; none when it is not set. */
+    private static List<byte[]> decodeKeks(String value, String option) {
+        List<byte[]> keys = new ArrayList<>();
+        List<String> entries = names(value);
+        for (int i = 0; i < entries.size(); i++) {
+            keys.add(decodeKek(
+                    entries.get(i), "option " + option + (entries.size() > 1 ? " (entry " + (i + 1) + ")" : "")));
+        }
+        return keys;
+    }
+
+    private static List<String> names(String value) {
+        if (value == null) {
+            return List.of();
+        }
+        LinkedHashSet<String> out = new LinkedHashSet<>();
+        for (String entry : value.split(",")) {
+            if (!entry.isBlank()) {
+                out.add(entry.trim());
+            }
+        }
+        return List.copyOf(out);
+    }
+
     private static byte[] decodeKek(String base64, String source) {
         byte[] key;
         try {
@@ -296,6 +426,39 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
                 .name(KEK_VAULT_KEY)
                 .type(ProviderConfigProperty.STRING_TYPE)
                 .helpText("Name of a vault secret that holds the key-encryption key (used when 'kek' is not set).")
+                .add()
+                .property()
+                .name(KEK_PREVIOUS)
+                .type(ProviderConfigProperty.PASSWORD)
+                .secret(true)
+                .helpText("Previous key-encryption keys (comma-separated, base64): still open the keys they sealed, "
+                        + "which a background task re-seals under 'kek'. Drop them once the log says none remain.")
+                .add()
+                .property()
+                .name(KEK_NEXT)
+                .type(ProviderConfigProperty.PASSWORD)
+                .secret(true)
+                .helpText("Next key-encryption keys (comma-separated, base64): accepted for opening, never re-sealed "
+                        + "away from. Give the new KEK here on every node before any node makes it 'kek'.")
+                .add()
+                .property()
+                .name(KEK_PREVIOUS_VAULT_KEY)
+                .type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("Names of vault secrets (comma-separated) holding previous key-encryption keys; with "
+                        + "'kek-vault-key' only.")
+                .add()
+                .property()
+                .name(KEK_NEXT_VAULT_KEY)
+                .type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("Names of vault secrets (comma-separated) holding next key-encryption keys; with "
+                        + "'kek-vault-key' only.")
+                .add()
+                .property()
+                .name(KEK_RESEAL_INTERVAL_MS)
+                .type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("How often, in milliseconds, one node of the cluster re-seals keys sealed with a previous "
+                        + "key-encryption key under the current one (only on nodes given previous keys).")
+                .defaultValue("300000")
                 .add()
                 .property()
                 .name(KEY_TESTS_PER_MINUTE)

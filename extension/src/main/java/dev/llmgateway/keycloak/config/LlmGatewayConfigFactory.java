@@ -22,6 +22,12 @@ public interface LlmGatewayConfigFactory extends ProviderFactory<LlmGatewayConfi
     /** How often the usage maintenance task (retention, hourly rollup pruning, daily snapshot) runs, in milliseconds. */
     long usageMaintenanceIntervalMillis();
 
+    /** How often one node of the cluster re-seals keys sealed with a previous KEK, in milliseconds. */
+    long kekResealIntervalMillis();
+
+    /** Whether this node was given previous KEKs (options, or vault secrets), so has keys to re-seal. */
+    boolean previousKeksConfigured();
+
     /** How often the providers in {@code error} are tested again (one node of the cluster), in milliseconds. */
     long providerHealthIntervalMillis();
 }

@@ -23,7 +23,20 @@ import jakarta.persistence.Table;
                     "select count(p) from LlmProviderEntity p where p.realmId = :realmId and lower(p.name) = lower(:name) and p.id <> :id"),
     @NamedQuery(
             name = "llmProvidersDeleteByRealm",
-            query = "delete from LlmProviderEntity p where p.realmId = :realmId")
+            query = "delete from LlmProviderEntity p where p.realmId = :realmId"),
+    // Key rotation: the KEK id is characters 4-11 of a sealed value ("v1.<kek id>.…").
+    @NamedQuery(
+            name = "llmProvidersSealedUnder",
+            query = "select p from LlmProviderEntity p where p.realmId = :realmId and p.id > :after"
+                    + " and substring(p.apiKeySealed, 4, 8) in :kekIds order by p.id"),
+    @NamedQuery(
+            name = "llmProviderReseal",
+            query = "update LlmProviderEntity p set p.apiKeySealed = :resealed"
+                    + " where p.id = :id and p.realmId = :realmId and p.apiKeySealed = :sealed"),
+    @NamedQuery(
+            name = "llmProvidersByKekId",
+            query = "select substring(p.apiKeySealed, 4, 8), count(p) from LlmProviderEntity p"
+                    + " where p.realmId = :realmId group by substring(p.apiKeySealed, 4, 8)")
 })
 public class LlmProviderEntity {
 

@@ -32,6 +32,8 @@ public class LlmRealmResourceProviderFactory implements RealmResourceProviderFac
     public static final String PROVIDER_ID = "llm";
     /** Usage events written per transaction. */
     static final int USAGE_BATCH_SIZE = 500;
+    /** The key re-sealing starts this long after start, whatever its interval (the node settles first). */
+    static final long KEK_RESEAL_FIRST_RUN_MS = 15_000;
 
     private GatewayState state;
     private HttpClient http;
@@ -83,6 +85,26 @@ public class LlmRealmResourceProviderFactory implements RealmResourceProviderFac
         factory.register(new LifecycleListener(factory, state));
         scheduleMaintenance(factory, settings);
         scheduleHealthCheck(factory, settings);
+        scheduleKekReseal(factory, settings);
+    }
+
+    /**
+     * On nodes given previous KEKs only (a node without any has nothing to re-seal and must not take the interval from
+     * one that has): once per interval in the cluster, the first run {@value #KEK_RESEAL_FIRST_RUN_MS} ms after start.
+     */
+    private static void scheduleKekReseal(KeycloakSessionFactory factory, LlmGatewayConfigFactory settings) {
+        if (!settings.previousKeksConfigured()) {
+            return;
+        }
+        long interval = settings.kekResealIntervalMillis();
+        KeycloakModelUtils.runJobInTransaction(
+                factory,
+                session -> session.getProvider(TimerProvider.class)
+                        .schedule(
+                                new ScheduledTaskRunner(
+                                        factory, new ClusterOnceTask(factory, new KekResealTask(factory), interval)),
+                                KEK_RESEAL_FIRST_RUN_MS,
+                                interval));
     }
 
     /** Once per interval in the cluster, the first run a minute after start (or sooner when the interval is shorter). */

@@ -42,11 +42,19 @@ final class ClusterNode implements AutoCloseable {
         this.clusterPort = clusterPort;
     }
 
+    /** Homes already built by this JVM (one per work folder): the suites of a cluster pass share one build. */
+    private static final Map<Path, Path> BUILT = new java.util.concurrent.ConcurrentHashMap<>();
+
     /**
      * Copies the distribution to {@code work/built}, adds our jar and runs {@code kc.sh build} with the options of
-     * docker/Dockerfile (PostgreSQL, health and metrics, clustered caches): what every node then starts optimized.
+     * docker/Dockerfile (PostgreSQL, health and metrics, clustered caches): what every node then starts optimized. Done
+     * once per work folder and JVM; later calls return the same home.
      */
     static Path build(Path distribution, Path jar, Path work) {
+        return BUILT.computeIfAbsent(work.toAbsolutePath(), w -> buildNow(distribution, jar, w));
+    }
+
+    private static Path buildNow(Path distribution, Path jar, Path work) {
         Path home = work.resolve("built");
         run(List.of("rm", "-rf", home.toString()), work, Map.of(), work.resolve("build.log"), 60);
         run(

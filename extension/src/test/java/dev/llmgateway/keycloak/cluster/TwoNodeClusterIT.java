@@ -416,7 +416,7 @@ class TwoNodeClusterIT {
 
     // ------------------------------------------------------------------------------------------------------------
 
-    private static Map<String, String> environment() {
+    static Map<String, String> environment() {
         Map<String, String> env = new HashMap<>();
         env.put("KC_DB_URL", System.getProperty("kc.test.database.url"));
         env.put("KC_DB_USERNAME", System.getProperty("kc.test.database.user"));
@@ -437,7 +437,7 @@ class TwoNodeClusterIT {
     }
 
     /** The suite's database starts empty: dropped and created again through the server's maintenance database. */
-    private static void resetDatabase() {
+    static void resetDatabase() {
         String url = System.getProperty("kc.test.database.url");
         String name = url.substring(url.lastIndexOf('/') + 1);
         String maintenance = url.substring(0, url.lastIndexOf('/') + 1) + "postgres";
@@ -455,7 +455,7 @@ class TwoNodeClusterIT {
 
     private static final Pattern VIEW_OF_TWO = Pattern.compile("ISPN000094: Received new cluster view[^\\n]*\\(2\\)");
 
-    private static boolean clusterOfTwo(String log) {
+    static boolean clusterOfTwo(String log) {
         return VIEW_OF_TWO.matcher(log).find();
     }
 
@@ -528,27 +528,27 @@ class TwoNodeClusterIT {
         assertEquals(200, r.status(), r.text());
     }
 
-    private static String admin(ClusterNode node, String path) {
+    static String admin(ClusterNode node, String path) {
         return node.url() + "/admin/realms/" + REALM + "/llm" + path;
     }
 
-    private static String adminToken(ClusterNode node) {
+    static String adminToken(ClusterNode node) {
         return Api.token(node.url(), "master", "admin", "admin");
     }
 
     /** Tokens name the node that issued them (no fixed hostname, as in the compose file): one per node. */
-    private static String userToken(ClusterNode node, String user) {
+    static String userToken(ClusterNode node, String user) {
         return Api.token(node.url(), REALM, user, PASSWORD);
     }
 
-    private static Api.Reply chat(ClusterNode node, String token, String model) {
+    static Api.Reply chat(ClusterNode node, String token, String model) {
         return Api.post(
                 node.url() + "/realms/" + REALM + "/llm/v1/chat/completions",
                 token,
                 Map.of("model", model, "messages", List.of(Map.of("role", "user", "content", "hi"))));
     }
 
-    private static String lastChatKey() {
+    static String lastChatKey() {
         List<FakeVendors.Recorded> chats = VENDORS.requests().stream()
                 .filter(r -> r.path().endsWith("/chat/completions"))
                 .toList();
@@ -590,7 +590,7 @@ class TwoNodeClusterIT {
     }
 
     /** Polls until true; returns the milliseconds it took, or fails after {@code millis}. */
-    private static long awaitTrue(String what, long millis, BooleanSupplier condition) {
+    static long awaitTrue(String what, long millis, BooleanSupplier condition) {
         long t0 = System.nanoTime();
         long deadline = t0 + Duration.ofMillis(millis).toNanos();
         while (!condition.getAsBoolean()) {
@@ -602,7 +602,7 @@ class TwoNodeClusterIT {
         return millisSince(t0);
     }
 
-    private static long millisSince(long t0) {
+    static long millisSince(long t0) {
         return (System.nanoTime() - t0) / 1_000_000;
     }
 
