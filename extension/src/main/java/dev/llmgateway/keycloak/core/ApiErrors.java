@@ -37,7 +37,7 @@ public final class ApiErrors {
                 safe == null ? (prefix.isEmpty() ? null : prefix.substring(0, prefix.length() - 1)) : prefix + safe;
         String what = safe == null
                 ? SafeText.describeField(name) + (prefix.isEmpty() ? "" : " in " + path)
-                : "field '" + path + "'";
+                : SafeText.describeField(path);
         return badRequest(path, "unknown " + what + "; accepted fields: " + accepted);
     }
 

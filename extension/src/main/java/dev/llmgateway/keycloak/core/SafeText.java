@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * How answers and logs mention text a caller sent. Callers paste keys into the wrong places (a field name, a type, a
  * model id), so an error quotes such text only when it cannot be a secret and is printable; otherwise it describes it
- * ("a value of 51 characters"). Also finds the characters no name or id may hold.
+ * ("(a value of 51 characters, not shown)"). Also finds the characters no name or id may hold.
  */
 public final class SafeText {
 
@@ -63,12 +63,12 @@ public final class SafeText {
         return s != null && !s.isEmpty() && s.length() <= MAX_QUOTED && firstForbidden(s) < 0 && !looksSecret(s);
     }
 
-    /** {@code 'gpt-4o'}, or {@code a value of 51 characters (not shown)} when it must not be quoted. */
+    /** {@code 'gpt-4o'}, or {@code (a value of 51 characters, not shown)} when it must not be quoted. */
     public static String quote(String s) {
         if (s == null) {
             return "a missing value";
         }
-        return quotable(s) ? "'" + s + "'" : "a value of " + s.length() + " characters (not shown)";
+        return quotable(s) ? "'" + s + "'" : "(a value of " + s.length() + " characters, not shown)";
     }
 
     /** A caller-chosen field name, if it may be named back (for an error's {@code field} member), else null. */
@@ -78,12 +78,12 @@ public final class SafeText {
                 : null;
     }
 
-    /** {@code field 'temprature'}, or {@code a field (name of 51 characters not shown)}. */
+    /** {@code field 'temprature'}, or {@code field (a name of 51 characters, not shown)}. */
     public static String describeField(String name) {
         String safe = fieldName(name);
         return safe != null
                 ? "field '" + safe + "'"
-                : "a field (name of " + (name == null ? 0 : name.length()) + " characters, not shown)";
+                : "field (a name of " + (name == null ? 0 : name.length()) + " characters, not shown)";
     }
 
     /**

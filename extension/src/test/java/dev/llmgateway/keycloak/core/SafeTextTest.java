@@ -34,13 +34,13 @@ class SafeTextTest {
             "r8_x"
         }) {
             assertTrue(SafeText.looksSecret(key), key);
-            assertEquals("a value of " + key.length() + " characters (not shown)", SafeText.quote(key));
+            assertEquals("(a value of " + key.length() + " characters, not shown)", SafeText.quote(key));
         }
         assertEquals("temprature", SafeText.fieldName("temprature"));
         assertEquals("retry.max_attempts", SafeText.fieldName("retry.max_attempts"));
         assertNull(SafeText.fieldName("sk-live-0123456789abcdefghijkl"));
         assertNull(SafeText.fieldName("two words"));
-        assertEquals("a field (name of 7 characters, not shown)", SafeText.describeField("hf_abcd"));
+        assertEquals("field (a name of 7 characters, not shown)", SafeText.describeField("hf_abcd"));
         assertFalse(SafeText.quotable("a".repeat(101)));
         assertFalse(SafeText.quotable("line\nbreak"));
     }

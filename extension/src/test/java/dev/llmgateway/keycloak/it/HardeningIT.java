@@ -125,13 +125,14 @@ class HardeningIT {
         Map<String, Object> asField = provider("sk-test-hardening-echo");
         asField.put(pasted, "x");
         Api.Reply field = create(asField);
-        assertAdminError(400, null, "unknown a field (name of " + pasted.length() + " characters, not shown)", field);
+        assertAdminError(400, null, "unknown field (a name of " + pasted.length() + " characters, not shown)", field);
         assertFalse(field.text().contains(pasted.substring(8)), field.text());
 
         Map<String, Object> asType = provider("sk-test-hardening-echo");
         asType.put("type", pasted);
         Api.Reply type = create(asType);
-        assertAdminError(400, "type", "unknown provider type a value of " + pasted.length() + " characters", type);
+        assertAdminError(
+                400, "type", "unknown provider type (a value of " + pasted.length() + " characters, not shown)", type);
         assertFalse(type.text().contains(pasted.substring(8)), type.text());
 
         // A typo is still named: that is what makes the error useful.
@@ -141,7 +142,7 @@ class HardeningIT {
 
         Api.Reply strategy = Api.put(
                 Api.admin(realm.getName(), "/routing/rules"), Api.masterAdminToken(), Map.of("strategy", pasted));
-        assertAdminError(400, "strategy", "unknown strategy a value of", strategy);
+        assertAdminError(400, "strategy", "unknown strategy (a value of", strategy);
         assertFalse(strategy.text().contains(pasted.substring(8)), strategy.text());
 
         String token = Api.token(realm.getName(), "plainuser", LlmRealmConfig.PASSWORD);
