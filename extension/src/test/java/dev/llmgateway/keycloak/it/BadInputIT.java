@@ -111,7 +111,7 @@ class BadInputIT {
     private void check(Case c) {
         Api.Reply r =
                 Api.exchange(c.target().method(), c.url(), fx.token(c.target().caller()), c.contentType(), c.body());
-        String seen = "HTTP " + r.status() + " " + abbreviate(r.text());
+        String seen = "[" + c.name() + "] HTTP " + r.status() + " " + abbreviate(r.text());
         try {
             assertTrue(r.status() >= 400 && r.status() < 500, "expected a 4xx, got " + seen);
             if (c.status() != 0) {
@@ -141,7 +141,7 @@ class BadInputIT {
                         "the error names '" + c.field() + "': " + seen);
             }
             for (String s : c.secrets()) {
-                assertNoEcho(s, r);
+                assertNoEcho(s, r, seen);
             }
         } finally {
             if (r.status() >= 200 && r.status() < 300) {
@@ -154,13 +154,12 @@ class BadInputIT {
     }
 
     /** No 8 characters in a row of the key's random part appear in the answer (a truncated echo counts too). */
-    private static void assertNoEcho(String secret, Api.Reply r) {
+    private static void assertNoEcho(String secret, Api.Reply r, String seen) {
         String random = secret.substring("sk-badinput-".length());
         String all = r.text() + " " + r.headers();
         for (int i = 0; i + 8 <= random.length(); i++) {
             if (all.contains(random.substring(i, i + 8))) {
-                fail("the answer quotes the key sent (" + secret + "): HTTP " + r.status() + " "
-                        + abbreviate(r.text()));
+                fail("the answer quotes the key sent (" + secret + "): " + seen);
             }
         }
     }
@@ -190,7 +189,13 @@ class BadInputIT {
                         + ",\"name\":\"BadInput create\",\"priority\":50,\"autoFallback\":true,\"enabled\":true,"
                         + "\"models\":[\"gpt-4o-mini\"]}");
         providerFields(g, create, true);
-        g.field(create, "/baseUrl", "baseUrl", only(new Bad("custom type without baseUrl", null)));
+        g.add(
+                create,
+                create.name() + " · baseUrl · missing for type custom",
+                BadInputCases.with(BadInputCases.with(create.valid(), "/type", "\"custom\""), "/baseUrl", null),
+                400,
+                "baseUrl",
+                List.of());
         undo.put(create.name(), this::deleteStrayProviders);
 
         Target update = new Target(
@@ -715,7 +720,7 @@ class BadInputIT {
                 {"unknown period", "period=week", "period"},
                 {"empty period", "period=", "period"},
                 {"period 1e99999", "period=1e99999", "period"},
-                {"period with LF", "period=7d%0A", "period"},
+                {"period with LF inside", "period=7%0Ad", "period"},
                 {"period a pasted key", "period=" + key, "period"},
                 {"period twice", "period=7d&period=30d", "period"},
                 {"unknown parameter", "perod=7d", "perod"},
@@ -767,8 +772,14 @@ class BadInputIT {
         }
         Target me = new Target("GET /me/usage", "GET", "", Identity.USER, Shape.API, 0, null);
         for (String[] q : new String[][] {
-            {"letters", "abc"}, {"zero", "0"}, {"negative", "-1"}, {"367", "367"}, {"2147483648", "2147483648"},
-            {"1e99999", "1e99999"}, {"fraction", "1.5"}, {"empty", ""}, {"NUL", "%00"}, {"LF", "7%0A1"},
+            {"letters", "abc"},
+            {"zero", "0"},
+            {"negative", "-1"},
+            {"367", "367"},
+            {"2147483648", "2147483648"},
+            {"1e99999", "1e99999"},
+            {"fraction", "1.5"},
+            {"LF", "7%0A1"},
             {"a pasted key", key}
         }) {
             g.url(
