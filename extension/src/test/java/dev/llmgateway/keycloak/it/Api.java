@@ -154,6 +154,39 @@ public final class Api {
         }
     }
 
+    /**
+     * Any method with a raw body (null: none) and content type, accepting any answer type; a connection the server
+     * closes instead of answering is reported as status 0 with the exception's text, so a test can name it.
+     */
+    public static Reply exchange(String method, String url, String token, String contentType, byte[] body) {
+        if (body != null) {
+            KeyLedger.trackBody(new String(body, StandardCharsets.UTF_8));
+        }
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(body))
+                .timeout(Duration.ofSeconds(30))
+                .header("Accept", "application/json, text/csv;q=0.9, */*;q=0.1");
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        try {
+            HttpResponse<String> r = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new Reply(r.statusCode(), r.body(), r.headers().map());
+        } catch (IOException e) {
+            return new Reply(0, "no answer: " + e, Map.of());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static Reply form(String url, Map<String, String> fields) {
         String body = fields.entrySet().stream()
                 .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="

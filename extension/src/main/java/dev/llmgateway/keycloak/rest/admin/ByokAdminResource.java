@@ -57,8 +57,8 @@ public class ByokAdminResource {
     public ByokOverview overview(
             @QueryParam("from") String from,
             @QueryParam("to") String to,
-            @QueryParam("first") Integer first,
-            @QueryParam("max") Integer max) {
+            @QueryParam("first") String first,
+            @QueryParam("max") String max) {
         ctx.requireView();
         ctx.auth().users().requireView();
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
@@ -67,8 +67,9 @@ public class ByokAdminResource {
         if (fromDay.isAfter(toDay)) {
             throw ApiErrors.badRequest("from", "from (" + fromDay + ") is after to (" + toDay + ")");
         }
-        int offset = first == null ? 0 : first;
-        int size = max == null ? 20 : max;
+        // Read as text: a value that is not a whole number (first=abc, max=2147483648) is a 400 naming it, not a 404.
+        int offset = whole(first, 0);
+        int size = whole(max, 20);
         if (offset < 0) {
             throw ApiErrors.badRequest("first", "first must be 0 or more");
         }
@@ -232,6 +233,18 @@ public class ByokAdminResource {
             }
         }
         return out;
+    }
+
+    /** A query parameter as a whole number; -1 for anything else (then refused by the range checks). */
+    private static int whole(String value, int fallback) {
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private static LocalDate date(String field, String value, LocalDate fallback) {
