@@ -78,6 +78,9 @@ public class UserKeyService {
     /** Creates or replaces the user's key for a type. Nothing is called at the vendor; {@link #test} does that. */
     public UserKey put(String type, ObjectNode body) {
         ProviderType providerType = offeredType(type);
+        if (body.has("apiKey") && body.has("api_key")) {
+            throw ApiErrors.badRequest("apiKey", "the key is given twice (as apiKey and as api_key); send one");
+        }
         JsonNode field = body.has("apiKey") ? body.get("apiKey") : body.get("api_key");
         body.fieldNames().forEachRemaining(f -> {
             if (!f.equals("apiKey") && !f.equals("api_key")) {

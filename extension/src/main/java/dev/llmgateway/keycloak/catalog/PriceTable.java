@@ -58,6 +58,23 @@ public final class PriceTable {
 
     private PriceTable() {}
 
+    /** The fields of the catalogue's format (catalog.json's own), at the top and per model: anything else is a typo. */
+    static final List<String> TABLE_FIELDS = List.of("_comment", "date", "sources", "models");
+
+    static final List<String> ENTRY_FIELDS = List.of(
+            "vendor",
+            "id",
+            "name",
+            "aliases",
+            "quality",
+            "input",
+            "output",
+            "cached_input",
+            "cache_write_input",
+            "cache_write_1h_input",
+            "service_tiers",
+            "context_window");
+
     public static Parsed parse(JsonNode root) {
         if (root == null || !root.isObject() || root.isEmpty()) {
             throw ApiErrors.badRequest(
@@ -66,6 +83,12 @@ public final class PriceTable {
                             + " model_prices_and_context_window.json");
         }
         if (root.has("models")) {
+            for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+                String f = it.next();
+                if (!TABLE_FIELDS.contains(f)) {
+                    throw ApiErrors.unknownField("", f, String.join(", ", TABLE_FIELDS));
+                }
+            }
             return catalogFormat(root.get("models"));
         }
         return liteLlmFormat(root);
@@ -85,6 +108,12 @@ public final class PriceTable {
             String at = "models[" + i + "]";
             if (!m.isObject()) {
                 throw ApiErrors.badRequest(at, at + " must be an object");
+            }
+            for (Iterator<String> it = m.fieldNames(); it.hasNext(); ) {
+                String f = it.next();
+                if (!ENTRY_FIELDS.contains(f)) {
+                    throw ApiErrors.unknownField(at + ".", f, String.join(", ", ENTRY_FIELDS));
+                }
             }
             String vendor = text(m, "vendor");
             if (vendor == null || !VENDORS.contains(vendor)) {
@@ -122,9 +151,11 @@ public final class PriceTable {
                 }
             }
             JsonNode context = m.get("context_window");
-            if (context != null && !context.isNull() && (!context.canConvertToInt() || context.asInt() <= 0)) {
+            if (context != null
+                    && !context.isNull()
+                    && (!context.isIntegralNumber() || !context.canConvertToInt() || context.asInt() <= 0)) {
                 throw ApiErrors.badRequest(
-                        at + ".context_window", at + ".context_window must be a positive number of tokens");
+                        at + ".context_window", at + ".context_window must be a positive whole number of tokens");
             }
             if (!seen.add(vendor + "|" + id.toLowerCase(Locale.ROOT))) {
                 throw ApiErrors.badRequest(

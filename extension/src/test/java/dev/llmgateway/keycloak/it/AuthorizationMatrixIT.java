@@ -10,6 +10,7 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -267,6 +268,7 @@ class AuthorizationMatrixIT {
                                         "vendor", "openai", "id", "authz-priced-model", "input", 1, "output", 2)))),
                 Map.entry("notices", i -> Map.of("notify_users", false)),
                 Map.entry("byok", i -> Map.of("fallback_to_organization_key", false)),
+                Map.entry("access", i -> Collections.singletonMap("require_role", null)),
                 Map.entry(
                         "chat",
                         i -> Map.of(
