@@ -28,7 +28,7 @@ public final class JsonBodies {
     public static final String EMPTY_BODY_HINT = "send a JSON object with 'Content-Type: application/json'"
             + " (curl -d without that header sends a form, which is not read as JSON)";
 
-    /** Fields of prose (a power level's description) where line breaks and tabs are text, not an attack. */
+    /** Fields of prose (a power level's description) where line feeds and tabs are text, not an attack. */
     private static final java.util.Set<String> FREE_TEXT_FIELDS = java.util.Set.of("description");
 
     /** Fields holding a key: checked by the key rules instead, which trim what a paste picks up around a key. */

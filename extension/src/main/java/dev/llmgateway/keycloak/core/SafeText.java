@@ -98,7 +98,7 @@ public final class SafeText {
     private static int firstForbidden(String s, boolean allowBreaks) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (allowBreaks && (c == '\n' || c == '\r' || c == '\t')) {
+            if (allowBreaks && (c == '\n' || c == '\t')) {
                 continue;
             }
             if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029) {
@@ -121,7 +121,7 @@ public final class SafeText {
         return -1;
     }
 
-    /** As {@link #firstForbidden}, but line breaks and tabs are allowed (prose such as a description). */
+    /** As {@link #firstForbidden}, but line feeds and tabs are allowed (prose such as a description; not CR). */
     public static int firstForbiddenInText(String s) {
         return firstForbidden(s, true);
     }

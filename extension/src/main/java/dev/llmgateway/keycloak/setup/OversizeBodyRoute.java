@@ -10,6 +10,7 @@ import dev.llmgateway.keycloak.core.Json;
 import dev.llmgateway.keycloak.vendor.OpenAiErrors;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -88,16 +89,25 @@ public class OversizeBodyRoute {
                         null,
                         "Request body is larger than " + limit + " bytes")
                 : adminError("request body is larger than " + limit + " bytes");
-        // Drain: read and drop what the client still sends, then close; never longer than DRAIN_MILLIS.
+        // Drain: read and drop what the client still sends, for at most DRAIN_MILLIS. HTTP/1.1 then closes the
+        // connection (its rest of the body would be read as the next request); HTTP/2 ends just this stream, as the
+        // connection carries other requests.
+        boolean http2 = request.version() == HttpVersion.HTTP_2;
         request.handler(chunk -> {});
-        request.endHandler(end -> request.connection().close());
-        ctx.vertx().setTimer(DRAIN_MILLIS, t -> request.connection().close());
+        if (!http2) {
+            request.endHandler(end -> request.connection().close());
+        }
+        ctx.vertx().setTimer(DRAIN_MILLIS, t -> {
+            if (!request.isEnded()) {
+                ctx.response().reset();
+            }
+        });
         request.resume();
-        ctx.response()
-                .setStatusCode(413)
-                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                .putHeader(HttpHeaders.CONNECTION, "close")
-                .end(body);
+        var response = ctx.response().setStatusCode(413).putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+        if (!http2) {
+            response.putHeader(HttpHeaders.CONNECTION, "close");
+        }
+        response.end(body);
     }
 
     private static String adminError(String message) {

@@ -56,6 +56,7 @@ class SafeTextTest {
         assertEquals(1, SafeText.firstForbidden("a\u0085"));
         assertEquals(-1, SafeText.firstForbiddenInText("two\nlines\tand tabs"));
         assertEquals(3, SafeText.firstForbiddenInText("two\u0000"));
+        assertEquals(1, SafeText.firstForbiddenInText("a\r\nX-Injected: 1"));
         assertEquals("U+000A", SafeText.codePoint("a\nb", 1));
     }
 

@@ -125,6 +125,13 @@ final class BadInputCases {
         return out;
     }
 
+    /** Prose (a description): as {@link #text}, but a line feed inside is text (a CR is not). */
+    static List<Bad> prose(int max, boolean nullable) {
+        List<Bad> out = text(max, false, nullable);
+        out.removeIf(b -> b.label().equals("LF inside"));
+        return out;
+    }
+
     /** A value of a closed list. */
     static List<Bad> choice(boolean nullable) {
         List<Bad> out = wrongTypes(nullable ? new String[] {"string", "null"} : new String[] {"string"});

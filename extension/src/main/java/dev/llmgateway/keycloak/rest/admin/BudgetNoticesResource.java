@@ -11,6 +11,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmgateway.keycloak.core.ApiErrors;
+import dev.llmgateway.keycloak.core.SafeText;
 import dev.llmgateway.keycloak.usage.BudgetNoticeSettings;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
@@ -92,9 +93,8 @@ public class BudgetNoticesResource {
                         field,
                         "not an email address: "
                                 + (address == null
-                                        ? e.toString()
-                                        : "'" + (address.length() > 60 ? address.substring(0, 60) + "…" : address)
-                                                + "'"));
+                                        ? "a " + e.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + " value"
+                                        : SafeText.quote(address)));
             }
             if (!out.contains(address)) {
                 out.add(address);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmgateway.keycloak.core.ApiErrors;
+import dev.llmgateway.keycloak.core.SafeText;
 import dev.llmgateway.keycloak.gateway.GatewayAccess;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
@@ -60,17 +61,20 @@ public class GatewayAccessResource {
         }
         RealmModel realm = ctx.realm();
         if (role != null && realm.getRole(role) == null) {
-            throw ApiErrors.badRequest("require_role", "the realm has no role '" + role + "'; create it first");
+            throw ApiErrors.badRequest(
+                    "require_role", "the realm has no role " + SafeText.quote(role) + "; create it first");
         }
         String wantedScope = scope;
         if (scope != null && realm.getClientScopesStream().noneMatch(s -> wantedScope.equals(s.getName()))) {
             throw ApiErrors.badRequest(
                     "require_scope",
-                    "the realm has no client scope '" + scope + "'; create it and add it to the callers' clients");
+                    "the realm has no client scope " + SafeText.quote(scope)
+                            + "; create it and add it to the callers' clients");
         }
         if (audience != null && realm.getClientByClientId(audience) == null) {
             throw ApiErrors.badRequest(
-                    "require_audience", "the realm has no client '" + audience + "' (an audience is a client id)");
+                    "require_audience",
+                    "the realm has no client " + SafeText.quote(audience) + " (an audience is a client id)");
         }
         GatewayAccess updated = new GatewayAccess(role, scope, audience);
         updated.store(realm);

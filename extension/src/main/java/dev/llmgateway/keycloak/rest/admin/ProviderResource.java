@@ -112,10 +112,7 @@ public class ProviderResource {
                     && !f.equals("cachedInputPrice")
                     && !f.equals("quality")
                     && !f.equals("enabled")) {
-                throw ApiErrors.badRequest(
-                        f,
-                        "unknown field '" + f
-                                + "'; accepted fields: inputPrice, outputPrice, cachedInputPrice, quality, enabled");
+                throw ApiErrors.unknownField("", f, "inputPrice, outputPrice, cachedInputPrice, quality, enabled");
             }
         });
         BigDecimal input = json.has("inputPrice") ? price(json.get("inputPrice"), "inputPrice") : m.getInputPrice();
