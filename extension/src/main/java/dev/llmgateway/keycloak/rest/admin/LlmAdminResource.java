@@ -81,8 +81,9 @@ public class LlmAdminResource {
     public ProvidersResource.TestOutcome testKey(InputStream body) {
         ctx.requireManage();
         ProviderInput in = ProviderInput.parse(ctx.body(body), true);
-        ConnectionResult result =
-                new ProviderService(ctx.session(), ctx.realm()).testKey(in.type(), in.baseUrl(), in.apiKey());
+        ProviderService providers = new ProviderService(ctx.session(), ctx.realm());
+        providers.requireAllowedBaseUrl(in.baseUrl());
+        ConnectionResult result = providers.testKey(in.type(), in.baseUrl(), in.apiKey());
         return ProvidersResource.TestOutcome.of(result);
     }
 
