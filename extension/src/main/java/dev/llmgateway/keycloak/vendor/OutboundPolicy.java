@@ -415,6 +415,11 @@ public final class OutboundPolicy {
         return a;
     }
 
+    /** Whether an allow entry names this host (exactly or by suffix). */
+    boolean allowsHostName(String host) {
+        return matchesHost(allowHosts, normalizedHost(host));
+    }
+
     private static boolean matchesHost(List<String> patterns, String host) {
         for (String p : patterns) {
             if (p.startsWith("*.") ? host.endsWith(p.substring(1)) : host.equals(p)) {
