@@ -57,7 +57,7 @@ class OutboundPolicyIT {
                 String body = "<html><title>" + SECRET_CONTENT + "</title></html>";
                 if (path.startsWith("/json/")) {
                     type = "application/json";
-                    body = "{\"service\":\"" + SECRET_CONTENT + "\",\"data\":[{\"name\":\"x\"}]}";
+                    body = "{\"service\":\"" + SECRET_CONTENT + "\",\"status\":\"ok\"}";
                 } else if (path.startsWith("/missing/")) {
                     status = 404;
                     type = "text/plain";
