@@ -19,6 +19,7 @@ import dev.llmgateway.keycloak.core.KeyTestLimiter;
 import dev.llmgateway.keycloak.crypto.SecretCipher;
 import dev.llmgateway.keycloak.crypto.SecretCipherException;
 import dev.llmgateway.keycloak.vendor.ConnectionTester;
+import dev.llmgateway.keycloak.vendor.OutboundPolicy;
 import org.jboss.logging.Logger;
 import org.keycloak.Config;
 import org.keycloak.common.util.Environment;
@@ -59,6 +60,8 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
     static final String USAGE_MAINTENANCE_INTERVAL_MS = "usage-maintenance-interval-ms";
     static final String PROVIDER_HEALTH_INTERVAL_MS = "provider-health-interval-ms";
     static final String KEY_TESTS_PER_MINUTE = "key-tests-per-minute";
+    static final String OUTBOUND_ALLOW = "outbound-allow";
+    static final String OUTBOUND_DENY = "outbound-deny";
 
     private static final Logger LOG = Logger.getLogger(DefaultLlmGatewayConfigFactory.class);
 
@@ -82,6 +85,7 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
     private long providerHealthIntervalMillis;
     private KeyTestLimiter keyTestLimiter;
     private ConnectionTester connectionTester;
+    private OutboundPolicy outboundPolicy;
     private ModelCatalog catalog;
     private final Map<String, SecretCipher> vaultCiphers = new ConcurrentHashMap<>();
     private volatile SecretCipher devCipher;
@@ -132,15 +136,20 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
         if (providerHealthIntervalMillis < 1_000) {
             throw new IllegalArgumentException("option " + PROVIDER_HEALTH_INTERVAL_MS + " must be 1000 or more");
         }
+        // Throws, naming the option and the entry, when an entry cannot be read: the server does not start.
+        outboundPolicy = OutboundPolicy.of(config.get(OUTBOUND_ALLOW), config.get(OUTBOUND_DENY));
         catalog = ModelCatalog.loadBuiltIn();
-        connectionTester = new ConnectionTester(HttpClient.newBuilder()
-                .connectTimeout(vendorTestTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build());
+        connectionTester = new ConnectionTester(
+                HttpClient.newBuilder()
+                        .connectTimeout(vendorTestTimeout)
+                        .followRedirects(HttpClient.Redirect.NEVER)
+                        .build(),
+                outboundPolicy);
     }
 
     @Override
     public void postInit(KeycloakSessionFactory factory) {
+        LOG.infof("LLM gateway: outbound policy %s", outboundPolicy.describe());
         if (configuredCipher != null) {
             LOG.infof(
                     "LLM gateway: secrets encrypted with the configured key-encryption key (id %s)%s",
@@ -249,6 +258,11 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
             @Override
             public ConnectionTester connectionTester() {
                 return connectionTester;
+            }
+
+            @Override
+            public OutboundPolicy outboundPolicy() {
+                return outboundPolicy;
             }
 
             @Override
@@ -533,6 +547,20 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
                 .helpText("How often, in milliseconds, one node of the cluster tests again the providers whose last "
                         + "test or call failed, and routes to them normally once they answer.")
                 .defaultValue("60000")
+                .add()
+                .property()
+                .name(OUTBOUND_ALLOW)
+                .type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("Addresses the server may connect to besides public ones (provider base URLs, connection "
+                        + "tests, gateway calls), comma-separated: 'loopback', 'private', a network (10.0.0.0/8), an "
+                        + "address, a host name (llm.internal) or '*.' and a domain. Link-local addresses only by a "
+                        + "link-local network or address; cloud metadata addresses never.")
+                .add()
+                .property()
+                .name(OUTBOUND_DENY)
+                .type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("Networks, addresses or host names the server never connects to, even public ones "
+                        + "(comma-separated).")
                 .add()
                 .property()
                 .name(MAX_BODY_BYTES)

@@ -6,6 +6,7 @@ import dev.llmgateway.keycloak.catalog.ModelCatalog;
 import dev.llmgateway.keycloak.core.KeyTestLimiter;
 import dev.llmgateway.keycloak.crypto.SecretCipher;
 import dev.llmgateway.keycloak.vendor.ConnectionTester;
+import dev.llmgateway.keycloak.vendor.OutboundPolicy;
 import org.keycloak.models.RealmModel;
 import org.keycloak.provider.Provider;
 
@@ -26,6 +27,9 @@ public interface LlmGatewayConfig extends Provider {
 
     /** Calls vendors' list-models endpoints; shares one HTTP client per server. */
     ConnectionTester connectionTester();
+
+    /** Where the server may connect to: checked when a base URL is saved and before every outbound request. */
+    OutboundPolicy outboundPolicy();
 
     /** The built-in model catalogue, loaded once. */
     ModelCatalog catalog();

@@ -39,6 +39,7 @@ import dev.llmgateway.keycloak.vendor.ChatAdapter;
 import dev.llmgateway.keycloak.vendor.ChatRequest;
 import dev.llmgateway.keycloak.vendor.ChatResult;
 import dev.llmgateway.keycloak.vendor.OpenAiErrors;
+import dev.llmgateway.keycloak.vendor.OutboundPolicy;
 import dev.llmgateway.keycloak.vendor.StreamTranslator;
 import dev.llmgateway.keycloak.vendor.UnsupportedRequestException;
 import dev.llmgateway.keycloak.vendor.VendorError;
@@ -98,13 +99,19 @@ public final class GatewayCall {
     private final CooldownTracker cooldowns;
     private final CallKeys keys;
     private final Duration timeout;
+    private final OutboundPolicy policy;
 
-    /** @param keys the caller's own keys and the organisation's, opened at the moment of each attempt */
-    public GatewayCall(HttpClient http, CooldownTracker cooldowns, CallKeys keys, Duration timeout) {
+    /**
+     * @param keys the caller's own keys and the organisation's, opened at the moment of each attempt
+     * @param policy checked before every attempt: a refused address is handled like an unreachable provider
+     */
+    public GatewayCall(
+            HttpClient http, CooldownTracker cooldowns, CallKeys keys, Duration timeout, OutboundPolicy policy) {
         this.http = http;
         this.cooldowns = cooldowns;
         this.keys = keys;
         this.timeout = timeout;
+        this.policy = policy;
     }
 
     public CompletableFuture<Outcome> run(RoutingSnapshot snapshot, List<Candidate> ordered, ChatRequest request) {
@@ -220,6 +227,17 @@ public final class GatewayCall {
                 fail(c, "unusable key (" + e.getMessage() + ")", 0, null);
                 return null;
             }
+            OutboundPolicy.Refusal refusal = policy.connectRefusal(vendorRequest.uri());
+            if (refusal != null) {
+                // Like an unreachable provider: the next candidate is tried. The caller sees no more than this.
+                if (refusal.unknownHost()) {
+                    fail(c, "unknown host", 0, null);
+                } else {
+                    LOG.warnf("LLM gateway: provider %s was not called: %s", c.providerName(), refusal.reason());
+                    fail(c, "not allowed by the outbound policy", 0, null);
+                }
+                return null;
+            }
             long start = System.nanoTime();
             CompletableFuture<HttpResponse<Upstream>> sent = http.sendAsync(vendorRequest, this::bodyHandler);
             if (!request.stream()) {
@@ -260,11 +278,9 @@ public final class GatewayCall {
                         ? "timeout after " + timeout.toMillis() + " ms"
                         : cause instanceof ConnectException
                                 ? "connection refused"
-                                : "connection error ("
-                                        + (cause instanceof IOException
-                                                ? "closed before an answer"
-                                                : cause.getClass().getSimpleName())
-                                        + ")";
+                                : cause instanceof IOException
+                                        ? "connection error (closed before an answer)"
+                                        : "connection error";
                 fail(c, outcome, elapsed, null);
                 return next(following);
             }

@@ -114,12 +114,28 @@ public class ProviderService {
         return Providers.toRepresentation(p, models(p), withModels);
     }
 
+    /**
+     * The save-time check of a base URL an admin gives (provider create and update, connection tests): a 400 naming
+     * {@code baseUrl} when the outbound policy refuses its address. A host that does not resolve yet passes; every
+     * connection is checked again when it is made.
+     */
+    public void requireAllowedBaseUrl(String baseUrl) {
+        if (baseUrl == null) {
+            return;
+        }
+        String refusal = config.outboundPolicy().saveRefusal(baseUrl);
+        if (refusal != null) {
+            throw ApiErrors.badRequest("baseUrl", "baseUrl is not allowed by the outbound policy: " + refusal);
+        }
+    }
+
     public ConnectionResult testKey(ProviderType type, String baseUrl, String apiKey) {
         String url = baseUrl != null ? baseUrl : type.defaultBaseUrl();
         return config.connectionTester().test(type, url, apiKey, config.vendorTestTimeout());
     }
 
     public LlmProviderEntity create(ProviderInput in) {
+        requireAllowedBaseUrl(in.baseUrl());
         SecretCipher cipher = config.cipher(realm);
         String name = in.name() != null ? in.name() : uniqueDefaultName(in.type());
         requireUniqueName(name, "");
@@ -155,6 +171,9 @@ public class ProviderService {
         ProviderType type = Providers.type(p);
         if (in.baseUrlGiven() && in.baseUrl() == null && type.requiresBaseUrl()) {
             throw ApiErrors.badRequest("baseUrl", "baseUrl is required for provider type '" + type.id() + "'");
+        }
+        if (in.baseUrlGiven()) {
+            requireAllowedBaseUrl(in.baseUrl());
         }
         SecretCipher cipher = in.apiKey() != null ? config.cipher(realm) : null;
         if (in.name() != null) {

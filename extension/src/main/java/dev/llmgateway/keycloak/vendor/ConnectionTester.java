@@ -25,16 +25,24 @@ import dev.llmgateway.keycloak.vendor.ConnectionResult.ErrorKind;
 
 /**
  * Tests a key by calling the vendor's list-models endpoint, with one deadline for the whole exchange, and turns every
- * failure into a clear sentence.
+ * failure into a clear sentence. The outbound policy is checked before the call. The sentences say no more about what
+ * answered than "unknown host / refused / timeout / TLS failure / HTTP n", so a test cannot tell what kind of service
+ * listens at an address.
  */
 public final class ConnectionTester {
 
     private static final ObjectMapper JSON = Json.MAPPER;
 
     private final HttpClient http;
+    private final OutboundPolicy policy;
 
-    public ConnectionTester(HttpClient http) {
+    public ConnectionTester(HttpClient http, OutboundPolicy policy) {
         this.http = http;
+        this.policy = policy;
+    }
+
+    public OutboundPolicy policy() {
+        return policy;
     }
 
     public ConnectionResult test(ProviderType type, String baseUrl, String apiKey, Duration timeout) {
@@ -52,6 +60,13 @@ public final class ConnectionTester {
         }
 
         long start = System.nanoTime();
+        OutboundPolicy.Refusal refusal = policy.connectRefusal(uri);
+        if (refusal != null) {
+            return ConnectionResult.failed(
+                    elapsed(start),
+                    ErrorKind.UNREACHABLE,
+                    refusal.unknownHost() ? refusal.reason() : "Not connected: " + refusal.reason());
+        }
         CompletableFuture<HttpResponse<byte[]>> call =
                 http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         HttpResponse<byte[]> response;
@@ -88,7 +103,7 @@ public final class ConnectionTester {
             return ConnectionResult.failed(
                     latency,
                     ErrorKind.NOT_FOUND,
-                    vendor + " has no model list at " + uri + " (HTTP 404): check the base URL");
+                    vendor + " answered HTTP 404 to the list-models call: check the base URL");
         }
         if (status >= 500) {
             return ConnectionResult.failed(
@@ -98,7 +113,7 @@ public final class ConnectionTester {
             return ConnectionResult.failed(
                     latency,
                     ErrorKind.UPSTREAM_ERROR,
-                    vendor + " answered HTTP " + status + " to the list-models call");
+                    vendor + " answered HTTP " + status + " to the list-models call: check the base URL");
         }
         try {
             JsonNode root = JSON.readTree(response.body());
@@ -108,8 +123,8 @@ public final class ConnectionTester {
             return ConnectionResult.failed(
                     latency,
                     ErrorKind.BAD_RESPONSE,
-                    vendor + " answered HTTP " + status + " but not with a model list: is " + baseUrl
-                            + " the right base URL?");
+                    vendor + " answered HTTP " + status
+                            + " to the list-models call, but not with a readable model list: check the base URL");
         }
     }
 
@@ -133,11 +148,7 @@ public final class ConnectionTester {
             return ConnectionResult.failed(
                     latency, ErrorKind.UNREACHABLE, "Cannot connect to " + host + " (connection refused)");
         }
-        return ConnectionResult.failed(
-                latency,
-                ErrorKind.UNREACHABLE,
-                "Connection to " + host + " failed ("
-                        + (cause == null ? "unknown error" : cause.getClass().getSimpleName()) + ")");
+        return ConnectionResult.failed(latency, ErrorKind.UNREACHABLE, "Connection to " + host + " failed");
     }
 
     private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {

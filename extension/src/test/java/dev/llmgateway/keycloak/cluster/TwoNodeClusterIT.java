@@ -428,6 +428,7 @@ class TwoNodeClusterIT {
         env.put("KC_BOOTSTRAP_ADMIN_USERNAME", "admin");
         env.put("KC_BOOTSTRAP_ADMIN_PASSWORD", "admin");
         env.put("KC_SPI_LLM_GATEWAY__DEFAULT__KEK", LlmServerConfig.TEST_KEK);
+        env.put("KC_SPI_LLM_GATEWAY__DEFAULT__OUTBOUND_ALLOW", LlmServerConfig.OUTBOUND_ALLOW);
         env.put("KC_SPI_LLM_GATEWAY__DEFAULT__PROVIDER_HEALTH_INTERVAL_MS", Long.toString(HEALTH_INTERVAL_MS));
         env.put("KC_SPI_LLM_GATEWAY__DEFAULT__BUDGET_REFRESH_MS", Long.toString(BUDGET_REFRESH_MS));
         env.put("KC_SPI_LLM_GATEWAY__DEFAULT__BYOK_REFRESH_MS", Long.toString(BYOK_REFRESH_MS));

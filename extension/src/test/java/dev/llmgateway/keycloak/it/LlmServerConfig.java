@@ -13,7 +13,8 @@ import org.keycloak.testframework.server.KeycloakServerConfigBuilder;
 
 /**
  * The one server configuration of the suite (one shared server): our jar, a configured key-encryption key, a short
- * vendor timeout so timeout tests stay quick, and a log file the tests search for leaked keys.
+ * vendor timeout so timeout tests stay quick, an outbound policy that allows the fake vendors' address, and a log file
+ * the tests search for leaked keys.
  */
 public class LlmServerConfig implements KeycloakServerConfig {
 
@@ -33,6 +34,12 @@ public class LlmServerConfig implements KeycloakServerConfig {
     public static final long MAINTENANCE_INTERVAL_MS = 2_000;
 
     public static final long PROVIDER_HEALTH_INTERVAL_MS = 2_000;
+
+    /**
+     * The fake vendors listen on 127.0.0.1: the outbound policy allows that address alone, so other loopback
+     * addresses (127.0.0.2, ::1) stay refused for {@code OutboundPolicyIT}.
+     */
+    public static final String OUTBOUND_ALLOW = "127.0.0.1";
 
     /** The framework calls configure() again to compare configurations while the server runs: reset only once. */
     private static final AtomicBoolean RESET = new AtomicBoolean();
@@ -69,6 +76,7 @@ public class LlmServerConfig implements KeycloakServerConfig {
                         "provider-health-interval-ms",
                         Long.toString(PROVIDER_HEALTH_INTERVAL_MS))
                 .spiOption("llm-gateway", "default", "key-tests-per-minute", Integer.toString(KEY_TESTS_PER_MINUTE))
+                .spiOption("llm-gateway", "default", "outbound-allow", OUTBOUND_ALLOW)
                 .spiOption(
                         "llm-gateway", "default", "gateway-max-body-bytes", Integer.toString(GATEWAY_MAX_BODY_BYTES));
     }

@@ -86,9 +86,10 @@ public class LlmAdminResource {
     public ProvidersResource.TestOutcome testKey(InputStream body) {
         ctx.requireManage();
         ProviderInput in = ProviderInput.parse(ctx.body(body), true);
+        ProviderService providers = new ProviderService(ctx.session(), ctx.realm());
+        providers.requireAllowedBaseUrl(in.baseUrl());
         ctx.limitKeyTest();
-        ConnectionResult result =
-                new ProviderService(ctx.session(), ctx.realm()).testKey(in.type(), in.baseUrl(), in.apiKey());
+        ConnectionResult result = providers.testKey(in.type(), in.baseUrl(), in.apiKey());
         return ProvidersResource.TestOutcome.of(result);
     }
 

@@ -104,7 +104,8 @@ public class GatewayResource {
             ordered = own;
             keys = keys.ownOnly();
         }
-        GatewayCall call = new GatewayCall(state.http(), state.cooldowns(), keys, config.upstreamTimeout());
+        GatewayCall call = new GatewayCall(
+                state.http(), state.cooldowns(), keys, config.upstreamTimeout(), config.outboundPolicy());
         CallRecord record = new CallRecord(
                 realm.getId(),
                 auth.user().getId(),
