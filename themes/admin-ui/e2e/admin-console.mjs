@@ -251,6 +251,31 @@ async function asAdmin() {
   await expectSuccess(page, "power level", () => byId(page, "llm-level-save").click());
   await shot(page, "admin-04-power-levels.png");
 
+  step = "who may call the gateway";
+  const accessState = () => byId(page, "llm-access-state").innerText();
+  await byId(page, "llm-access").scrollIntoViewIfNeeded();
+  await byId(page, "llm-access-role").fill("no-such-role");
+  await clearAlerts(page);
+  await byId(page, "llm-access-save").click();
+  await byId(page, "llm-access-role-error").waitFor();
+  if (!(await byId(page, "llm-access-role-error").innerText()).includes("no-such-role")) {
+    throw new Error("the error under the role field does not name the missing role");
+  }
+  await expectSuccess(page, "require a role", async () => {
+    await byId(page, "llm-access-role").fill("offline_access");
+    await byId(page, "llm-access-save").click();
+  });
+  if ((await accessState()).trim() !== "Restricted") {
+    throw new Error(`the gateway is shown as "${await accessState()}" after requiring a role`);
+  }
+  await expectSuccess(page, "open the gateway again", async () => {
+    await byId(page, "llm-access-role").fill("");
+    await byId(page, "llm-access-save").click();
+  });
+  if ((await accessState()).trim() !== "Any signed-in caller") {
+    throw new Error(`the gateway is shown as "${await accessState()}" after removing the role`);
+  }
+
   step = "BYOK";
   await openTab(page, "byok");
   await byId(page, "llm-byok-settings").waitFor();
@@ -340,6 +365,7 @@ async function asViewer() {
     "llm-level-edit",
     "llm-level-delete",
     "llm-byok-save",
+    "llm-access-save",
   ];
   const seen = [];
   for (const tab of tabs) {

@@ -25,6 +25,7 @@ import { useTranslation } from "react-i18next";
 import { LLM_NS } from "../i18n";
 import { useLlmPage } from "./context";
 import { useLoad } from "./hooks";
+import { GatewayAccessCard } from "./levels/GatewayAccessCard";
 import { LevelCard } from "./levels/LevelCard";
 import { LevelFormModal } from "./levels/LevelFormModal";
 import { body, MAX_LEVELS } from "./levels/levels";
@@ -219,6 +220,9 @@ const LevelsPage = () => {
           />
         ))}
       </Gallery>
+      <div className="llm-levels__access">
+        <GatewayAccessCard />
+      </div>
       {editing && (
         <LevelFormModal
           level={editing.level}

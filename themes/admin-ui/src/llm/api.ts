@@ -5,6 +5,8 @@ import { environment, joinPath } from "../environment";
 import type {
   ByokOverview,
   ByokSettings,
+  GatewayAccess,
+  GatewayAccessUpdate,
   ModelOverride,
   ModelView,
   PowerLevelAssignments,
@@ -109,6 +111,8 @@ function createApi(base: string, token: () => Promise<string | undefined>) {
     byokSettings: (signal?: AbortSignal) => get<ByokSettings>("byok/settings", signal),
     updateByokSettings: (settings: Partial<Pick<ByokSettings, "provider_types" | "fallback_to_organization_key">>) =>
       request<ByokSettings>("PUT", "byok/settings", settings),
+    gatewayAccess: (signal?: AbortSignal) => get<GatewayAccess>("access", signal),
+    updateGatewayAccess: (access: GatewayAccessUpdate) => request<GatewayAccess>("PUT", "access", access),
     stats: (signal?: AbortSignal) => get<Stats>("stats", signal),
     usage: (period: UsagePeriod, signal?: AbortSignal) => get<UsageAnalytics>(`usage?period=${enc(period)}`, signal),
     /** The CSV as a Blob (the download needs the access token, so not a plain link). */

@@ -114,6 +114,20 @@ export type ByokSettings = {
   offered_types: string[];
 };
 
+/** GET/PUT /access: who may call the realm's gateway; every condition set must hold, none set: any caller. */
+export type GatewayAccess = {
+  require_role?: string;
+  require_scope?: string;
+  require_audience?: string;
+  open: boolean;
+};
+
+export type GatewayAccessUpdate = {
+  require_role: string | null;
+  require_scope: string | null;
+  require_audience: string | null;
+};
+
 export type Stats = {
   total_providers: number;
   active_models: number;
