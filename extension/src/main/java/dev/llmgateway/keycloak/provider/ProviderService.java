@@ -62,6 +62,10 @@ public class ProviderService {
     }
 
     public LlmProviderEntity get(String id) {
+        // No provider id holds a control character: such an id is not looked up (PostgreSQL refuses NUL in a query).
+        if (id == null || id.length() > 255 || SafeText.firstForbidden(id) >= 0) {
+            throw ApiErrors.notFound("provider " + SafeText.quote(id) + " not found in realm " + realm.getName());
+        }
         return em.createNamedQuery("llmProviderByRealmAndId", LlmProviderEntity.class)
                 .setParameter("realmId", realm.getId())
                 .setParameter("id", id)
