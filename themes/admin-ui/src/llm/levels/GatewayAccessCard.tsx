@@ -187,7 +187,7 @@ export const GatewayAccessCard = () => {
                 isLoading={saving}
                 data-testid="llm-access-save"
               >
-                {t("llmByokSave")}
+                {t("llmAccessSave")}
               </Button>
               <Button
                 variant="link"
@@ -198,7 +198,7 @@ export const GatewayAccessCard = () => {
                 }}
                 data-testid="llm-access-revert"
               >
-                {t("llmByokRevert")}
+                {t("llmAccessRevert")}
               </Button>
             </ActionGroup>
           </Form>

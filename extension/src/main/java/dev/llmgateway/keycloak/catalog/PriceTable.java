@@ -159,7 +159,7 @@ public final class PriceTable {
             }
             if (!seen.add(vendor + "|" + id.toLowerCase(Locale.ROOT))) {
                 throw ApiErrors.badRequest(
-                        at + ".id", at + ": " + vendor + " model " + quoted(id) + " is listed twice");
+                        at + ".id", at + ": " + vendor + " model " + SafeText.quote(id) + " is listed twice");
             }
             entries.add(ModelCatalog.entry(m));
         }
@@ -199,14 +199,15 @@ public final class PriceTable {
                     || output == null) {
                 skipped++;
                 if (reasons.size() < MAX_SKIP_REASONS) {
-                    reasons.add(quoted(e.getKey()) + ": no valid input_cost_per_token and output_cost_per_token");
+                    reasons.add(
+                            SafeText.quote(e.getKey()) + ": no valid input_cost_per_token and output_cost_per_token");
                 }
                 continue;
             }
             if (!seen.add(vendor + "|" + id.toLowerCase(Locale.ROOT))) {
                 skipped++;
                 if (reasons.size() < MAX_SKIP_REASONS) {
-                    reasons.add(quoted(e.getKey()) + ": " + vendor + " model " + quoted(id)
+                    reasons.add(SafeText.quote(e.getKey()) + ": " + vendor + " model " + SafeText.quote(id)
                             + " is listed twice; the first kept");
                 }
                 continue;
@@ -301,10 +302,6 @@ public final class PriceTable {
     private static String text(JsonNode m, String field) {
         JsonNode v = m.get(field);
         return v != null && v.isTextual() ? v.asText() : null;
-    }
-
-    private static String quoted(String s) {
-        return SafeText.quote(s);
     }
 
     private static List<String> sorted(Set<String> s) {

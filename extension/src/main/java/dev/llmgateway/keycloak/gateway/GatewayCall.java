@@ -349,7 +349,7 @@ public final class GatewayCall {
             VendorError vendorError = VendorError.parse(
                     ((Upstream.Bytes) response.body()).body(),
                     snapshot.endpoint(c.providerId()).type() == ProviderType.ANTHROPIC);
-            String message = redact(vendorError.message(), key);
+            String message = SafeText.redact(vendorError.message(), key);
             // The vendor's type, code and param are kept: clients branch on them (context_length_exceeded …).
             return CompletableFuture.completedFuture(error(
                     c,
@@ -488,9 +488,5 @@ public final class GatewayCall {
                     }
                 })
                 .orElse(null);
-    }
-
-    static String redact(String text, String key) {
-        return SafeText.redact(text, key);
     }
 }
