@@ -100,18 +100,31 @@ public final class GatewayCall {
     private final CallKeys keys;
     private final Duration timeout;
     private final OutboundPolicy policy;
+    private final CallLimits limits;
+    private final long estimatedTokens;
 
     /**
      * @param keys the caller's own keys and the organisation's, opened at the moment of each attempt
      * @param policy checked before every attempt: a refused address is handled like an unreachable provider
+     * @param limits counts each attempt with the organisation's key against its provider's rate limits (a provider
+     *     at its limit is skipped like one cooling down); null: none
+     * @param estimatedTokens what the request is counted as until the vendor reports its tokens
      */
     public GatewayCall(
-            HttpClient http, CooldownTracker cooldowns, CallKeys keys, Duration timeout, OutboundPolicy policy) {
+            HttpClient http,
+            CooldownTracker cooldowns,
+            CallKeys keys,
+            Duration timeout,
+            OutboundPolicy policy,
+            CallLimits limits,
+            long estimatedTokens) {
         this.http = http;
         this.cooldowns = cooldowns;
         this.keys = keys;
         this.timeout = timeout;
         this.policy = policy;
+        this.limits = limits;
+        this.estimatedTokens = estimatedTokens;
     }
 
     public CompletableFuture<Outcome> run(RoutingSnapshot snapshot, List<Candidate> ordered, ChatRequest request) {
@@ -147,6 +160,8 @@ public final class GatewayCall {
         private long fingerprint;
         /** Why the first candidate that could not express the request was skipped. */
         private UnsupportedRequestException unsupported;
+        /** Whether a candidate was skipped because its provider had reached its own rate limit. */
+        private boolean providerLimited;
 
         Run(RoutingSnapshot snapshot, List<Candidate> ordered, ChatRequest request) {
             this.snapshot = snapshot;
@@ -238,6 +253,15 @@ public final class GatewayCall {
                 }
                 return null;
             }
+            String limited =
+                    limits == null ? null : limits.enter(endpoint, own != null, request.stream(), estimatedTokens);
+            if (limited != null) {
+                // Like a provider cooling down: the organisation's quota there is used up, the next one is tried.
+                tried--;
+                providerLimited = true;
+                skip(c, "rate limit: " + limited);
+                return null;
+            }
             long start = System.nanoTime();
             CompletableFuture<HttpResponse<Upstream>> sent = http.sendAsync(vendorRequest, this::bodyHandler);
             if (!request.stream()) {
@@ -281,6 +305,7 @@ public final class GatewayCall {
                                 : cause instanceof IOException
                                         ? "connection error (closed before an answer)"
                                         : "connection error";
+                attemptFailed();
                 fail(c, outcome, elapsed, null);
                 return next(following);
             }
@@ -318,10 +343,12 @@ public final class GatewayCall {
                             null,
                             byok));
                 } catch (IllegalArgumentException | JsonProcessingException e) {
+                    attemptFailed();
                     fail(c, "unreadable answer (HTTP " + status + ")", elapsed, null);
                     return next(following);
                 }
             }
+            attemptFailed();
             if (byok && (status == 401 || status == 403)) {
                 return ownKeyRefused(c, own, "HTTP " + status, elapsed, current);
             }
@@ -391,6 +418,13 @@ public final class GatewayCall {
                     true));
         }
 
+        /** The attempt got no usable answer: its provider's token count drops its estimate, its stream is freed. */
+        private void attemptFailed() {
+            if (limits != null) {
+                limits.attemptFailed();
+            }
+        }
+
         private void skip(Candidate c, String why) {
             attempts.add(new Attempt(c.providerName(), c.modelId(), "skipped: " + why, 0));
         }
@@ -436,7 +470,11 @@ public final class GatewayCall {
             String summary = attempts.isEmpty()
                     ? "no candidate was tried"
                     : attempts.stream().map(Attempt::describe).collect(Collectors.joining("; "));
-            boolean rateLimited = tried > 0 && allRateLimited;
+            boolean rateLimited = tried > 0 ? allRateLimited : providerLimited && firstCooling < 0;
+            if (tried == 0 && providerLimited && limits != null) {
+                long wait = Math.max(1, (limits.providerRetryMillis() + 999) / 1000);
+                retryAfter = retryAfter == null ? wait : Math.min(retryAfter, wait);
+            }
             if (tried == 0 && retryAfter == null && earliestCoolEnd > 0) {
                 // Everything is cooling down: say when the first provider is back, so clients wait, not hammer.
                 retryAfter = Math.max(1, (earliestCoolEnd - System.currentTimeMillis() + 999) / 1000);

@@ -4,6 +4,7 @@ import java.net.http.HttpClient;
 
 import dev.llmgateway.keycloak.byok.UserKeyCache;
 import dev.llmgateway.keycloak.core.UsageEvent;
+import dev.llmgateway.keycloak.limits.RateLimiter;
 import dev.llmgateway.keycloak.routing.CooldownTracker;
 import dev.llmgateway.keycloak.routing.RoutingSnapshots;
 import dev.llmgateway.keycloak.usage.Budgets;
@@ -11,7 +12,8 @@ import dev.llmgateway.keycloak.usage.UsageLedger;
 
 /**
  * What the gateway keeps for the life of the server, per node: snapshots, cooldowns, one HTTP client, the ledger,
- * the budget tracker, users' sealed own keys and the recovery of providers in error.
+ * the budget tracker, users' sealed own keys, the recovery of providers in error
+ * and the rate limiter (whose counts are the cluster's).
  */
 public record GatewayState(
         RoutingSnapshots snapshots,
@@ -20,7 +22,8 @@ public record GatewayState(
         UsageLedger ledger,
         Budgets budgets,
         UserKeyCache userKeys,
-        ProviderRecovery recovery) {
+        ProviderRecovery recovery,
+        RateLimiter limiter) {
 
     /** Queues a usage event for the ledger and counts its cost towards the user's budget on this node at once. */
     public void record(UsageEvent event) {

@@ -2,6 +2,7 @@ package dev.llmgateway.keycloak.powerlevel;
 
 import java.math.BigDecimal;
 
+import dev.llmgateway.keycloak.core.RateLimits;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -52,6 +53,15 @@ public class LlmPowerLevelEntity {
 
     @Column(name = "MONTHLY_BUDGET", precision = 19, scale = 4)
     private BigDecimal monthlyBudget;
+
+    @Column(name = "REQUESTS_PER_MINUTE")
+    private Integer requestsPerMinute;
+
+    @Column(name = "TOKENS_PER_MINUTE")
+    private Long tokensPerMinute;
+
+    @Column(name = "CONCURRENT_STREAMS")
+    private Integer concurrentStreams;
 
     @Column(name = "IS_DEFAULT", nullable = false)
     private boolean defaultLevel;
@@ -142,5 +152,17 @@ public class LlmPowerLevelEntity {
 
     public void setDefaultLevel(boolean defaultLevel) {
         this.defaultLevel = defaultLevel;
+    }
+
+    /** Null when no limit is set. */
+    public RateLimits getLimits() {
+        return new RateLimits(requestsPerMinute, tokensPerMinute, concurrentStreams).orNull();
+    }
+
+    public void setLimits(RateLimits limits) {
+        RateLimits l = RateLimits.of(limits);
+        this.requestsPerMinute = l.requestsPerMinute();
+        this.tokensPerMinute = l.tokensPerMinute();
+        this.concurrentStreams = l.concurrentStreams();
     }
 }

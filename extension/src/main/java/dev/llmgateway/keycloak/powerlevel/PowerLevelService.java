@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmgateway.keycloak.core.ApiErrors;
 import dev.llmgateway.keycloak.core.ConfigVersion;
 import dev.llmgateway.keycloak.core.Json;
+import dev.llmgateway.keycloak.core.RateLimits;
 import dev.llmgateway.keycloak.core.SafeText;
 import dev.llmgateway.keycloak.core.StringLists;
 import jakarta.persistence.EntityManager;
@@ -69,7 +70,8 @@ public class PowerLevelService {
                     r.getColor(),
                     r.getPriceCeiling(),
                     r.getModels() == null ? null : StringLists.read(r.getModels()),
-                    r.getMonthlyBudget()));
+                    r.getMonthlyBudget(),
+                    r.getLimits()));
             if (r.isDefaultLevel()) {
                 defaultKey = r.getKey();
             }
@@ -96,6 +98,7 @@ public class PowerLevelService {
             e.setPriceCeiling(l.priceCeiling());
             e.setModels(l.models() == null ? null : StringLists.write(l.models()));
             e.setMonthlyBudget(l.monthlyBudget());
+            e.setLimits(l.limits());
             e.setDefaultLevel(l.id().equals(parsed.defaultLevel()));
             em.persist(e);
         }
@@ -134,6 +137,7 @@ public class PowerLevelService {
                             "price_ceiling",
                             "models",
                             "monthly_budget",
+                            "limits",
                             "default"));
             String id = text(l, "id", at, true, 32);
             if (!KEY.matcher(id).matches()) {
@@ -159,7 +163,8 @@ public class PowerLevelService {
                     color,
                     ceiling,
                     models,
-                    amount(l, "monthly_budget", at, 4)));
+                    amount(l, "monthly_budget", at, 4),
+                    RateLimits.parse(l.get("limits"), at + ".limits")));
         }
         String defaultKey = body.hasNonNull("default") ? body.get("default").asText() : null;
         if (defaultKey == null) {

@@ -1,5 +1,6 @@
 package dev.llmgateway.keycloak.provider;
 
+import dev.llmgateway.keycloak.core.RateLimits;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -86,6 +87,15 @@ public class LlmProviderEntity {
 
     @Column(name = "LAST_ERROR", length = 1024)
     private String lastError;
+
+    @Column(name = "REQUESTS_PER_MINUTE")
+    private Integer requestsPerMinute;
+
+    @Column(name = "TOKENS_PER_MINUTE")
+    private Long tokensPerMinute;
+
+    @Column(name = "CONCURRENT_STREAMS")
+    private Integer concurrentStreams;
 
     @Column(name = "CREATED_AT", nullable = false)
     private long createdAt;
@@ -227,5 +237,17 @@ public class LlmProviderEntity {
 
     public void setUpdatedAt(long updatedAt) {
         this.updatedAt = updatedAt;
+    }
+
+    /** Null when no limit is set. */
+    public RateLimits getLimits() {
+        return new RateLimits(requestsPerMinute, tokensPerMinute, concurrentStreams).orNull();
+    }
+
+    public void setLimits(RateLimits limits) {
+        RateLimits l = RateLimits.of(limits);
+        this.requestsPerMinute = l.requestsPerMinute();
+        this.tokensPerMinute = l.tokensPerMinute();
+        this.concurrentStreams = l.concurrentStreams();
     }
 }

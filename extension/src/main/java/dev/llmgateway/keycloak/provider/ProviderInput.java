@@ -13,13 +13,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmgateway.keycloak.core.ApiErrors;
 import dev.llmgateway.keycloak.core.ProviderType;
+import dev.llmgateway.keycloak.core.RateLimits;
 import dev.llmgateway.keycloak.core.SafeText;
 import dev.llmgateway.keycloak.vendor.ApiKeys;
 
 /**
  * A validated create or update request for a provider. Field names follow the original console's client
  * ({@code apiKey}, {@code autoFallback}); snake_case spellings are accepted too. Absent fields are null: on update they
- * leave the stored value as it is.
+ * leave the stored value as it is ({@code limits}: {@code {}} or null removes them).
  */
 public record ProviderInput(
         ProviderType type,
@@ -31,7 +32,8 @@ public record ProviderInput(
         Boolean autoFallback,
         Boolean enabled,
         List<String> models,
-        boolean modelsGiven) {
+        boolean modelsGiven,
+        RateLimits limits) {
 
     public static final int DEFAULT_PRIORITY = 50;
     static final int MAX_MODELS = 2000;
@@ -39,7 +41,7 @@ public record ProviderInput(
     private static final Map<String, String> ALIASES =
             Map.of("api_key", "apiKey", "base_url", "baseUrl", "auto_fallback", "autoFallback", "provider", "type");
     private static final Set<String> FIELDS =
-            Set.of("type", "name", "apiKey", "baseUrl", "priority", "autoFallback", "enabled", "models");
+            Set.of("type", "name", "apiKey", "baseUrl", "priority", "autoFallback", "enabled", "models", "limits");
 
     public static ProviderInput parse(ObjectNode body, boolean create) {
         ObjectNode json = canonical(body);
@@ -77,6 +79,7 @@ public record ProviderInput(
         Boolean enabled = optionalBoolean(json, "enabled");
         boolean modelsGiven = json.has("models");
         List<String> models = models(json.get("models"));
+        RateLimits limits = json.has("limits") ? RateLimits.parse(json.get("limits"), "limits") : null;
 
         return new ProviderInput(
                 type,
@@ -88,7 +91,8 @@ public record ProviderInput(
                 autoFallback,
                 enabled,
                 models,
-                modelsGiven);
+                modelsGiven,
+                limits);
     }
 
     /** Maps accepted spellings to one, and refuses unknown or doubly given fields. */
@@ -112,7 +116,8 @@ public record ProviderInput(
                                         "priority",
                                         "autoFallback",
                                         "enabled",
-                                        "models")));
+                                        "models",
+                                        "limits")));
             }
             if (out.has(name)) {
                 throw ApiErrors.badRequest(name, "field '" + name + "' is given twice");

@@ -6,6 +6,7 @@ import java.util.List;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.llmgateway.keycloak.catalog.ModelView;
+import dev.llmgateway.keycloak.core.RateLimits;
 
 /**
  * A provider as the API shows it: the key only as a hint, never in any other form. Null fields ({@code avg_cost},
@@ -33,6 +34,9 @@ public record ProviderRepresentation(
         @JsonProperty("last_error") String lastError,
         @JsonProperty("created_at") long createdAt,
         @JsonProperty("updated_at") long updatedAt,
+
+        @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("limits")
+        RateLimits limits,
 
         @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("models")
         List<ModelView> models) {}

@@ -155,6 +155,7 @@ public class ProviderService {
         p.setPriority(in.priority() != null ? in.priority() : ProviderInput.DEFAULT_PRIORITY);
         p.setAutoFallback(in.autoFallback() == null || in.autoFallback());
         p.setEnabled(in.enabled() == null || in.enabled());
+        p.setLimits(in.limits());
         p.setModelsPinned(in.models() != null && !in.models().isEmpty());
         p.setCreatedAt(now);
         p.setUpdatedAt(now);
@@ -204,6 +205,9 @@ public class ProviderService {
         }
         if (in.autoFallback() != null) {
             p.setAutoFallback(in.autoFallback());
+        }
+        if (in.limits() != null) {
+            p.setLimits(in.limits());
         }
         if (in.enabled() != null) {
             p.setEnabled(in.enabled());

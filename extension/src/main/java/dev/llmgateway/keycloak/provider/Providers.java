@@ -7,6 +7,7 @@ import java.util.List;
 import dev.llmgateway.keycloak.catalog.ModelView;
 import dev.llmgateway.keycloak.core.Decimals;
 import dev.llmgateway.keycloak.core.ProviderType;
+import dev.llmgateway.keycloak.core.RateLimits;
 
 /** The one converter from stored providers to what the API shows. */
 public final class Providers {
@@ -56,7 +57,13 @@ public final class Providers {
                 p.getLastError(),
                 p.getCreatedAt(),
                 p.getUpdatedAt(),
+                p.getLimits(),
                 withModels ? models : null);
+    }
+
+    /** The provider's rate limits (the organisation's quota at the vendor); null when none is set. */
+    public static RateLimits limits(LlmProviderEntity p) {
+        return p.getLimits();
     }
 
     /** Mean blended price per 1M tokens over the priced models, rounded to 6 decimals; null when none is priced. */

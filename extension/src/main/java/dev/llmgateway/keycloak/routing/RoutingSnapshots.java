@@ -64,7 +64,8 @@ public final class RoutingSnapshots {
                                 Providers.type(p),
                                 Providers.effectiveBaseUrl(p),
                                 p.getApiKeySealed(),
-                                ProviderService.keyContext(p)));
+                                ProviderService.keyContext(p),
+                                Providers.limits(p)));
             }
         }
         List<Candidate> candidates = new ArrayList<>();

@@ -9,6 +9,7 @@ import dev.llmgateway.keycloak.config.LlmGatewayConfigFactory;
 import dev.llmgateway.keycloak.gateway.GatewayState;
 import dev.llmgateway.keycloak.gateway.ProviderRecovery;
 import dev.llmgateway.keycloak.gateway.StreamRelay;
+import dev.llmgateway.keycloak.limits.RateLimiter;
 import dev.llmgateway.keycloak.rest.realm.LlmRealmResource;
 import dev.llmgateway.keycloak.routing.CooldownTracker;
 import dev.llmgateway.keycloak.routing.RoutingSnapshots;
@@ -34,6 +35,8 @@ public class LlmRealmResourceProviderFactory implements RealmResourceProviderFac
     static final int USAGE_BATCH_SIZE = 500;
     /** The key re-sealing starts this long after start, whatever its interval (the node settles first). */
     static final long KEK_RESEAL_FIRST_RUN_MS = 15_000;
+
+    static final long STREAM_HEARTBEAT_MS = 60_000;
 
     private GatewayState state;
     private HttpClient http;
@@ -81,11 +84,24 @@ public class LlmRealmResourceProviderFactory implements RealmResourceProviderFac
                 ledger,
                 new Budgets(settings.budgetRefreshMillis(), settings.usageFlushIntervalMillis()),
                 new UserKeyCache(settings.byokRefreshMillis()),
-                new ProviderRecovery(factory));
+                new ProviderRecovery(factory),
+                new RateLimiter(new ClusterCounters(factory), System::currentTimeMillis));
         factory.register(new LifecycleListener(factory, state));
         scheduleMaintenance(factory, settings);
         scheduleHealthCheck(factory, settings);
         scheduleKekReseal(factory, settings);
+        scheduleStreamHeartbeat(factory, state.limiter());
+    }
+
+    /** On every node: refreshes its part of the cluster's counts of open streams, so a node that dies stops counting. */
+    private static void scheduleStreamHeartbeat(KeycloakSessionFactory factory, RateLimiter limiter) {
+        KeycloakModelUtils.runJobInTransaction(
+                factory,
+                session -> session.getProvider(TimerProvider.class)
+                        .schedule(
+                                new ScheduledTaskRunner(factory, s -> limiter.heartbeat()),
+                                STREAM_HEARTBEAT_MS,
+                                STREAM_HEARTBEAT_MS));
     }
 
     /**

@@ -16,6 +16,7 @@ import dev.llmgateway.keycloak.core.Candidate;
 import dev.llmgateway.keycloak.core.SafeText;
 import dev.llmgateway.keycloak.crypto.SecretCipher;
 import dev.llmgateway.keycloak.gateway.CallKeys;
+import dev.llmgateway.keycloak.gateway.CallLimits;
 import dev.llmgateway.keycloak.gateway.CallRecord;
 import dev.llmgateway.keycloak.gateway.Entitlements;
 import dev.llmgateway.keycloak.gateway.GatewayAccess;
@@ -41,6 +42,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.RestMulti;
+import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
@@ -104,8 +106,25 @@ public class GatewayResource {
             ordered = own;
             keys = keys.ownOnly();
         }
+        ClientModel client = realm.getClientByClientId(auth.token().getIssuedFor());
+        long estimate = CallLimits.estimate(request);
+        CallLimits limits = CallLimits.admit(
+                state.limiter(),
+                realm.getId(),
+                auth.user(),
+                client,
+                level,
+                CallLimits.callerLimits(level, client, auth.user()),
+                estimate,
+                request.stream());
         GatewayCall call = new GatewayCall(
-                state.http(), state.cooldowns(), keys, config.upstreamTimeout(), config.outboundPolicy());
+                state.http(),
+                state.cooldowns(),
+                keys,
+                config.upstreamTimeout(),
+                config.outboundPolicy(),
+                limits,
+                estimate);
         CallRecord record = new CallRecord(
                 realm.getId(),
                 auth.user().getId(),
@@ -130,6 +149,7 @@ public class GatewayResource {
                         state.recovery().answered(realmId, o.chosen().providerId());
                     }
                     if (!o.streamed()) {
+                        limits.finished(o.usage());
                         state.record(record.event(o, o.usage(), CallRecord.resultOf(o)));
                         return new Answer(o, null);
                     }
@@ -138,9 +158,17 @@ public class GatewayResource {
                             o.translator(),
                             request.promptChars(),
                             Duration.ofMillis(timeoutMillis),
-                            end -> state.record(record.event(o, end.usage(), end.result(), end.estimated())));
+                            end -> {
+                                limits.finished(end.usage());
+                                state.record(record.event(o, end.usage(), end.result(), end.estimated()));
+                            });
                     return new Answer(o, relay);
                 });
+        answered.whenComplete((a, error) -> {
+            if (error != null) {
+                limits.finished(null);
+            }
+        });
         Uni<Answer> answer = Uni.createFrom()
                 .completionStage(answered.thenApply(a -> a))
                 .onCancellation()
@@ -154,15 +182,16 @@ public class GatewayResource {
                 a -> a.relay() == null
                         ? Multi.createFrom().item(a.outcome().body())
                         : a.relay().toCaller(),
-                a -> headers(a.outcome(), start),
+                a -> headers(a.outcome(), start, limits),
                 a -> a.outcome().status());
     }
 
     /** The vendor's answer, and the relay reading its stream (null when not streamed). */
     private record Answer(GatewayCall.Outcome outcome, StreamRelay relay) {}
 
-    private static Map<String, List<String>> headers(GatewayCall.Outcome outcome, long startNanos) {
+    private static Map<String, List<String>> headers(GatewayCall.Outcome outcome, long startNanos, CallLimits limits) {
         Map<String, List<String>> headers = new LinkedHashMap<>();
+        limits.addHeaders(headers);
         headers.put("Content-Type", List.of(outcome.streamed() ? "text/event-stream" : MediaType.APPLICATION_JSON));
         if (outcome.streamed()) {
             headers.put("Cache-Control", List.of("no-cache"));

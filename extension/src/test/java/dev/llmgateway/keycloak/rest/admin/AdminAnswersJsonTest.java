@@ -121,6 +121,7 @@ class AdminAnswersJsonTest {
                 null,
                 1763884000000L,
                 1763884800000L,
+                null,
                 withModels ? models : null);
     }
 
@@ -146,6 +147,7 @@ class AdminAnswersJsonTest {
                 "Invalid API key: Anthropic refused it (HTTP 401)",
                 1763884000000L,
                 1763884800000L,
+                null,
                 null);
     }
 
