@@ -4,6 +4,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,12 +23,22 @@ public record RateLimits(
 
     public static final RateLimits NONE = new RateLimits(null, null, null);
 
-    static final int MAX_REQUESTS = 1_000_000;
-    static final long MAX_TOKENS = 10_000_000_000L;
-    static final int MAX_STREAMS = 100_000;
+    /**
+     * The user and client attributes that override a level's limits, one per kind (admins set them; users cannot:
+     * the User Profile declares them admin-only).
+     */
+    public static final String REQUESTS_ATTRIBUTE = "llm_requests_per_minute";
+
+    public static final String TOKENS_ATTRIBUTE = "llm_tokens_per_minute";
+    public static final String STREAMS_ATTRIBUTE = "llm_concurrent_streams";
+
+    public static final int MAX_REQUESTS = 1_000_000;
+    public static final long MAX_TOKENS = 10_000_000_000L;
+    public static final int MAX_STREAMS = 100_000;
     static final String FIELDS = "requests_per_minute, tokens_per_minute, concurrent_streams";
     private static final Set<String> NAMES = Set.of("requests_per_minute", "tokens_per_minute", "concurrent_streams");
 
+    @JsonIgnore
     public boolean isEmpty() {
         return requestsPerMinute == null && tokensPerMinute == null && concurrentStreams == null;
     }

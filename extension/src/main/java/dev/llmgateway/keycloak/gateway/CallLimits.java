@@ -29,11 +29,9 @@ import org.keycloak.services.ErrorResponseException;
  */
 public final class CallLimits {
 
-    /** User and client attributes that override a level's limits (admins set them; users cannot). */
-    public static final String REQUESTS_ATTRIBUTE = "llm_requests_per_minute";
-
-    public static final String TOKENS_ATTRIBUTE = "llm_tokens_per_minute";
-    public static final String STREAMS_ATTRIBUTE = "llm_concurrent_streams";
+    private static final String REQUESTS_ATTRIBUTE = RateLimits.REQUESTS_ATTRIBUTE;
+    private static final String TOKENS_ATTRIBUTE = RateLimits.TOKENS_ATTRIBUTE;
+    private static final String STREAMS_ATTRIBUTE = RateLimits.STREAMS_ATTRIBUTE;
 
     private final RateLimiter limiter;
     private final Decision caller;

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import dev.llmgateway.keycloak.core.RateLimits;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.representations.userprofile.config.UPAttribute;
@@ -43,6 +44,43 @@ public final class PowerLevelProfile {
             return true;
         });
         realm.setAttribute(DECLARED, "true");
+    }
+
+    static final String LIMITS_DECLARED = "llm.gateway.limit-attributes-declared";
+
+    /**
+     * Declares the three rate-limit override attributes ({@link RateLimits#REQUESTS_ATTRIBUTE} …) once per realm: whole
+     * numbers, seen and edited by admins only (a user cannot raise their own limit).
+     */
+    public static void declareLimitsOnce(KeycloakSession session, RealmModel realm) {
+        if (Boolean.parseBoolean(realm.getAttribute(LIMITS_DECLARED))) {
+            return;
+        }
+        update(session, realm, config -> {
+            declareLimit(config, RateLimits.REQUESTS_ATTRIBUTE, "LLM requests per minute", RateLimits.MAX_REQUESTS);
+            declareLimit(config, RateLimits.TOKENS_ATTRIBUTE, "LLM tokens per minute", RateLimits.MAX_TOKENS);
+            declareLimit(config, RateLimits.STREAMS_ATTRIBUTE, "LLM concurrent streams", RateLimits.MAX_STREAMS);
+            return true;
+        });
+        realm.setAttribute(LIMITS_DECLARED, "true");
+    }
+
+    private static void declareLimit(UPConfig config, String name, String label, long max) {
+        if (config.getAttribute(name) != null) {
+            return;
+        }
+        UPAttribute attribute = new UPAttribute(name, new UPAttributePermissions(Set.of("admin"), Set.of("admin")));
+        attribute.setDisplayName(label);
+        attribute.setMultivalued(false);
+        attribute.addValidation("integer", Map.of("min", 0L, "max", max));
+        Map<String, Object> annotations = new LinkedHashMap<>();
+        annotations.put("inputType", "html5-number");
+        annotations.put(
+                "inputHelperTextBefore",
+                "Overrides the limit of the user's power level (and of their client) for this user. "
+                        + "Empty: that limit applies. 0 refuses every call.");
+        attribute.setAnnotations(annotations);
+        config.addOrReplaceAttribute(attribute);
     }
 
     /** Makes the declared attribute's options the realm's levels (nothing when the admins removed the attribute). */

@@ -66,6 +66,7 @@ public final class LlmRealmSetup {
             useAdminThemeOnce(realm);
         }
         PowerLevelProfile.declareOnce(session, realm, new PowerLevelService(session, realm).get());
+        PowerLevelProfile.declareLimitsOnce(session, realm);
         if (Boolean.parseBoolean(realm.getAttribute(PROVISIONED))) {
             return;
         }

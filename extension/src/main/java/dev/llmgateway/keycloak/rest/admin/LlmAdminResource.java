@@ -61,6 +61,11 @@ public class LlmAdminResource {
         return new PricesResource(ctx);
     }
 
+    @Path("limits")
+    public RateLimitsResource limits() {
+        return new RateLimitsResource(ctx);
+    }
+
     @Path("power-levels")
     public PowerLevelsResource powerLevels() {
         return new PowerLevelsResource(ctx);
