@@ -342,8 +342,85 @@ class TwoNodeClusterIT {
         }
     }
 
+    /**
+     * The rate-limit target of the limits issue: a user limited to 60 requests per minute, hammered through both nodes
+     * at once for 65 s, gets at most 60 × 1.1 calls through in any 60 seconds (the limiter's shared count admits at
+     * most the limit itself).
+     */
     @Test
     @Order(5)
+    void aRequestLimitHoldsAcrossBothNodes() throws Exception {
+        Map<String, Object> rep = new HashMap<>();
+        rep.put("username", "paced");
+        rep.put("enabled", true);
+        rep.put("email", "paced@example.org");
+        rep.put("emailVerified", true);
+        rep.put("firstName", "paced");
+        rep.put("lastName", "Cluster");
+        rep.put("credentials", List.of(Map.of("type", "password", "value", PASSWORD, "temporary", false)));
+        assertEquals(
+                201,
+                Api.post(a.url() + "/admin/realms/" + REALM + "/users", adminToken(a), rep)
+                        .status());
+        Api.Reply limited =
+                Api.put(admin(a, "/limits/users/" + userId("paced")), adminToken(a), Map.of("requests_per_minute", 60));
+        assertEquals(200, limited.status(), limited.text());
+        Map<ClusterNode, String> tokens = Map.of(a, userToken(a, "paced"), b, userToken(b, "paced"));
+
+        long durationMillis = 65_000;
+        List<Long> admitted = java.util.Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger onA = new AtomicInteger();
+        AtomicInteger refused = new AtomicInteger();
+        AtomicInteger other = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        long start = System.currentTimeMillis();
+        List<Future<?>> workers = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            ClusterNode node = t % 2 == 0 ? a : b;
+            workers.add(pool.submit(() -> {
+                while (System.currentTimeMillis() - start < durationMillis) {
+                    Api.Reply r = chat(node, tokens.get(node), "gpt-4o-mini");
+                    long at = System.currentTimeMillis();
+                    if (r.status() == 200) {
+                        admitted.add(at);
+                        if (node == a) {
+                            onA.incrementAndGet();
+                        }
+                    } else if (r.status() == 429 && r.text().contains("60 requests per minute")) {
+                        refused.incrementAndGet();
+                    } else {
+                        other.incrementAndGet();
+                    }
+                    ClusterNode.sleep(40);
+                }
+            }));
+        }
+        for (Future<?> w : workers) {
+            w.get();
+        }
+        pool.shutdown();
+        List<Long> times = new ArrayList<>(admitted);
+        times.sort(Long::compare);
+        int most = 0;
+        for (int i = 0; i < times.size(); i++) {
+            int j = i;
+            while (j < times.size() && times.get(j) < times.get(i) + 60_000) {
+                j++;
+            }
+            most = Math.max(most, j - i);
+        }
+        figure(
+                "request limit of 60/min across two nodes",
+                times.size() + " answered in " + durationMillis / 1000 + " s (" + onA.get() + " by A), " + refused.get()
+                        + " refused; at most " + most + " in any 60 s");
+        assertEquals(0, other.get(), "every call was answered or refused for the limit");
+        assertTrue(most <= 66, "at most 60 × 1.1 in any minute: " + most);
+        assertTrue(onA.get() > 0 && onA.get() < times.size(), "both nodes answered some");
+        assertTrue(times.size() >= 60, "the limit lets its calls through: " + times.size());
+    }
+
+    @Test
+    @Order(6)
     void sigtermToOneNodeUnderLoadLosesNoLedgerRowAndTheOtherKeepsServing() throws Exception {
         String userId = userId("loader");
         Map<ClusterNode, String> tokens = Map.of(a, userToken(a, "loader"), b, userToken(b, "loader"));

@@ -203,6 +203,8 @@ public class GatewayResource {
         }
         if (outcome.retryAfterSeconds() != null) {
             headers.put("Retry-After", List.of(Long.toString(outcome.retryAfterSeconds())));
+            // OpenAI's SDKs read this one first.
+            headers.put("retry-after-ms", List.of(Long.toString(outcome.retryAfterSeconds() * 1000)));
         }
         headers.put(HEADER_ATTEMPTS, List.of(Long.toString(outcome.attemptCount())));
         long overheadMs = Math.max(0, (System.nanoTime() - startNanos - outcome.upstreamNanos()) / 1_000_000);
