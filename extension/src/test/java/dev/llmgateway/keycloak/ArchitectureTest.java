@@ -44,6 +44,7 @@ class ArchitectureTest {
         MAY_IMPORT.put("routing", List.of("core", "catalog", "powerlevel", "provider", "byok"));
         MAY_IMPORT.put("usage", List.of("core", "powerlevel"));
         MAY_IMPORT.put("limits", List.of("core"));
+        MAY_IMPORT.put("events", List.of("core", "config"));
         MAY_IMPORT.put(
                 "gateway",
                 List.of(
@@ -58,7 +59,8 @@ class ArchitectureTest {
                         "byok",
                         "routing",
                         "usage",
-                        "limits"));
+                        "limits",
+                        "events"));
         MAY_IMPORT.put(
                 "rest.admin",
                 List.of(
@@ -88,6 +90,7 @@ class ArchitectureTest {
                         "routing",
                         "usage",
                         "limits",
+                        "events",
                         "gateway"));
         MAY_IMPORT.put(
                 "setup",
@@ -105,6 +108,7 @@ class ArchitectureTest {
                         "routing",
                         "usage",
                         "limits",
+                        "events",
                         "gateway",
                         "rest.admin",
                         "rest.realm"));

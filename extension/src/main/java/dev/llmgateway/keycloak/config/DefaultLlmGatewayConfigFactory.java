@@ -62,6 +62,7 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
     static final String KEY_TESTS_PER_MINUTE = "key-tests-per-minute";
     static final String OUTBOUND_ALLOW = "outbound-allow";
     static final String OUTBOUND_DENY = "outbound-deny";
+    static final String REFUSAL_EVENT_INTERVAL_MS = "refusal-event-interval-ms";
 
     private static final Logger LOG = Logger.getLogger(DefaultLlmGatewayConfigFactory.class);
 
@@ -78,6 +79,7 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
     private int gatewayMaxBodyBytes;
     private long usageFlushIntervalMillis;
     private int usageQueueCapacity;
+    private Duration refusalEventInterval;
     private long budgetRefreshMillis;
     private long byokRefreshMillis;
     private int usageRetentionDays;
@@ -136,6 +138,11 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
         if (providerHealthIntervalMillis < 1_000) {
             throw new IllegalArgumentException("option " + PROVIDER_HEALTH_INTERVAL_MS + " must be 1000 or more");
         }
+        long refusalEventMillis = config.getLong(REFUSAL_EVENT_INTERVAL_MS, 60_000L);
+        if (refusalEventMillis < 1_000) {
+            throw new IllegalArgumentException("option " + REFUSAL_EVENT_INTERVAL_MS + " must be 1000 or more");
+        }
+        refusalEventInterval = Duration.ofMillis(refusalEventMillis);
         // Throws, naming the option and the entry, when an entry cannot be read: the server does not start.
         outboundPolicy = OutboundPolicy.of(config.get(OUTBOUND_ALLOW), config.get(OUTBOUND_DENY));
         catalog = ModelCatalog.loadBuiltIn();
@@ -278,6 +285,11 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
             @Override
             public KeyTestLimiter keyTestLimiter() {
                 return keyTestLimiter;
+            }
+
+            @Override
+            public Duration refusalEventInterval() {
+                return refusalEventInterval;
             }
         };
     }
@@ -546,6 +558,14 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
                 .type(ProviderConfigProperty.STRING_TYPE)
                 .helpText("How often, in milliseconds, one node of the cluster tests again the providers whose last "
                         + "test or call failed, and routes to them normally once they answer.")
+                .defaultValue("60000")
+                .add()
+                .property()
+                .name(REFUSAL_EVENT_INTERVAL_MS)
+                .type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("Refused gateway calls (budget, level, rate limit, own key) become admin events: at most one "
+                        + "per user and reason per node within this time, in milliseconds; the next one carries the "
+                        + "count of those left out.")
                 .defaultValue("60000")
                 .add()
                 .property()

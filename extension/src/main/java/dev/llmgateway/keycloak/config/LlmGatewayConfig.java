@@ -40,6 +40,9 @@ public interface LlmGatewayConfig extends Provider {
     /** Bounds key tests per admin and per user (option {@code key-tests-per-minute}). */
     KeyTestLimiter keyTestLimiter();
 
+    /** At most one refusal event per user and reason per node within this time (option {@code refusal-event-interval-ms}). */
+    Duration refusalEventInterval();
+
     @Override
     default void close() {}
 }

@@ -225,8 +225,42 @@ public final class CallLimits {
         return "of your power level '" + level.name() + "'";
     }
 
-    private static ErrorResponseException refused(
-            Kind kind, long limit, long retryMillis, String source, Decision headers) {
+    /** The 429 of a call over one of its caller's limits, with which limit it was (for events and metrics). */
+    public static final class Refused extends ErrorResponseException {
+        private final Kind kind;
+        private final long limit;
+        private final long retryMillis;
+
+        Refused(Response response, Kind kind, long limit, long retryMillis) {
+            super(response);
+            this.kind = kind;
+            this.limit = limit;
+            this.retryMillis = retryMillis;
+        }
+
+        public Kind kind() {
+            return kind;
+        }
+
+        /** The field name of the limit: {@code requests_per_minute}, {@code tokens_per_minute} … */
+        public String field() {
+            return switch (kind) {
+                case REQUESTS -> "requests_per_minute";
+                case TOKENS -> "tokens_per_minute";
+                case STREAMS -> "concurrent_streams";
+            };
+        }
+
+        public long limit() {
+            return limit;
+        }
+
+        public long retryMillis() {
+            return retryMillis;
+        }
+    }
+
+    private static Refused refused(Kind kind, long limit, long retryMillis, String source, Decision headers) {
         long seconds = Math.max(1, (retryMillis + 999) / 1000);
         String message = "Rate limit reached: " + limit + " " + kind.words() + " (" + source + ")."
                 + (kind == Kind.STREAMS ? " Wait for one of your streams to end." : " Try again in " + seconds + " s.");
@@ -238,6 +272,6 @@ public final class CallLimits {
         Map<String, List<String>> limitHeaders = new LinkedHashMap<>();
         addHeaders(limitHeaders, headers);
         limitHeaders.forEach((name, values) -> response.header(name, values.get(0)));
-        return new ErrorResponseException(response.build());
+        return new Refused(response.build(), kind, limit, retryMillis);
     }
 }

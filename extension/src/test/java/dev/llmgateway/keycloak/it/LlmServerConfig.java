@@ -35,6 +35,9 @@ public class LlmServerConfig implements KeycloakServerConfig {
 
     public static final long PROVIDER_HEALTH_INTERVAL_MS = 2_000;
 
+    /** At most one refusal event per user and reason within this time: short, so the flood-guard test need not wait. */
+    public static final long REFUSAL_EVENT_INTERVAL_MS = 8_000;
+
     /**
      * The fake vendors listen on 127.0.0.1: the outbound policy allows that address alone, so other loopback
      * addresses (127.0.0.2, ::1) stay refused for {@code OutboundPolicyIT}.
@@ -77,6 +80,8 @@ public class LlmServerConfig implements KeycloakServerConfig {
                         Long.toString(PROVIDER_HEALTH_INTERVAL_MS))
                 .spiOption("llm-gateway", "default", "key-tests-per-minute", Integer.toString(KEY_TESTS_PER_MINUTE))
                 .spiOption("llm-gateway", "default", "outbound-allow", OUTBOUND_ALLOW)
+                .spiOption(
+                        "llm-gateway", "default", "refusal-event-interval-ms", Long.toString(REFUSAL_EVENT_INTERVAL_MS))
                 .spiOption(
                         "llm-gateway", "default", "gateway-max-body-bytes", Integer.toString(GATEWAY_MAX_BODY_BYTES));
     }

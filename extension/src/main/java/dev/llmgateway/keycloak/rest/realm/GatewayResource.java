@@ -15,6 +15,7 @@ import dev.llmgateway.keycloak.config.LlmGatewayConfig;
 import dev.llmgateway.keycloak.core.Candidate;
 import dev.llmgateway.keycloak.core.SafeText;
 import dev.llmgateway.keycloak.crypto.SecretCipher;
+import dev.llmgateway.keycloak.events.GatewayEvents;
 import dev.llmgateway.keycloak.gateway.CallKeys;
 import dev.llmgateway.keycloak.gateway.CallLimits;
 import dev.llmgateway.keycloak.gateway.CallRecord;
@@ -25,6 +26,7 @@ import dev.llmgateway.keycloak.gateway.GatewayState;
 import dev.llmgateway.keycloak.gateway.StreamRelay;
 import dev.llmgateway.keycloak.powerlevel.PowerLevel;
 import dev.llmgateway.keycloak.routing.RoutingSnapshot;
+import dev.llmgateway.keycloak.usage.Budgets;
 import dev.llmgateway.keycloak.vendor.ChatRequest;
 import dev.llmgateway.keycloak.vendor.OpenAiErrors;
 import io.smallrye.mutiny.Multi;
@@ -87,11 +89,20 @@ public class GatewayResource {
         ChatRequest request = ChatRequest.read(body, config.gatewayMaxBodyBytes());
         RoutingSnapshot snapshot = state.snapshots().get(session, realm);
         PowerLevel level = Entitlements.levelOf(auth.user(), snapshot);
-        List<Candidate> ordered = Entitlements.candidates(snapshot, level, request.model());
-        CallKeys keys = callKeys(auth.user(), snapshot.byok(), config.cipher(realm));
+        List<Candidate> ordered;
+        try {
+            ordered = Entitlements.candidates(snapshot, level, request.model());
+        } catch (ErrorResponseException e) {
+            throw refused(e, auth, GatewayEvents.Reason.LEVEL, "model_not_allowed", level, request.model(), Map.of());
+        }
+        CallKeys keys = callKeys(auth, snapshot.byok(), config.cipher(realm));
         CallKeys userKeys = keys;
-        ordered = Entitlements.pricedForBudget(
-                ordered, level, c -> userKeys.hasOwn(snapshot.endpoint(c.providerId())), request.model());
+        try {
+            ordered = Entitlements.pricedForBudget(
+                    ordered, level, c -> userKeys.hasOwn(snapshot.endpoint(c.providerId())), request.model());
+        } catch (ErrorResponseException e) {
+            throw refused(e, auth, GatewayEvents.Reason.LEVEL, "model_not_priced", level, request.model(), Map.of());
+        }
         ErrorResponseException budgetSpent =
                 Entitlements.budgetSpent(session, realm, auth.user(), level, state.budgets());
         if (budgetSpent != null) {
@@ -101,22 +112,53 @@ public class GatewayResource {
                     .filter(c -> mine.hasOwn(snapshot.endpoint(c.providerId())))
                     .toList();
             if (own.isEmpty()) {
-                throw budgetSpent;
+                throw refused(
+                        budgetSpent,
+                        auth,
+                        GatewayEvents.Reason.BUDGET,
+                        "budget_exceeded",
+                        level,
+                        request.model(),
+                        Map.of(
+                                GatewayEvents.LIMIT,
+                                "monthly_budget",
+                                GatewayEvents.LIMIT_VALUE,
+                                level.monthlyBudget().toPlainString(),
+                                GatewayEvents.RESET,
+                                Budgets.resetDate(System.currentTimeMillis()).toString()));
             }
             ordered = own;
             keys = keys.ownOnly();
         }
         ClientModel client = realm.getClientByClientId(auth.token().getIssuedFor());
         long estimate = CallLimits.estimate(request);
-        CallLimits limits = CallLimits.admit(
-                state.limiter(),
-                realm.getId(),
-                auth.user(),
-                client,
-                level,
-                CallLimits.callerLimits(level, client, auth.user()),
-                estimate,
-                request.stream());
+        CallLimits limits;
+        try {
+            limits = CallLimits.admit(
+                    state.limiter(),
+                    realm.getId(),
+                    auth.user(),
+                    client,
+                    level,
+                    CallLimits.callerLimits(level, client, auth.user()),
+                    estimate,
+                    request.stream());
+        } catch (CallLimits.Refused e) {
+            throw refused(
+                    e,
+                    auth,
+                    GatewayEvents.Reason.RATE_LIMIT,
+                    "rate_limit_exceeded",
+                    level,
+                    request.model(),
+                    Map.of(
+                            GatewayEvents.LIMIT,
+                            e.field(),
+                            GatewayEvents.LIMIT_VALUE,
+                            Long.toString(e.limit()),
+                            GatewayEvents.RESET,
+                            Long.toString(Math.max(1, (e.retryMillis() + 999) / 1000))));
+        }
         GatewayCall call = new GatewayCall(
                 state.http(),
                 state.cooldowns(),
@@ -336,8 +378,33 @@ public class GatewayResource {
         return owners;
     }
 
+    /**
+     * Reports a refusal as an admin event ({@link GatewayEvents}: refusal paths only) and returns the answer to throw.
+     * Only 403s are the level's refusals: a model nobody offers (404) is not one. The model is a configured name here:
+     * the level check found it offered.
+     */
+    private ErrorResponseException refused(
+            ErrorResponseException answer,
+            AuthenticationManager.AuthResult auth,
+            GatewayEvents.Reason reason,
+            String code,
+            PowerLevel level,
+            String model,
+            Map<String, String> more) {
+        if (answer.getResponse().getStatus() == 404) {
+            return answer;
+        }
+        Map<String, String> details = new LinkedHashMap<>(more);
+        details.put(GatewayEvents.CODE, code);
+        details.put(GatewayEvents.POWER_LEVEL, level.name());
+        details.put(GatewayEvents.MODEL, model);
+        GatewayEvents.refused(session, realm, auth.user(), auth.token(), reason, details);
+        return answer;
+    }
+
     /** The caller's own keys (from this node's cache) and the organisation's. */
-    private CallKeys callKeys(UserModel user, ByokSettings settings, SecretCipher cipher) {
+    private CallKeys callKeys(AuthenticationManager.AuthResult auth, ByokSettings settings, SecretCipher cipher) {
+        UserModel user = auth.user();
         Map<String, SealedKey> own =
                 state.userKeys().keysOf(session, realm.getId(), user.getId(), System.currentTimeMillis());
         if (own.isEmpty()) {
@@ -347,7 +414,19 @@ public class GatewayResource {
         String realmId = realm.getId();
         String userId = user.getId();
         UserKeyCache cache = state.userKeys();
+        GatewayEvents.Reporter events = GatewayEvents.reporter(session, realm, user, auth.token());
         return CallKeys.of(cipher, own, settings, (key, error) -> {
+            events.refused(
+                    GatewayEvents.Reason.BYOK_KEY,
+                    Map.of(
+                            GatewayEvents.CODE,
+                            "byok_key_rejected",
+                            GatewayEvents.PROVIDER_TYPE,
+                            key.providerType(),
+                            GatewayEvents.KEY_HINT,
+                            key.hint() == null ? "…" : key.hint(),
+                            GatewayEvents.VENDOR_ANSWER,
+                            error));
             if (cache.firstRefusal(key)) {
                 try {
                     KeycloakModelUtils.runJobInTransaction(
