@@ -33,7 +33,7 @@ public record RateLimits(
     public static final String STREAMS_ATTRIBUTE = "llm_concurrent_streams";
 
     public static final int MAX_REQUESTS = 1_000_000;
-    public static final long MAX_TOKENS = 10_000_000_000L;
+    public static final long MAX_TOKENS = 2_000_000_000L;
     public static final int MAX_STREAMS = 100_000;
     static final String FIELDS = "requests_per_minute, tokens_per_minute, concurrent_streams";
     private static final Set<String> NAMES = Set.of("requests_per_minute", "tokens_per_minute", "concurrent_streams");

@@ -223,6 +223,9 @@ class AuthorizationMatrixIT {
                 .replace("{other}", fx.otherRealmName())
                 .replace("{provider}", fx.providerId())
                 .replace("{foreign}", fx.foreignProviderId());
+        if (p.contains("{userid}")) {
+            p = p.replace("{userid}", fx.userId("plainuser"));
+        }
         if (throwaway != null) {
             p = p.replace("{throwaway}", throwaway);
         }
@@ -269,6 +272,7 @@ class AuthorizationMatrixIT {
                 Map.entry("notices", i -> Map.of("notify_users", false)),
                 Map.entry("byok", i -> Map.of("fallback_to_organization_key", false)),
                 Map.entry("access", i -> Collections.singletonMap("require_role", null)),
+                Map.entry("limits", i -> Map.of("requests_per_minute", 1_000_000)),
                 Map.entry(
                         "chat",
                         i -> Map.of(

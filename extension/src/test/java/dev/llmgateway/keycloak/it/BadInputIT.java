@@ -197,7 +197,8 @@ class BadInputIT {
                 adminMax,
                 "{\"type\":\"openai\",\"apiKey\":\"sk-test-badinput-create-Pw73\",\"baseUrl\":" + str(fake)
                         + ",\"name\":\"BadInput create\",\"priority\":50,\"autoFallback\":true,\"enabled\":true,"
-                        + "\"models\":[\"gpt-4o-mini\"]}");
+                        + "\"models\":[\"gpt-4o-mini\"],"
+                        + "\"limits\":{\"requests_per_minute\":60,\"tokens_per_minute\":100000,\"concurrent_streams\":4}}");
         providerFields(g, create, true);
         g.add(
                 create,
@@ -216,7 +217,8 @@ class BadInputIT {
                 Shape.API,
                 adminMax,
                 "{\"name\":" + str(LlmFixture.PROVIDER_NAME)
-                        + ",\"priority\":50,\"autoFallback\":true,\"enabled\":true,\"models\":[\"gpt-4o-mini\"]}");
+                        + ",\"priority\":50,\"autoFallback\":true,\"enabled\":true,\"models\":[\"gpt-4o-mini\"],"
+                        + "\"limits\":{\"requests_per_minute\":60,\"tokens_per_minute\":100000,\"concurrent_streams\":4}}");
         providerFields(g, update, false);
         g.field(update, "/type", "type", only(new Bad("another type", "\"anthropic\"")));
         undo.put(update.name(), this::restoreProvider);
@@ -308,7 +310,8 @@ class BadInputIT {
                 Shape.API,
                 adminMax,
                 "{\"default\":\"std\",\"levels\":[{\"id\":\"std\",\"name\":\"Standard\",\"description\":\"Everyone\","
-                        + "\"color\":\"#3B82F6\",\"price_ceiling\":10,\"models\":[\"*\"],\"monthly_budget\":100}]}");
+                        + "\"color\":\"#3B82F6\",\"price_ceiling\":10,\"models\":[\"*\"],\"monthly_budget\":100,"
+                        + "\"limits\":{\"requests_per_minute\":60,\"tokens_per_minute\":100000,\"concurrent_streams\":4}}]}");
         List<Bad> levelLists = object(false);
         levelLists.removeIf(b -> b.label().endsWith("array"));
         levelLists.add(new Bad("empty", "[]"));
@@ -335,6 +338,8 @@ class BadInputIT {
         g.field(levels, "/levels/0/price_ceiling", "levels[0].price_ceiling", amount("1000000", 8, true, true));
         g.field(levels, "/levels/0/monthly_budget", "levels[0].monthly_budget", amount("1000000", 4, true, true));
         g.field(levels, "/levels/0/models", "levels[0].models", list(200, 255, true));
+        limitFields(g, levels, "/levels/0/limits", "levels[0].limits");
+        g.unknownFields(levels, "/levels/0/limits");
         String levelKey = secret();
         g.field(
                 levels,
@@ -638,8 +643,52 @@ class BadInputIT {
         g.unknownFields(events, "/events/0");
         g.bodies(events, true);
 
+        for (String path : List.of("/limits/clients/admin-cli", "/limits/users/" + fx.userId("plainuser"))) {
+            Target limitOverride = new Target(
+                    "PUT " + path.replaceAll("/users/.*", "/users/{id}"),
+                    "PUT",
+                    admin + path,
+                    ra,
+                    Shape.API,
+                    adminMax,
+                    "{\"requests_per_minute\":1000000,\"tokens_per_minute\":2000000000,\"concurrent_streams\":100000}");
+            g.field(
+                    limitOverride,
+                    "/requests_per_minute",
+                    "limits.requests_per_minute",
+                    integer(0, 1_000_000, false, true));
+            g.field(
+                    limitOverride,
+                    "/tokens_per_minute",
+                    "limits.tokens_per_minute",
+                    integer(0, 2_000_000_000, false, true));
+            g.field(
+                    limitOverride,
+                    "/concurrent_streams",
+                    "limits.concurrent_streams",
+                    integer(0, 100_000, false, true));
+            g.unknownFields(limitOverride, "");
+            g.bodies(limitOverride, true);
+        }
+
         pathsAndQueries(g, admin, provider);
         return g.cases;
+    }
+
+    /** A rate-limits object ({@code null} or absent: none) and its three whole-number kinds. */
+    private static void limitFields(BadInputCases g, Target t, String pointer, String field) {
+        g.field(t, pointer, field, object(true));
+        g.field(
+                t,
+                pointer + "/requests_per_minute",
+                field + ".requests_per_minute",
+                integer(0, 1_000_000, false, true));
+        g.field(
+                t,
+                pointer + "/tokens_per_minute",
+                field + ".tokens_per_minute",
+                integer(0, 2_000_000_000, false, true));
+        g.field(t, pointer + "/concurrent_streams", field + ".concurrent_streams", integer(0, 100_000, false, true));
     }
 
     /** A price of a price table: a JSON number (no strings), any number of decimals. */
@@ -671,7 +720,9 @@ class BadInputIT {
         g.field(t, "/autoFallback", "autoFallback", bool());
         g.field(t, "/enabled", "enabled", bool());
         g.field(t, "/models", "models", list(2000, 255, true));
+        limitFields(g, t, "/limits", "limits");
         g.unknownFields(t, "");
+        g.unknownFields(t, "/limits");
         g.bodies(t, true);
         if (create) {
             g.hugeBody(t);

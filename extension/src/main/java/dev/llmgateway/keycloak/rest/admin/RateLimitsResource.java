@@ -4,6 +4,7 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmgateway.keycloak.core.ApiErrors;
@@ -26,7 +27,8 @@ import org.keycloak.models.UserModel;
 
 /**
  * {@code /admin/realms/{realm}/llm/limits}: the realm's rate limits in one view (levels, providers, and the clients and
- * users with limits of their own), and the per-client and per-user overrides. A level's limits are edited with the
+ * users with limits of their own; users only for admins who may view users), and the per-client and per-user
+ * overrides (a user's need view-users to read and manage-users to change, besides the realm roles). A level's limits are edited with the
  * level ({@code PUT /power-levels}), a provider's with the provider; an override replaces, kind by kind, the limit
  * of the caller's level (the user's over the client's).
  */
@@ -58,8 +60,9 @@ public class RateLimitsResource {
                 .filter(s -> !s.limits().isEmpty())
                 .limit(MAX_LISTED)
                 .toList();
-        List<Scoped> users = new ArrayList<>();
-        for (String id : usersWithLimits()) {
+        // Users are named only to admins who may see users (as the other views naming users).
+        List<Scoped> users = ctx.auth().users().canView() ? new ArrayList<>() : null;
+        for (String id : users == null ? List.<String>of() : usersWithLimits()) {
             UserModel u = ctx.session().users().getUserById(ctx.realm(), id);
             if (u != null) {
                 users.add(new Scoped(u.getId(), u.getUsername(), ofUser(u)));
@@ -73,6 +76,7 @@ public class RateLimitsResource {
     @Produces(MediaType.APPLICATION_JSON)
     public RateLimits user(@PathParam("id") String id) {
         ctx.requireView();
+        ctx.auth().users().requireView();
         return ofUser(findUser(id));
     }
 
@@ -82,6 +86,7 @@ public class RateLimitsResource {
     @Produces(MediaType.APPLICATION_JSON)
     public RateLimits setUser(@PathParam("id") String id, InputStream body) {
         ctx.requireManage();
+        ctx.auth().users().requireManage();
         UserModel user = findUser(id);
         RateLimits limits = RateLimits.parse(read(body), "limits");
         write(
@@ -212,5 +217,7 @@ public class RateLimitsResource {
             @JsonProperty("levels") List<Scoped> levels,
             @JsonProperty("providers") List<Scoped> providers,
             @JsonProperty("clients") List<Scoped> clients,
-            @JsonProperty("users") List<Scoped> users) {}
+
+            @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("users")
+            List<Scoped> users) {}
 }
