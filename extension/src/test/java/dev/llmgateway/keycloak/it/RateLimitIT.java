@@ -191,11 +191,17 @@ class RateLimitIT {
             assertEquals(200, overview.status(), overview.text());
             assertTrue(overview.text().contains("\"admin-cli\""), overview.text());
             assertTrue(overview.text().contains("\"rl-override\""), overview.text());
+            // view-realm reads a client's override, not a user's (naming users needs view-users); only admins change.
             String viewer = Api.token(realm.getName(), "viewer", LlmRealmConfig.PASSWORD);
-            assertEquals(200, Api.get(users, viewer).status());
+            assertEquals(200, Api.get(clients, viewer).status());
             assertEquals(
                     403,
-                    Api.put(users, viewer, Map.of("requests_per_minute", 1000)).status());
+                    Api.put(clients, viewer, Map.of("requests_per_minute", 1000))
+                            .status());
+            assertEquals(403, Api.get(users, viewer).status());
+            assertFalse(Api.get(Api.admin(realm.getName(), "/limits"), viewer)
+                    .text()
+                    .contains("rl-override"));
             assertEquals(403, Api.get(users, token).status());
 
             // The user's attribute is admin-only in the User Profile: a user cannot raise their own limit.
