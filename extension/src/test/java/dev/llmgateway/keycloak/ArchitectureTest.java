@@ -36,13 +36,14 @@ class ArchitectureTest {
         MAY_IMPORT.put("catalog", List.of("core"));
         MAY_IMPORT.put("powerlevel", List.of("core"));
         MAY_IMPORT.put("vendor", List.of("core"));
+        MAY_IMPORT.put("observe", List.of("core"));
         MAY_IMPORT.put("vendor.openai", List.of("core", "vendor"));
         MAY_IMPORT.put("vendor.anthropic", List.of("core", "vendor"));
         MAY_IMPORT.put("config", List.of("core", "crypto", "catalog", "vendor"));
         MAY_IMPORT.put("provider", List.of("core", "crypto", "catalog", "config", "vendor"));
         MAY_IMPORT.put("byok", List.of("core", "crypto", "config", "provider", "vendor"));
         MAY_IMPORT.put("routing", List.of("core", "catalog", "powerlevel", "provider", "byok"));
-        MAY_IMPORT.put("usage", List.of("core", "powerlevel"));
+        MAY_IMPORT.put("usage", List.of("core", "powerlevel", "observe"));
         MAY_IMPORT.put(
                 "gateway",
                 List.of(
@@ -56,7 +57,8 @@ class ArchitectureTest {
                         "provider",
                         "byok",
                         "routing",
-                        "usage"));
+                        "usage",
+                        "observe"));
         MAY_IMPORT.put(
                 "rest.admin",
                 List.of(
@@ -84,7 +86,8 @@ class ArchitectureTest {
                         "byok",
                         "routing",
                         "usage",
-                        "gateway"));
+                        "gateway",
+                        "observe"));
         MAY_IMPORT.put(
                 "setup",
                 List.of(
@@ -102,7 +105,8 @@ class ArchitectureTest {
                         "usage",
                         "gateway",
                         "rest.admin",
-                        "rest.realm"));
+                        "rest.realm",
+                        "observe"));
     }
 
     private static final JavaClasses MAIN = new ClassFileImporter()

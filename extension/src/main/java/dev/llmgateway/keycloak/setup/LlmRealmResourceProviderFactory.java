@@ -9,6 +9,7 @@ import dev.llmgateway.keycloak.config.LlmGatewayConfigFactory;
 import dev.llmgateway.keycloak.gateway.GatewayState;
 import dev.llmgateway.keycloak.gateway.ProviderRecovery;
 import dev.llmgateway.keycloak.gateway.StreamRelay;
+import dev.llmgateway.keycloak.observe.GatewayMetrics;
 import dev.llmgateway.keycloak.rest.realm.LlmRealmResource;
 import dev.llmgateway.keycloak.routing.CooldownTracker;
 import dev.llmgateway.keycloak.routing.RoutingSnapshots;
@@ -82,6 +83,7 @@ public class LlmRealmResourceProviderFactory implements RealmResourceProviderFac
                 new Budgets(settings.budgetRefreshMillis(), settings.usageFlushIntervalMillis()),
                 new UserKeyCache(settings.byokRefreshMillis()),
                 new ProviderRecovery(factory));
+        GatewayMetrics.get().providersCooling(state.cooldowns(), c -> c.coolingDown(System.currentTimeMillis()));
         factory.register(new LifecycleListener(factory, state));
         scheduleMaintenance(factory, settings);
         scheduleHealthCheck(factory, settings);

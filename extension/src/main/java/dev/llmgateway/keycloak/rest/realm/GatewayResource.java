@@ -16,12 +16,16 @@ import dev.llmgateway.keycloak.core.Candidate;
 import dev.llmgateway.keycloak.core.SafeText;
 import dev.llmgateway.keycloak.crypto.SecretCipher;
 import dev.llmgateway.keycloak.gateway.CallKeys;
+import dev.llmgateway.keycloak.gateway.CallMetrics;
 import dev.llmgateway.keycloak.gateway.CallRecord;
 import dev.llmgateway.keycloak.gateway.Entitlements;
 import dev.llmgateway.keycloak.gateway.GatewayAccess;
 import dev.llmgateway.keycloak.gateway.GatewayCall;
 import dev.llmgateway.keycloak.gateway.GatewayState;
 import dev.llmgateway.keycloak.gateway.StreamRelay;
+import dev.llmgateway.keycloak.observe.GatewayMetrics;
+import dev.llmgateway.keycloak.observe.Outcome;
+import dev.llmgateway.keycloak.observe.Refusal;
 import dev.llmgateway.keycloak.powerlevel.PowerLevel;
 import dev.llmgateway.keycloak.routing.RoutingSnapshot;
 import dev.llmgateway.keycloak.vendor.ChatRequest;
@@ -82,14 +86,34 @@ public class GatewayResource {
         long start = System.nanoTime();
         AuthenticationManager.AuthResult auth = authenticate();
         LlmGatewayConfig config = session.getProvider(LlmGatewayConfig.class);
-        ChatRequest request = ChatRequest.read(body, config.gatewayMaxBodyBytes());
+        String realmName = realm.getName();
+        GatewayMetrics metrics = GatewayMetrics.get();
+        ChatRequest request;
+        try {
+            request = ChatRequest.read(body, config.gatewayMaxBodyBytes());
+        } catch (ErrorResponseException e) {
+            metrics.request(realmName, null, null, Outcome.BAD_REQUEST);
+            throw e;
+        }
         RoutingSnapshot snapshot = state.snapshots().get(session, realm);
         PowerLevel level = Entitlements.levelOf(auth.user(), snapshot);
-        List<Candidate> ordered = Entitlements.candidates(snapshot, level, request.model());
-        CallKeys keys = callKeys(auth.user(), snapshot.byok(), config.cipher(realm));
-        CallKeys userKeys = keys;
-        ordered = Entitlements.pricedForBudget(
-                ordered, level, c -> userKeys.hasOwn(snapshot.endpoint(c.providerId())), request.model());
+        List<Candidate> ordered;
+        CallKeys keys = null;
+        try {
+            ordered = Entitlements.candidates(snapshot, level, request.model());
+            keys = callKeys(auth.user(), snapshot.byok(), config.cipher(realm));
+            CallKeys userKeys = keys;
+            ordered = Entitlements.pricedForBudget(
+                    ordered, level, c -> userKeys.hasOwn(snapshot.endpoint(c.providerId())), request.model());
+        } catch (ErrorResponseException e) {
+            // 404: nobody offers the model; 403: the level does not reach it (or it is unpriced under a budget).
+            if (e.getResponse().getStatus() == 404) {
+                metrics.request(realmName, null, null, Outcome.UNKNOWN_MODEL);
+            } else {
+                metrics.refusal(realmName, Refusal.LEVEL);
+            }
+            throw e;
+        }
         ErrorResponseException budgetSpent =
                 Entitlements.budgetSpent(session, realm, auth.user(), level, state.budgets());
         if (budgetSpent != null) {
@@ -99,13 +123,15 @@ public class GatewayResource {
                     .filter(c -> mine.hasOwn(snapshot.endpoint(c.providerId())))
                     .toList();
             if (own.isEmpty()) {
+                metrics.refusal(realmName, Refusal.BUDGET);
                 throw budgetSpent;
             }
             ordered = own;
             keys = keys.ownOnly();
         }
         GatewayCall call = new GatewayCall(
-                state.http(), state.cooldowns(), keys, config.upstreamTimeout(), config.outboundPolicy());
+                        state.http(), state.cooldowns(), keys, config.upstreamTimeout(), config.outboundPolicy())
+                .observedAs(realmName);
         CallRecord record = new CallRecord(
                 realm.getId(),
                 auth.user().getId(),
@@ -130,7 +156,8 @@ public class GatewayResource {
                         state.recovery().answered(realmId, o.chosen().providerId());
                     }
                     if (!o.streamed()) {
-                        state.record(record.event(o, o.usage(), CallRecord.resultOf(o)));
+                        state.record(
+                                CallMetrics.ended(realmName, o, record.event(o, o.usage(), CallRecord.resultOf(o))));
                         return new Answer(o, null);
                     }
                     StreamRelay relay = new StreamRelay(
@@ -138,7 +165,9 @@ public class GatewayResource {
                             o.translator(),
                             request.promptChars(),
                             Duration.ofMillis(timeoutMillis),
-                            end -> state.record(record.event(o, end.usage(), end.result(), end.estimated())));
+                            end -> state.record(CallMetrics.ended(
+                                    realmName, o, record.event(o, end.usage(), end.result(), end.estimated()))),
+                            at -> metrics.firstByte(realmName, o.chosen().providerName(), at - start));
                     return new Answer(o, relay);
                 });
         Uni<Answer> answer = Uni.createFrom()
@@ -154,14 +183,14 @@ public class GatewayResource {
                 a -> a.relay() == null
                         ? Multi.createFrom().item(a.outcome().body())
                         : a.relay().toCaller(),
-                a -> headers(a.outcome(), start),
+                a -> headers(a.outcome(), start, realmName),
                 a -> a.outcome().status());
     }
 
     /** The vendor's answer, and the relay reading its stream (null when not streamed). */
     private record Answer(GatewayCall.Outcome outcome, StreamRelay relay) {}
 
-    private static Map<String, List<String>> headers(GatewayCall.Outcome outcome, long startNanos) {
+    private static Map<String, List<String>> headers(GatewayCall.Outcome outcome, long startNanos, String realmName) {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         headers.put("Content-Type", List.of(outcome.streamed() ? "text/event-stream" : MediaType.APPLICATION_JSON));
         if (outcome.streamed()) {
@@ -176,8 +205,9 @@ public class GatewayResource {
             headers.put("Retry-After", List.of(Long.toString(outcome.retryAfterSeconds())));
         }
         headers.put(HEADER_ATTEMPTS, List.of(Long.toString(outcome.attemptCount())));
-        long overheadMs = Math.max(0, (System.nanoTime() - startNanos - outcome.upstreamNanos()) / 1_000_000);
-        headers.put(HEADER_OVERHEAD, List.of(Long.toString(overheadMs)));
+        long overhead = System.nanoTime() - startNanos - outcome.upstreamNanos();
+        GatewayMetrics.get().addedLatency(realmName, overhead);
+        headers.put(HEADER_OVERHEAD, List.of(Long.toString(Math.max(0, overhead / 1_000_000))));
         return headers;
     }
 
