@@ -210,7 +210,7 @@ class MetricsIT {
                         "open",
                         "levels",
                         List.of(
-                                Map.of("id", "open", "name", "Open", "models", List.of("*")),
+                                // Lowest first: a level also reaches what the levels below it reach.
                                 Map.of(
                                         "id",
                                         "tight",
@@ -219,7 +219,8 @@ class MetricsIT {
                                         "models",
                                         List.of(MODEL),
                                         "monthly_budget",
-                                        new BigDecimal("0.0001")))));
+                                        new BigDecimal("0.0001")),
+                                Map.of("id", "open", "name", "Open", "models", List.of("*")))));
         assertEquals(200, levels.status(), levels.text());
         UPConfig profile = realm.admin().users().userProfile().getConfiguration();
         profile.setUnmanagedAttributePolicy(UPConfig.UnmanagedAttributePolicy.ENABLED);
