@@ -36,13 +36,14 @@ class ArchitectureTest {
         MAY_IMPORT.put("catalog", List.of("core"));
         MAY_IMPORT.put("powerlevel", List.of("core"));
         MAY_IMPORT.put("vendor", List.of("core"));
+        MAY_IMPORT.put("observe", List.of("core"));
         MAY_IMPORT.put("vendor.openai", List.of("core", "vendor"));
         MAY_IMPORT.put("vendor.anthropic", List.of("core", "vendor"));
         MAY_IMPORT.put("config", List.of("core", "crypto", "catalog", "vendor"));
         MAY_IMPORT.put("provider", List.of("core", "crypto", "catalog", "config", "vendor"));
         MAY_IMPORT.put("byok", List.of("core", "crypto", "config", "provider", "vendor"));
         MAY_IMPORT.put("routing", List.of("core", "catalog", "powerlevel", "provider", "byok"));
-        MAY_IMPORT.put("usage", List.of("core", "powerlevel"));
+        MAY_IMPORT.put("usage", List.of("core", "powerlevel", "observe"));
         MAY_IMPORT.put("limits", List.of("core"));
         MAY_IMPORT.put("events", List.of("core", "config"));
         MAY_IMPORT.put(
@@ -60,7 +61,8 @@ class ArchitectureTest {
                         "routing",
                         "usage",
                         "limits",
-                        "events"));
+                        "events",
+                        "observe"));
         MAY_IMPORT.put(
                 "rest.admin",
                 List.of(
@@ -91,7 +93,8 @@ class ArchitectureTest {
                         "usage",
                         "limits",
                         "events",
-                        "gateway"));
+                        "gateway",
+                        "observe"));
         MAY_IMPORT.put(
                 "setup",
                 List.of(
@@ -111,7 +114,8 @@ class ArchitectureTest {
                         "events",
                         "gateway",
                         "rest.admin",
-                        "rest.realm"));
+                        "rest.realm",
+                        "observe"));
     }
 
     private static final JavaClasses MAIN = new ClassFileImporter()

@@ -31,6 +31,11 @@ import dev.llmgateway.keycloak.core.ProviderEndpoint;
 import dev.llmgateway.keycloak.core.ProviderType;
 import dev.llmgateway.keycloak.core.SafeText;
 import dev.llmgateway.keycloak.core.Usage;
+import dev.llmgateway.keycloak.observe.FallbackReason;
+import dev.llmgateway.keycloak.observe.GatewayMetrics;
+import dev.llmgateway.keycloak.observe.GatewayMetrics.AttemptResult;
+import dev.llmgateway.keycloak.observe.GatewayMetrics.ByokResult;
+import dev.llmgateway.keycloak.observe.Refusal;
 import dev.llmgateway.keycloak.routing.CooldownTracker;
 import dev.llmgateway.keycloak.routing.RoutingRules;
 import dev.llmgateway.keycloak.routing.RoutingSnapshot;
@@ -102,6 +107,9 @@ public final class GatewayCall {
     private final OutboundPolicy policy;
     private final CallLimits limits;
     private final long estimatedTokens;
+    private final GatewayMetrics metrics = GatewayMetrics.get();
+    /** The realm's name, the {@code realm} label of the call's metrics. */
+    private String realmName = GatewayMetrics.NONE;
 
     /**
      * @param keys the caller's own keys and the organisation's, opened at the moment of each attempt
@@ -125,6 +133,12 @@ public final class GatewayCall {
         this.policy = policy;
         this.limits = limits;
         this.estimatedTokens = estimatedTokens;
+    }
+
+    /** Names the realm in this call's metrics (attempts, fallbacks, cooldowns, BYOK attempts). */
+    public GatewayCall observedAs(String realmName) {
+        this.realmName = realmName;
+        return this;
     }
 
     public CompletableFuture<Outcome> run(RoutingSnapshot snapshot, List<Candidate> ordered, ChatRequest request) {
@@ -162,6 +176,11 @@ public final class GatewayCall {
         private UnsupportedRequestException unsupported;
         /** Whether a candidate was skipped because its provider had reached its own rate limit. */
         private boolean providerLimited;
+
+        /** The provider the call is leaving after its failure, and why (a fallback once another one is called). */
+        private String leaving;
+
+        private FallbackReason leavingBecause;
 
         Run(RoutingSnapshot snapshot, List<Candidate> ordered, ChatRequest request) {
             this.snapshot = snapshot;
@@ -236,20 +255,21 @@ public final class GatewayCall {
                 // A stored key that cannot go into a header (stored before keys were checked on entry): handled
                 // like a key the vendor refused, and neither this message nor the log holds the key.
                 if (own != null) {
+                    metrics.byokAttempt(realmName, c.providerName(), ByokResult.KEY_REFUSED);
                     return ownKeyRefused(c, own, "it cannot be sent: " + e.getMessage(), 0, i);
                 }
                 LOG.warnf("LLM gateway: provider %s cannot be called: %s", c.providerName(), e.getMessage());
-                fail(c, "unusable key (" + e.getMessage() + ")", 0, null);
+                fail(c, "unusable key (" + e.getMessage() + ")", 0, null, FallbackReason.UNUSABLE_KEY);
                 return null;
             }
             OutboundPolicy.Refusal refusal = policy.connectRefusal(vendorRequest.uri());
             if (refusal != null) {
                 // Like an unreachable provider: the next candidate is tried. The caller sees no more than this.
                 if (refusal.unknownHost()) {
-                    fail(c, "unknown host", 0, null);
+                    fail(c, "unknown host", 0, null, FallbackReason.OUTBOUND_POLICY);
                 } else {
                     LOG.warnf("LLM gateway: provider %s was not called: %s", c.providerName(), refusal.reason());
-                    fail(c, "not allowed by the outbound policy", 0, null);
+                    fail(c, "not allowed by the outbound policy", 0, null, FallbackReason.OUTBOUND_POLICY);
                 }
                 return null;
             }
@@ -259,8 +279,13 @@ public final class GatewayCall {
                 // Like a provider cooling down: the organisation's quota there is used up, the next one is tried.
                 tried--;
                 providerLimited = true;
+                metrics.refusal(realmName, Refusal.PROVIDER_RATE_LIMIT);
                 skip(c, "rate limit: " + limited);
                 return null;
+            }
+            if (leaving != null) {
+                metrics.fallback(realmName, leaving, leavingBecause);
+                leaving = null;
             }
             long start = System.nanoTime();
             CompletableFuture<HttpResponse<Upstream>> sent = http.sendAsync(vendorRequest, this::bodyHandler);
@@ -306,12 +331,19 @@ public final class GatewayCall {
                                         ? "connection error (closed before an answer)"
                                         : "connection error";
                 attemptFailed();
-                fail(c, outcome, elapsed, null);
+                observe(c, byok, AttemptResult.FAILED, ByokResult.FAILED, elapsed);
+                fail(
+                        c,
+                        outcome,
+                        elapsed,
+                        null,
+                        outcome.startsWith("timeout") ? FallbackReason.TIMEOUT : FallbackReason.CONNECTION);
                 return next(following);
             }
             int status = response.statusCode();
             if (status / 100 == 2) {
                 if (response.body() instanceof Upstream.Stream stream) {
+                    observe(c, byok, AttemptResult.OK, ByokResult.OK, elapsed);
                     cooldowns.recordSuccess(c.providerId());
                     attempts.add(new Attempt(c.providerName(), c.modelId(), "ok", elapsed / 1_000_000));
                     return CompletableFuture.completedFuture(new Outcome(
@@ -329,6 +361,7 @@ public final class GatewayCall {
                 byte[] body = ((Upstream.Bytes) response.body()).body();
                 try {
                     ChatResult result = adapter.parse(body);
+                    observe(c, byok, AttemptResult.OK, ByokResult.OK, elapsed);
                     cooldowns.recordSuccess(c.providerId());
                     attempts.add(new Attempt(c.providerName(), c.modelId(), "ok", elapsed / 1_000_000));
                     return CompletableFuture.completedFuture(new Outcome(
@@ -344,16 +377,20 @@ public final class GatewayCall {
                             byok));
                 } catch (IllegalArgumentException | JsonProcessingException e) {
                     attemptFailed();
-                    fail(c, "unreadable answer (HTTP " + status + ")", elapsed, null);
+                    observe(c, byok, AttemptResult.FAILED, ByokResult.FAILED, elapsed);
+                    fail(c, "unreadable answer (HTTP " + status + ")", elapsed, null, FallbackReason.BAD_ANSWER);
                     return next(following);
                 }
             }
             attemptFailed();
             if (byok && (status == 401 || status == 403)) {
+                observe(c, true, AttemptResult.FAILED, ByokResult.KEY_REFUSED, elapsed);
                 return ownKeyRefused(c, own, "HTTP " + status, elapsed, current);
             }
             if (byok && status == 429) {
                 // The caller's own quota at the vendor, not the provider's: no cooldown for everyone else.
+                observe(c, true, AttemptResult.FAILED, ByokResult.RATE_LIMITED, elapsed);
+                leaving(c, FallbackReason.OWN_KEY_RATE_LIMITED);
                 attempts.add(new Attempt(
                         c.providerName(), c.modelId(), "HTTP 429 (your own key's rate limit)", elapsed / 1_000_000));
                 Long ownRetryAfter = retryAfterOf(response);
@@ -367,10 +404,12 @@ public final class GatewayCall {
                 if (vendorRetryAfter != null) {
                     retryAfter = vendorRetryAfter;
                 }
-                fail(c, "HTTP " + status, elapsed, vendorRetryAfter, status == 429);
+                observe(c, byok, AttemptResult.FAILED, ByokResult.FAILED, elapsed);
+                fail(c, "HTTP " + status, elapsed, vendorRetryAfter, status == 429, FallbackReason.ofStatus(status));
                 return next(following);
             }
             // The caller's own request was refused: answer as the vendor did, without trying elsewhere.
+            observe(c, byok, AttemptResult.REFUSED, ByokResult.REQUEST_REFUSED, elapsed);
             attempts.add(new Attempt(
                     c.providerName(), c.modelId(), "HTTP " + status + " (request refused)", elapsed / 1_000_000));
             VendorError vendorError = VendorError.parse(
@@ -429,15 +468,39 @@ public final class GatewayCall {
             attempts.add(new Attempt(c.providerName(), c.modelId(), "skipped: " + why, 0));
         }
 
-        private void fail(Candidate c, String outcome, long elapsedNanos, Long retryAfterSeconds) {
-            fail(c, outcome, elapsedNanos, retryAfterSeconds, false);
+        private void fail(
+                Candidate c, String outcome, long elapsedNanos, Long retryAfterSeconds, FallbackReason reason) {
+            fail(c, outcome, elapsedNanos, retryAfterSeconds, false, reason);
         }
 
-        private void fail(Candidate c, String outcome, long elapsedNanos, Long retryAfterSeconds, boolean rateLimited) {
+        private void fail(
+                Candidate c,
+                String outcome,
+                long elapsedNanos,
+                Long retryAfterSeconds,
+                boolean rateLimited,
+                FallbackReason reason) {
             allRateLimited &= rateLimited;
             attempts.add(new Attempt(c.providerName(), c.modelId(), outcome, elapsedNanos / 1_000_000));
-            cooldowns.recordFailure(
-                    c.providerId(), System.currentTimeMillis(), retry, retryAfterSeconds, fingerprint());
+            leaving(c, reason);
+            if (cooldowns.recordFailure(
+                    c.providerId(), System.currentTimeMillis(), retry, retryAfterSeconds, fingerprint())) {
+                metrics.cooldownStarted(realmName, c.providerName());
+            }
+        }
+
+        /** The call leaves {@code c} for {@code reason}: a fallback if another provider is called next. */
+        private void leaving(Candidate c, FallbackReason reason) {
+            leaving = c.providerName();
+            leavingBecause = reason;
+        }
+
+        /** An attempt that reached the vendor: its latency, and its result when it went out with the caller's key. */
+        private void observe(Candidate c, boolean byok, AttemptResult result, ByokResult byokResult, long nanos) {
+            metrics.upstream(realmName, c.providerName(), result, nanos);
+            if (byok) {
+                metrics.byokAttempt(realmName, c.providerName(), byokResult);
+            }
         }
 
         /** CRC-32C of the request as sent, and its length: the same body retried has the same fingerprint. */

@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 import dev.llmgateway.keycloak.core.Usage;
 import dev.llmgateway.keycloak.vendor.StreamTranslator;
@@ -52,6 +53,8 @@ public final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
     private final long promptChars;
     private final long timeoutMillis;
     private final Consumer<End> onEnd;
+    /** Told {@link System#nanoTime()} when the vendor's first bytes arrive; null once told (or never to be told). */
+    private volatile LongConsumer firstBytes;
 
     // Guarded by this.
     private final List<byte[]> pending = new ArrayList<>();
@@ -71,6 +74,18 @@ public final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
             long promptChars,
             Duration timeout,
             Consumer<End> onEnd) {
+        this(vendor, translator, promptChars, timeout, onEnd, null);
+    }
+
+    /** Starts reading {@code vendor} at once; {@code firstBytes} is told the time its first bytes arrive. */
+    public StreamRelay(
+            Flow.Publisher<List<ByteBuffer>> vendor,
+            StreamTranslator translator,
+            long promptChars,
+            Duration timeout,
+            Consumer<End> onEnd,
+            LongConsumer firstBytes) {
+        this.firstBytes = firstBytes;
         this.translator = translator;
         this.promptChars = promptChars;
         this.timeoutMillis = timeout.toMillis();
@@ -172,6 +187,12 @@ public final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
 
     @Override
     public void onNext(List<ByteBuffer> buffers) {
+        LongConsumer first = firstBytes;
+        if (first != null) {
+            // onNext calls never overlap (reactive streams rule 1.3): no other thread reads or clears it meanwhile.
+            firstBytes = null;
+            first.accept(System.nanoTime());
+        }
         List<byte[]> out = new ArrayList<>();
         for (ByteBuffer b : buffers) {
             out.addAll(translator.translate(b));

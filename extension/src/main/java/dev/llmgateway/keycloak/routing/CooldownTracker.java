@@ -61,18 +61,23 @@ public final class CooldownTracker {
         states.remove(providerId);
     }
 
-    /** @param retryAfterSeconds the vendor's Retry-After, or null */
-    public void recordFailure(String providerId, long nowMillis, RoutingRules.Retry rules, Long retryAfterSeconds) {
-        recordFailure(providerId, nowMillis, rules, retryAfterSeconds, 0);
+    /**
+     * @param retryAfterSeconds the vendor's Retry-After, or null
+     * @return whether a cooldown started
+     */
+    public boolean recordFailure(String providerId, long nowMillis, RoutingRules.Retry rules, Long retryAfterSeconds) {
+        return recordFailure(providerId, nowMillis, rules, retryAfterSeconds, 0);
     }
 
     /**
      * @param retryAfterSeconds the vendor's Retry-After, or null
      * @param request a fingerprint of the request (0: unknown); a request the provider already failed is not counted
      *     again
+     * @return whether a cooldown started (or started again, after a failed probe)
      */
-    public void recordFailure(
+    public boolean recordFailure(
             String providerId, long nowMillis, RoutingRules.Retry rules, Long retryAfterSeconds, long request) {
+        boolean[] started = {false};
         states.compute(providerId, (id, s) -> {
             State now = s == null ? new State(0, 0, NEVER, NONE) : s;
             boolean retried = request != 0 && now.failedBefore(request);
@@ -83,10 +88,23 @@ public final class CooldownTracker {
             if (retryAfterSeconds != null || probe || failures >= rules.cooldownAfterFailures()) {
                 long seconds = Math.max(rules.cooldownSeconds(), retryAfterSeconds == null ? 0 : retryAfterSeconds);
                 // The first probe comes a probe gap after the cooldown starts, not at once.
+                started[0] = true;
                 return new State(0, nowMillis + seconds * 1000, nowMillis, remembered);
             }
             return new State(failures, now.coolUntil(), now.probedAt(), remembered);
         });
+        return started[0];
+    }
+
+    /** How many providers are cooling down at {@code nowMillis} (the node's gauge). */
+    public int coolingDown(long nowMillis) {
+        int n = 0;
+        for (State s : states.values()) {
+            if (s.coolUntil() > nowMillis) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /**

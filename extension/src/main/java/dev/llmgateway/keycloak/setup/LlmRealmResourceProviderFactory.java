@@ -10,6 +10,7 @@ import dev.llmgateway.keycloak.gateway.GatewayState;
 import dev.llmgateway.keycloak.gateway.ProviderRecovery;
 import dev.llmgateway.keycloak.gateway.StreamRelay;
 import dev.llmgateway.keycloak.limits.RateLimiter;
+import dev.llmgateway.keycloak.observe.GatewayMetrics;
 import dev.llmgateway.keycloak.rest.realm.LlmRealmResource;
 import dev.llmgateway.keycloak.routing.CooldownTracker;
 import dev.llmgateway.keycloak.routing.RoutingSnapshots;
@@ -86,6 +87,7 @@ public class LlmRealmResourceProviderFactory implements RealmResourceProviderFac
                 new UserKeyCache(settings.byokRefreshMillis()),
                 new ProviderRecovery(factory),
                 new RateLimiter(new ClusterCounters(factory), System::currentTimeMillis));
+        GatewayMetrics.get().providersCooling(state.cooldowns(), c -> c.coolingDown(System.currentTimeMillis()));
         factory.register(new LifecycleListener(factory, state));
         scheduleMaintenance(factory, settings);
         scheduleHealthCheck(factory, settings);

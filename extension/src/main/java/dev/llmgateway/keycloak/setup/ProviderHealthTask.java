@@ -2,6 +2,7 @@ package dev.llmgateway.keycloak.setup;
 
 import java.util.List;
 
+import dev.llmgateway.keycloak.observe.GatewayMetrics;
 import dev.llmgateway.keycloak.provider.LlmProviderEntity;
 import dev.llmgateway.keycloak.provider.ProviderService;
 import dev.llmgateway.keycloak.provider.Providers;
@@ -63,13 +64,14 @@ final class ProviderHealthTask implements ScheduledTask {
         }
         ProviderService providers = new ProviderService(session, realm);
         for (LlmProviderEntity p : providers.list()) {
-            if (p.getId().equals(providerId)
-                    && p.isEnabled()
-                    && Providers.STATUS_ERROR.equals(p.getStatus())
-                    && providers.recheck(p)) {
-                LOG.infof(
-                        "LLM gateway: provider %s of realm %s answers its connection test again; it is active",
-                        p.getName(), realm.getName());
+            if (p.getId().equals(providerId) && p.isEnabled() && Providers.STATUS_ERROR.equals(p.getStatus())) {
+                boolean answered = providers.recheck(p);
+                GatewayMetrics.get().healthCheck(realm.getName(), p.getName(), answered);
+                if (answered) {
+                    LOG.infof(
+                            "LLM gateway: provider %s of realm %s answers its connection test again; it is active",
+                            p.getName(), realm.getName());
+                }
             }
         }
     }

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import dev.llmgateway.keycloak.core.UsageEvent;
+import dev.llmgateway.keycloak.observe.GatewayMetrics;
 import jakarta.persistence.EntityManager;
 import org.hibernate.Session;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
@@ -29,7 +30,8 @@ import org.keycloak.models.utils.KeycloakModelUtils;
  * Writes usage events off the request path: calls only enqueue; one writer thread stores them in batches, each batch
  * with its daily rollups (budgets) and its analytics rollups ({@link Rollup}) in one transaction (rollups are incremented in place, so nodes never overwrite each other's
  * counts). {@link #close()} drains the queue, so a clean shutdown loses nothing. A full queue drops events and says
- * so in the log rather than slowing the gateway.
+ * so in the log rather than slowing the gateway. Its metrics: the queue's depth, the age of each batch's oldest event
+ * when written, and the events lost (queue full, or a batch that failed its last try).
  */
 public final class UsageLedger implements AutoCloseable {
 
@@ -37,7 +39,10 @@ public final class UsageLedger implements AutoCloseable {
     private static final int MAX_TRIES = 3;
 
     private final KeycloakSessionFactory sessions;
-    private final BlockingQueue<UsageEvent> queue;
+    /** An event and when it was queued ({@link System#nanoTime()}). */
+    private record Queued(UsageEvent event, long at) {}
+
+    private final BlockingQueue<Queued> queue;
     private final int batchSize;
     private final long flushIntervalMillis;
     private final AtomicLong dropped = new AtomicLong();
@@ -45,6 +50,7 @@ public final class UsageLedger implements AutoCloseable {
     private final Consumer<List<UsageEvent>> afterWrite;
     private volatile boolean running = true;
     private volatile RollupWriter rollupWriter;
+    private final GatewayMetrics metrics = GatewayMetrics.get();
 
     /** @param afterWrite told about each stored batch, on the writer thread (budget notices) */
     public UsageLedger(
@@ -58,6 +64,10 @@ public final class UsageLedger implements AutoCloseable {
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.batchSize = batchSize;
         this.flushIntervalMillis = flushIntervalMillis;
+        metrics.ledgerQueue(queue, BlockingQueue::size);
+        // Shown from the start at 0, so a dashboard's increase() sees the first loss.
+        metrics.ledgerDropped(GatewayMetrics.DropReason.QUEUE_FULL, 0);
+        metrics.ledgerDropped(GatewayMetrics.DropReason.WRITE_FAILED, 0);
         this.writer = new Thread(this::drainLoop, "llm-usage-ledger");
         this.writer.setDaemon(true);
         this.writer.start();
@@ -65,7 +75,8 @@ public final class UsageLedger implements AutoCloseable {
 
     /** Never blocks. */
     public void record(UsageEvent event) {
-        if (!queue.offer(event)) {
+        if (!queue.offer(new Queued(event, System.nanoTime()))) {
+            metrics.ledgerDropped(GatewayMetrics.DropReason.QUEUE_FULL, 1);
             long n = dropped.incrementAndGet();
             if (n == 1 || n % 1000 == 0) {
                 LOG.warnf("LLM gateway: usage queue full, %d usage events dropped so far", n);
@@ -74,22 +85,31 @@ public final class UsageLedger implements AutoCloseable {
     }
 
     private void drainLoop() {
+        List<Queued> queued = new ArrayList<>(batchSize);
         List<UsageEvent> batch = new ArrayList<>(batchSize);
         while (running || !queue.isEmpty()) {
             try {
-                UsageEvent first = queue.poll(flushIntervalMillis, TimeUnit.MILLISECONDS);
+                Queued first = queue.poll(flushIntervalMillis, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
-                batch.add(first);
-                queue.drainTo(batch, batchSize - 1);
-                write(batch);
+                queued.add(first);
+                queue.drainTo(queued, batchSize - 1);
+                queued.forEach(q -> batch.add(q.event()));
+                try {
+                    write(batch);
+                } catch (RuntimeException e) {
+                    metrics.ledgerDropped(GatewayMetrics.DropReason.WRITE_FAILED, batch.size());
+                    throw e;
+                }
+                metrics.ledgerWritten(System.nanoTime() - first.at());
                 afterWrite.accept(batch);
             } catch (InterruptedException e) {
                 running = false;
             } catch (RuntimeException e) {
                 LOG.errorf(e, "LLM gateway: could not write %d usage events", batch.size());
             } finally {
+                queued.clear();
                 batch.clear();
             }
         }

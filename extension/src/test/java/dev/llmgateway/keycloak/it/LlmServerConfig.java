@@ -13,8 +13,8 @@ import org.keycloak.testframework.server.KeycloakServerConfigBuilder;
 
 /**
  * The one server configuration of the suite (one shared server): our jar, a configured key-encryption key, a short
- * vendor timeout so timeout tests stay quick, an outbound policy that allows the fake vendors' address, and a log file
- * the tests search for leaked keys.
+ * vendor timeout so timeout tests stay quick, an outbound policy that allows the fake vendors' address, a log file
+ * the tests search for leaked keys, and metrics on.
  */
 public class LlmServerConfig implements KeycloakServerConfig {
 
@@ -65,6 +65,8 @@ public class LlmServerConfig implements KeycloakServerConfig {
         return config.dependencyCurrentProject()
                 .dependency("dev.llmgateway", "keycloak-llm-gateway-themes")
                 .option("log-file", serverLog().toString())
+                // Keycloak's /metrics on the management port (9000), where MetricsIT reads the gateway's metrics.
+                .option("metrics-enabled", "true")
                 .spiOption("llm-gateway", "default", "kek", TEST_KEK)
                 .spiOption("llm-gateway", "default", "vendor-test-timeout-ms", Long.toString(VENDOR_TIMEOUT_MS))
                 .spiOption("llm-gateway", "default", "upstream-timeout-ms", Long.toString(VENDOR_TIMEOUT_MS))

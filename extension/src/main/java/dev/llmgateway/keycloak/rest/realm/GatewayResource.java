@@ -18,12 +18,16 @@ import dev.llmgateway.keycloak.crypto.SecretCipher;
 import dev.llmgateway.keycloak.events.GatewayEvents;
 import dev.llmgateway.keycloak.gateway.CallKeys;
 import dev.llmgateway.keycloak.gateway.CallLimits;
+import dev.llmgateway.keycloak.gateway.CallMetrics;
 import dev.llmgateway.keycloak.gateway.CallRecord;
 import dev.llmgateway.keycloak.gateway.Entitlements;
 import dev.llmgateway.keycloak.gateway.GatewayAccess;
 import dev.llmgateway.keycloak.gateway.GatewayCall;
 import dev.llmgateway.keycloak.gateway.GatewayState;
 import dev.llmgateway.keycloak.gateway.StreamRelay;
+import dev.llmgateway.keycloak.observe.GatewayMetrics;
+import dev.llmgateway.keycloak.observe.Outcome;
+import dev.llmgateway.keycloak.observe.Refusal;
 import dev.llmgateway.keycloak.powerlevel.PowerLevel;
 import dev.llmgateway.keycloak.routing.RoutingSnapshot;
 import dev.llmgateway.keycloak.usage.Budgets;
@@ -86,13 +90,27 @@ public class GatewayResource {
         long start = System.nanoTime();
         AuthenticationManager.AuthResult auth = authenticate();
         LlmGatewayConfig config = session.getProvider(LlmGatewayConfig.class);
-        ChatRequest request = ChatRequest.read(body, config.gatewayMaxBodyBytes());
+        String realmName = realm.getName();
+        GatewayMetrics metrics = GatewayMetrics.get();
+        ChatRequest request;
+        try {
+            request = ChatRequest.read(body, config.gatewayMaxBodyBytes());
+        } catch (ErrorResponseException e) {
+            metrics.request(realmName, null, null, Outcome.BAD_REQUEST);
+            throw e;
+        }
         RoutingSnapshot snapshot = state.snapshots().get(session, realm);
         PowerLevel level = Entitlements.levelOf(auth.user(), snapshot);
         List<Candidate> ordered;
         try {
             ordered = Entitlements.candidates(snapshot, level, request.model());
         } catch (ErrorResponseException e) {
+            // 404: nobody offers the model; 403: the level does not reach it.
+            if (e.getResponse().getStatus() == 404) {
+                metrics.request(realmName, null, null, Outcome.UNKNOWN_MODEL);
+            } else {
+                metrics.refusal(realmName, Refusal.LEVEL);
+            }
             throw refused(e, auth, GatewayEvents.Reason.LEVEL, "model_not_allowed", level, request.model(), Map.of());
         }
         CallKeys keys = callKeys(auth, snapshot.byok(), config.cipher(realm));
@@ -101,6 +119,8 @@ public class GatewayResource {
             ordered = Entitlements.pricedForBudget(
                     ordered, level, c -> userKeys.hasOwn(snapshot.endpoint(c.providerId())), request.model());
         } catch (ErrorResponseException e) {
+            // The model is unpriced and the level has a budget.
+            metrics.refusal(realmName, Refusal.LEVEL);
             throw refused(e, auth, GatewayEvents.Reason.LEVEL, "model_not_priced", level, request.model(), Map.of());
         }
         ErrorResponseException budgetSpent =
@@ -112,6 +132,7 @@ public class GatewayResource {
                     .filter(c -> mine.hasOwn(snapshot.endpoint(c.providerId())))
                     .toList();
             if (own.isEmpty()) {
+                metrics.refusal(realmName, Refusal.BUDGET);
                 throw refused(
                         budgetSpent,
                         auth,
@@ -144,6 +165,13 @@ public class GatewayResource {
                     estimate,
                     request.stream());
         } catch (CallLimits.Refused e) {
+            metrics.refusal(
+                    realmName,
+                    switch (e.kind()) {
+                        case REQUESTS -> Refusal.RATE_LIMIT_REQUESTS;
+                        case TOKENS -> Refusal.RATE_LIMIT_TOKENS;
+                        case STREAMS -> Refusal.RATE_LIMIT_STREAMS;
+                    });
             throw refused(
                     e,
                     auth,
@@ -160,13 +188,14 @@ public class GatewayResource {
                             Long.toString(Math.max(1, (e.retryMillis() + 999) / 1000))));
         }
         GatewayCall call = new GatewayCall(
-                state.http(),
-                state.cooldowns(),
-                keys,
-                config.upstreamTimeout(),
-                config.outboundPolicy(),
-                limits,
-                estimate);
+                        state.http(),
+                        state.cooldowns(),
+                        keys,
+                        config.upstreamTimeout(),
+                        config.outboundPolicy(),
+                        limits,
+                        estimate)
+                .observedAs(realmName);
         CallRecord record = new CallRecord(
                 realm.getId(),
                 auth.user().getId(),
@@ -192,7 +221,8 @@ public class GatewayResource {
                     }
                     if (!o.streamed()) {
                         limits.finished(o.usage());
-                        state.record(record.event(o, o.usage(), CallRecord.resultOf(o)));
+                        state.record(
+                                CallMetrics.ended(realmName, o, record.event(o, o.usage(), CallRecord.resultOf(o))));
                         return new Answer(o, null);
                     }
                     StreamRelay relay = new StreamRelay(
@@ -202,8 +232,10 @@ public class GatewayResource {
                             Duration.ofMillis(timeoutMillis),
                             end -> {
                                 limits.finished(end.usage());
-                                state.record(record.event(o, end.usage(), end.result(), end.estimated()));
-                            });
+                                state.record(CallMetrics.ended(
+                                        realmName, o, record.event(o, end.usage(), end.result(), end.estimated())));
+                            },
+                            at -> metrics.firstByte(realmName, o.chosen().providerName(), at - start));
                     return new Answer(o, relay);
                 });
         answered.whenComplete((a, error) -> {
@@ -224,14 +256,15 @@ public class GatewayResource {
                 a -> a.relay() == null
                         ? Multi.createFrom().item(a.outcome().body())
                         : a.relay().toCaller(),
-                a -> headers(a.outcome(), start, limits),
+                a -> headers(a.outcome(), start, realmName, limits),
                 a -> a.outcome().status());
     }
 
     /** The vendor's answer, and the relay reading its stream (null when not streamed). */
     private record Answer(GatewayCall.Outcome outcome, StreamRelay relay) {}
 
-    private static Map<String, List<String>> headers(GatewayCall.Outcome outcome, long startNanos, CallLimits limits) {
+    private static Map<String, List<String>> headers(
+            GatewayCall.Outcome outcome, long startNanos, String realmName, CallLimits limits) {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         limits.addHeaders(headers);
         headers.put("Content-Type", List.of(outcome.streamed() ? "text/event-stream" : MediaType.APPLICATION_JSON));
@@ -249,8 +282,9 @@ public class GatewayResource {
             headers.put("retry-after-ms", List.of(Long.toString(outcome.retryAfterSeconds() * 1000)));
         }
         headers.put(HEADER_ATTEMPTS, List.of(Long.toString(outcome.attemptCount())));
-        long overheadMs = Math.max(0, (System.nanoTime() - startNanos - outcome.upstreamNanos()) / 1_000_000);
-        headers.put(HEADER_OVERHEAD, List.of(Long.toString(overheadMs)));
+        long overhead = System.nanoTime() - startNanos - outcome.upstreamNanos();
+        GatewayMetrics.get().addedLatency(realmName, overhead);
+        headers.put(HEADER_OVERHEAD, List.of(Long.toString(Math.max(0, overhead / 1_000_000))));
         return headers;
     }
 
