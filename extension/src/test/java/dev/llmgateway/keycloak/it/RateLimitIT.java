@@ -119,7 +119,7 @@ class RateLimitIT {
     }
 
     @Test
-    void aLevelsRequestLimitRefusesTheNextCallWithOpenAisHeadersAndCallsNoVendor() {
+    void aLevelsRequestLimitRefusesTheNextCallWithOpenAisHeadersAndCallsNoVendor() throws Exception {
         provider("Limits OpenAI", "sk-test-limits-level", 50, null, MODEL);
         levelLimits(Map.of("requests_per_minute", 3));
         String token = newUser("rl-level");
@@ -134,7 +134,9 @@ class RateLimitIT {
             assertNull(r.header("x-ratelimit-limit-tokens"), "no token limit: no token headers");
         }
         int before = chatsTo("sk-test-limits-level");
+        double refusalsBefore = metric("llm_gateway_refusals_total", "rate_limit_requests");
         Api.Reply refused = chat(token, MODEL);
+        assertEquals(refusalsBefore + 1, metric("llm_gateway_refusals_total", "rate_limit_requests"), "on /metrics");
         assertRateLimited(refused, "3 requests per minute", "power level 'Team'");
         assertEquals("rate_limit_exceeded", refused.json().at("/error/code").asText());
         assertEquals("3", refused.header("x-ratelimit-limit-requests"));
@@ -272,7 +274,7 @@ class RateLimitIT {
     }
 
     @Test
-    void aProviderAtItsLimitIsSkippedAndTheCallFallsBack() {
+    void aProviderAtItsLimitIsSkippedAndTheCallFallsBack() throws Exception {
         String model = "rl-fallback-model";
         provider("Quota primary", "sk-test-quota-primary", 90, Map.of("requests_per_minute", 1), model);
         String backup = provider("Quota backup", "sk-test-quota-backup", 10, null, model);
@@ -297,7 +299,9 @@ class RateLimitIT {
                 1, limited.json().at("/provider/limits/requests_per_minute").asInt(), limited.text());
         // The backup's calls count from now on: one more is served, then neither provider has room.
         assertEquals("Quota backup", chat(token, model).header("X-LLM-Provider"));
+        double skippedBefore = metric("llm_gateway_refusals_total", "provider_rate_limit");
         Api.Reply refused = chat(token, model);
+        assertEquals(skippedBefore + 2, metric("llm_gateway_refusals_total", "provider_rate_limit"), "both skipped");
         assertRateLimited(refused, "rate limit", "Quota primary", "Quota backup");
         Api.Reply bad = Api.put(
                 Api.admin(realm.getName(), "/providers/" + backup),
@@ -316,6 +320,23 @@ class RateLimitIT {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
+    }
+
+    /** A counter of this realm on Keycloak's management port ({@code metrics-enabled}), by its {@code reason}. */
+    private double metric(String name, String reason) throws Exception {
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:9000/metrics"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode());
+        for (String line : r.body().split("\n")) {
+            if (line.startsWith(name + "{")
+                    && line.contains("realm=\"" + realm.getName() + "\"")
+                    && line.contains("reason=\"" + reason + "\"")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return 0;
     }
 
     private int chatsTo(String keyPart) {
