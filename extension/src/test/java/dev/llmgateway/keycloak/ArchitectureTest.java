@@ -43,6 +43,7 @@ class ArchitectureTest {
         MAY_IMPORT.put("byok", List.of("core", "crypto", "config", "provider", "vendor"));
         MAY_IMPORT.put("routing", List.of("core", "catalog", "powerlevel", "provider", "byok"));
         MAY_IMPORT.put("usage", List.of("core", "powerlevel"));
+        MAY_IMPORT.put("observe", List.of("core"));
         MAY_IMPORT.put(
                 "gateway",
                 List.of(
@@ -56,7 +57,8 @@ class ArchitectureTest {
                         "provider",
                         "byok",
                         "routing",
-                        "usage"));
+                        "usage",
+                        "observe"));
         MAY_IMPORT.put(
                 "rest.admin",
                 List.of(
@@ -84,6 +86,7 @@ class ArchitectureTest {
                         "byok",
                         "routing",
                         "usage",
+                        "observe",
                         "gateway"));
         MAY_IMPORT.put(
                 "setup",
@@ -100,6 +103,7 @@ class ArchitectureTest {
                         "byok",
                         "routing",
                         "usage",
+                        "observe",
                         "gateway",
                         "rest.admin",
                         "rest.realm"));

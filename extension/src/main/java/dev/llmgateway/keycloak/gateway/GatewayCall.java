@@ -31,6 +31,8 @@ import dev.llmgateway.keycloak.core.ProviderEndpoint;
 import dev.llmgateway.keycloak.core.ProviderType;
 import dev.llmgateway.keycloak.core.SafeText;
 import dev.llmgateway.keycloak.core.Usage;
+import dev.llmgateway.keycloak.observe.AttemptTrace;
+import dev.llmgateway.keycloak.observe.CallTrace;
 import dev.llmgateway.keycloak.routing.CooldownTracker;
 import dev.llmgateway.keycloak.routing.RoutingRules;
 import dev.llmgateway.keycloak.routing.RoutingSnapshot;
@@ -100,6 +102,7 @@ public final class GatewayCall {
     private final CallKeys keys;
     private final Duration timeout;
     private final OutboundPolicy policy;
+    private CallTrace trace = CallTrace.NONE;
 
     /**
      * @param keys the caller's own keys and the organisation's, opened at the moment of each attempt
@@ -112,6 +115,12 @@ public final class GatewayCall {
         this.keys = keys;
         this.timeout = timeout;
         this.policy = policy;
+    }
+
+    /** Traces each attempt as a child span of {@code trace}, the call's span. */
+    public GatewayCall tracedBy(CallTrace trace) {
+        this.trace = trace;
+        return this;
     }
 
     public CompletableFuture<Outcome> run(RoutingSnapshot snapshot, List<Candidate> ordered, ChatRequest request) {
@@ -147,6 +156,8 @@ public final class GatewayCall {
         private long fingerprint;
         /** Why the first candidate that could not express the request was skipped. */
         private UnsupportedRequestException unsupported;
+        /** The span of the attempt being sent or answered. */
+        private AttemptTrace span = AttemptTrace.NONE;
 
         Run(RoutingSnapshot snapshot, List<Candidate> ordered, ChatRequest request) {
             this.snapshot = snapshot;
@@ -238,6 +249,8 @@ public final class GatewayCall {
                 }
                 return null;
             }
+            span = trace.attempt(c.providerType(), c.providerName(), c.modelId(), own != null, vendorRequest.uri());
+            vendorRequest = span.propagate(vendorRequest);
             long start = System.nanoTime();
             CompletableFuture<HttpResponse<Upstream>> sent = http.sendAsync(vendorRequest, this::bodyHandler);
             if (!request.stream()) {
@@ -281,12 +294,19 @@ public final class GatewayCall {
                                 : cause instanceof IOException
                                         ? "connection error (closed before an answer)"
                                         : "connection error";
+                span.failed(
+                        outcome,
+                        outcome.startsWith("timeout")
+                                ? "timeout"
+                                : cause.getClass().getName(),
+                        0);
                 fail(c, outcome, elapsed, null);
                 return next(following);
             }
             int status = response.statusCode();
             if (status / 100 == 2) {
                 if (response.body() instanceof Upstream.Stream stream) {
+                    span.streaming(status);
                     cooldowns.recordSuccess(c.providerId());
                     attempts.add(new Attempt(c.providerName(), c.modelId(), "ok", elapsed / 1_000_000));
                     return CompletableFuture.completedFuture(new Outcome(
@@ -304,6 +324,7 @@ public final class GatewayCall {
                 byte[] body = ((Upstream.Bytes) response.body()).body();
                 try {
                     ChatResult result = adapter.parse(body);
+                    span.answered(result.response(), result.usage());
                     cooldowns.recordSuccess(c.providerId());
                     attempts.add(new Attempt(c.providerName(), c.modelId(), "ok", elapsed / 1_000_000));
                     return CompletableFuture.completedFuture(new Outcome(
@@ -318,15 +339,18 @@ public final class GatewayCall {
                             null,
                             byok));
                 } catch (IllegalArgumentException | JsonProcessingException e) {
+                    span.failed("unreadable answer (HTTP " + status + ")", "invalid_response", status);
                     fail(c, "unreadable answer (HTTP " + status + ")", elapsed, null);
                     return next(following);
                 }
             }
             if (byok && (status == 401 || status == 403)) {
+                span.failed("HTTP " + status + " (your own key was refused)", Integer.toString(status), status);
                 return ownKeyRefused(c, own, "HTTP " + status, elapsed, current);
             }
             if (byok && status == 429) {
                 // The caller's own quota at the vendor, not the provider's: no cooldown for everyone else.
+                span.failed("HTTP 429 (your own key's rate limit)", "429", status);
                 attempts.add(new Attempt(
                         c.providerName(), c.modelId(), "HTTP 429 (your own key's rate limit)", elapsed / 1_000_000));
                 Long ownRetryAfter = retryAfterOf(response);
@@ -340,10 +364,12 @@ public final class GatewayCall {
                 if (vendorRetryAfter != null) {
                     retryAfter = vendorRetryAfter;
                 }
+                span.failed("HTTP " + status, Integer.toString(status), status);
                 fail(c, "HTTP " + status, elapsed, vendorRetryAfter, status == 429);
                 return next(following);
             }
             // The caller's own request was refused: answer as the vendor did, without trying elsewhere.
+            span.failed("HTTP " + status + " (request refused)", Integer.toString(status), status);
             attempts.add(new Attempt(
                     c.providerName(), c.modelId(), "HTTP " + status + " (request refused)", elapsed / 1_000_000));
             VendorError vendorError = VendorError.parse(

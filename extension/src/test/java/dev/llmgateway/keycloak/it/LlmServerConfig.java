@@ -13,8 +13,9 @@ import org.keycloak.testframework.server.KeycloakServerConfigBuilder;
 
 /**
  * The one server configuration of the suite (one shared server): our jar, a configured key-encryption key, a short
- * vendor timeout so timeout tests stay quick, an outbound policy that allows the fake vendors' address, and a log file
- * the tests search for leaked keys.
+ * vendor timeout so timeout tests stay quick, an outbound policy that allows the fake vendors' address, a log file
+ * the tests search for leaked keys, and Keycloak's tracing on, exporting to {@link OtlpReceiver} on loopback: every
+ * test's calls are traced, as in a deployment with tracing on, and one server serves the whole suite.
  */
 public class LlmServerConfig implements KeycloakServerConfig {
 
@@ -77,8 +78,11 @@ public class LlmServerConfig implements KeycloakServerConfig {
                         Long.toString(PROVIDER_HEALTH_INTERVAL_MS))
                 .spiOption("llm-gateway", "default", "key-tests-per-minute", Integer.toString(KEY_TESTS_PER_MINUTE))
                 .spiOption("llm-gateway", "default", "outbound-allow", OUTBOUND_ALLOW)
-                .spiOption(
-                        "llm-gateway", "default", "gateway-max-body-bytes", Integer.toString(GATEWAY_MAX_BODY_BYTES));
+                .spiOption("llm-gateway", "default", "gateway-max-body-bytes", Integer.toString(GATEWAY_MAX_BODY_BYTES))
+                // Keycloak's tracing, exporting to a receiver in this JVM (TracingIT reads what it gets).
+                .option("tracing-enabled", "true")
+                .option("tracing-protocol", "http/protobuf")
+                .option("tracing-endpoint", OtlpReceiver.get().endpoint());
     }
 
     public static Path workDir() {

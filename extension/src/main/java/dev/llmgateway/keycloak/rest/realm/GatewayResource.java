@@ -22,6 +22,8 @@ import dev.llmgateway.keycloak.gateway.GatewayAccess;
 import dev.llmgateway.keycloak.gateway.GatewayCall;
 import dev.llmgateway.keycloak.gateway.GatewayState;
 import dev.llmgateway.keycloak.gateway.StreamRelay;
+import dev.llmgateway.keycloak.observe.CallTrace;
+import dev.llmgateway.keycloak.observe.GatewayTracing;
 import dev.llmgateway.keycloak.powerlevel.PowerLevel;
 import dev.llmgateway.keycloak.routing.RoutingSnapshot;
 import dev.llmgateway.keycloak.vendor.ChatRequest;
@@ -104,8 +106,12 @@ public class GatewayResource {
             ordered = own;
             keys = keys.ownOnly();
         }
+        // The call's span (nothing when tracing is off), under Keycloak's span of this request; ended below.
+        CallTrace trace =
+                GatewayTracing.call(session, realm.getName(), request.model(), request.stream(), request.body());
         GatewayCall call = new GatewayCall(
-                state.http(), state.cooldowns(), keys, config.upstreamTimeout(), config.outboundPolicy());
+                        state.http(), state.cooldowns(), keys, config.upstreamTimeout(), config.outboundPolicy())
+                .tracedBy(trace);
         CallRecord record = new CallRecord(
                 realm.getId(),
                 auth.user().getId(),
@@ -131,6 +137,7 @@ public class GatewayResource {
                     }
                     if (!o.streamed()) {
                         state.record(record.event(o, o.usage(), CallRecord.resultOf(o)));
+                        trace.end(o.status(), o.chosen(), o.usage(), false, o.attemptCount(), null);
                         return new Answer(o, null);
                     }
                     StreamRelay relay = new StreamRelay(
@@ -138,9 +145,23 @@ public class GatewayResource {
                             o.translator(),
                             request.promptChars(),
                             Duration.ofMillis(timeoutMillis),
-                            end -> state.record(record.event(o, end.usage(), end.result(), end.estimated())));
+                            end -> {
+                                state.record(record.event(o, end.usage(), end.result(), end.estimated()));
+                                trace.end(
+                                        o.status(),
+                                        o.chosen(),
+                                        end.usage(),
+                                        end.estimated(),
+                                        o.attemptCount(),
+                                        end.result());
+                            });
                     return new Answer(o, relay);
                 });
+        answered.whenComplete((a, failure) -> {
+            if (failure != null) {
+                trace.failed(failure);
+            }
+        });
         Uni<Answer> answer = Uni.createFrom()
                 .completionStage(answered.thenApply(a -> a))
                 .onCancellation()
