@@ -59,7 +59,10 @@ public final class OtlpReceiver {
     private final AtomicLong received = new AtomicLong();
 
     private OtlpReceiver() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        // A fixed port (-Dllm.it.otlp-port) only for a server reused across runs (KC_TEST_SERVER_REUSE): it keeps
+        // exporting to the port it was started with.
+        int port = Integer.getInteger("llm.it.otlp-port", 0);
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
         server.setExecutor(Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "otlp-receiver");
             t.setDaemon(true);

@@ -17,7 +17,6 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmgateway.keycloak.it.OtlpReceiver.ReceivedSpan;
@@ -80,7 +79,7 @@ class TracingIT {
                 JSON.readTree(r.body()).at("/choices/0/message/content").asText();
         assertEquals("Hello from groq.", completion);
 
-        List<ReceivedSpan> trace = awaitTrace(caller.traceId, spans -> attemptsOf(spans, gatewaySpan(spans)) >= 2);
+        List<ReceivedSpan> trace = awaitTrace(caller, 2);
         ReceivedSpan call = gatewaySpan(trace);
         assertEquals(caller.traceId, call.traceId(), "the gateway's span is in the caller's trace");
         assertReachesCaller(trace, call, caller.spanId);
@@ -174,7 +173,7 @@ class TracingIT {
         String completion = text.toString();
         assertEquals("Hello from openai.", completion);
 
-        List<ReceivedSpan> trace = awaitTrace(caller.traceId, spans -> attemptsOf(spans, gatewaySpan(spans)) >= 1);
+        List<ReceivedSpan> trace = awaitTrace(caller, 1);
         ReceivedSpan call = gatewaySpan(trace);
         assertReachesCaller(trace, call, caller.spanId);
         assertEquals("true", call.attribute("llm_gateway.stream"));
@@ -246,18 +245,36 @@ class TracingIT {
         return chats.get(0).traceparent();
     }
 
-    private List<ReceivedSpan> awaitTrace(String traceId, Predicate<List<ReceivedSpan>> complete)
-            throws InterruptedException {
+    /**
+     * The caller's trace once it holds the gateway's span, its {@code attempts} children, and every span between it and
+     * the caller's span (Keycloak's spans of the request end after ours and may come in a later export).
+     */
+    private List<ReceivedSpan> awaitTrace(Caller caller, int attempts) throws InterruptedException {
         long deadline = System.nanoTime() + EXPORT_WAIT.toNanos();
         while (System.nanoTime() < deadline) {
-            List<ReceivedSpan> spans = receiver.spans(traceId);
-            if (gatewaySpanOrNull(spans) != null && complete.test(spans)) {
+            List<ReceivedSpan> spans = receiver.spans(caller.traceId);
+            ReceivedSpan call = gatewaySpanOrNull(spans);
+            if (call != null
+                    && children(spans, call).size() >= attempts
+                    && chainToCaller(spans, call, caller.spanId).endsWith(CALLER)) {
                 return spans;
             }
             Thread.sleep(200);
         }
-        return fail("no complete trace " + traceId + " within " + EXPORT_WAIT + " (" + receiver.exports() + " exports, "
-                + receiver.spansReceived() + " spans received): " + receiver.spans(traceId));
+        StringBuilder seen = new StringBuilder();
+        for (ReceivedSpan s : receiver.spans(caller.traceId)) {
+            seen.append("\n  ")
+                    .append(s.name())
+                    .append(" id=")
+                    .append(s.spanId())
+                    .append(" parent=")
+                    .append(s.parentSpanId())
+                    .append(' ')
+                    .append(s.scope());
+        }
+        return fail("no complete trace " + caller.traceId + " within " + EXPORT_WAIT + " (" + receiver.exports()
+                + " exports, " + receiver.spansReceived() + " spans received; caller span " + caller.spanId + "):"
+                + seen);
     }
 
     private static ReceivedSpan gatewaySpanOrNull(List<ReceivedSpan> spans) {
@@ -273,33 +290,42 @@ class TracingIT {
         return s;
     }
 
-    private static long attemptsOf(List<ReceivedSpan> spans, ReceivedSpan call) {
-        return children(spans, call).size();
-    }
-
     private static List<ReceivedSpan> children(List<ReceivedSpan> spans, ReceivedSpan parent) {
         return spans.stream()
                 .filter(s -> s.parentSpanId().equals(parent.spanId()))
                 .toList();
     }
 
+    private static final String CALLER = " <- the caller's span";
+
     /** Parent by parent, the span's ancestors in the exported trace lead to the caller's span. */
     private static void assertReachesCaller(List<ReceivedSpan> trace, ReceivedSpan span, String callerSpanId) {
+        String chain = chainToCaller(trace, span, callerSpanId);
+        assertTrue(chain.endsWith(CALLER), "the span's ancestors lead to the caller's span: " + chain);
+    }
+
+    /** The names of the span's ancestors, ending in {@link #CALLER} when they reach the caller's span. */
+    private static String chainToCaller(List<ReceivedSpan> trace, ReceivedSpan span, String callerSpanId) {
         StringBuilder chain = new StringBuilder(span.name());
         ReceivedSpan current = span;
         for (int depth = 0; depth < 10; depth++) {
             String parent = current.parentSpanId();
             if (parent.equals(callerSpanId)) {
-                return;
+                return chain.append(CALLER).toString();
             }
             current = trace.stream()
                     .filter(s -> s.spanId().equals(parent))
                     .findFirst()
                     .orElse(null);
-            assertNotNull(current, "the parent " + parent + " of " + chain + " was exported");
+            if (current == null) {
+                return chain.append(" <- (")
+                        .append(parent)
+                        .append(" not exported)")
+                        .toString();
+            }
             chain.append(" <- ").append(current.name());
         }
-        fail("the caller's span is not among the ancestors: " + chain);
+        return chain.toString();
     }
 
     /** No attribute, event, name or status of any span in the trace (Keycloak's included) holds any of these. */
