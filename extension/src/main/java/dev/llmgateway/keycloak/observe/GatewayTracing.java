@@ -15,14 +15,15 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.instrumentation.api.instrumenter.LocalRootSpan;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.tracing.TracingAttributes;
 import org.keycloak.tracing.TracingProvider;
 
 /**
- * Spans of gateway calls, when Keycloak's tracing is on ({@code tracing-enabled}): one span per call, child of the span
- * Keycloak opened for the request (itself a child of the HTTP server span that continues the caller's
- * {@code traceparent}), and one client span per vendor attempt under it, with OpenTelemetry's GenAI semantic-convention
+ * Spans of gateway calls, when Keycloak's tracing is on ({@code tracing-enabled}): one span per call, child of the HTTP
+ * server span of the request (which continues the caller's {@code traceparent}), and one client span per vendor attempt
+ * under it, with OpenTelemetry's GenAI semantic-convention
  * attributes. The tracer is Keycloak's ({@link TracingProvider#getTracer}); spans are parented explicitly on the
  * captured context, never through the thread's current span, because attempts answer on the HTTP client's threads and
  * streams end on the relay's.
@@ -83,10 +84,15 @@ public final class GatewayTracing {
      */
     public static CallTrace call(
             KeycloakSession session, String realmName, String requestedModel, boolean stream, JsonNode body) {
-        Context parent = Context.current();
-        if (!Span.fromContext(parent).getSpanContext().isValid()) {
+        Context current = Context.current();
+        if (!Span.fromContext(current).getSpanContext().isValid()) {
             return CallTrace.NONE; // tracing is off: Keycloak opened no span for this request
         }
+        // The parent is the HTTP server span (the request's local root), not the current span: Keycloak 26.7 opens a
+        // span for the resource method and never ends it when the method returns a RestMulti, so a child of that span
+        // would hang from a span no collector ever receives.
+        Span root = LocalRootSpan.fromContextOrNull(current);
+        Context parent = root != null ? current.with(root) : current;
         TracingProvider tracing = session.getProvider(TracingProvider.class);
         if (tracing == null) {
             return CallTrace.NONE;
