@@ -31,6 +31,8 @@ import dev.llmgateway.keycloak.core.ProviderEndpoint;
 import dev.llmgateway.keycloak.core.ProviderType;
 import dev.llmgateway.keycloak.core.SafeText;
 import dev.llmgateway.keycloak.core.Usage;
+import dev.llmgateway.keycloak.observe.AttemptTrace;
+import dev.llmgateway.keycloak.observe.CallTrace;
 import dev.llmgateway.keycloak.observe.FallbackReason;
 import dev.llmgateway.keycloak.observe.GatewayMetrics;
 import dev.llmgateway.keycloak.observe.GatewayMetrics.AttemptResult;
@@ -111,6 +113,8 @@ public final class GatewayCall {
     /** The realm's name, the {@code realm} label of the call's metrics. */
     private String realmName = GatewayMetrics.NONE;
 
+    private CallTrace trace = CallTrace.NONE;
+
     /**
      * @param keys the caller's own keys and the organisation's, opened at the moment of each attempt
      * @param policy checked before every attempt: a refused address is handled like an unreachable provider
@@ -138,6 +142,12 @@ public final class GatewayCall {
     /** Names the realm in this call's metrics (attempts, fallbacks, cooldowns, BYOK attempts). */
     public GatewayCall observedAs(String realmName) {
         this.realmName = realmName;
+        return this;
+    }
+
+    /** Traces each attempt as a child span of {@code trace}, the call's span. */
+    public GatewayCall tracedBy(CallTrace trace) {
+        this.trace = trace;
         return this;
     }
 
@@ -181,6 +191,9 @@ public final class GatewayCall {
         private String leaving;
 
         private FallbackReason leavingBecause;
+
+        /** The span of the attempt being sent or answered. */
+        private AttemptTrace span = AttemptTrace.NONE;
 
         Run(RoutingSnapshot snapshot, List<Candidate> ordered, ChatRequest request) {
             this.snapshot = snapshot;
@@ -287,6 +300,8 @@ public final class GatewayCall {
                 metrics.fallback(realmName, leaving, leavingBecause);
                 leaving = null;
             }
+            span = trace.attempt(c.providerType(), c.providerName(), c.modelId(), own != null, vendorRequest.uri());
+            vendorRequest = span.propagate(vendorRequest);
             long start = System.nanoTime();
             CompletableFuture<HttpResponse<Upstream>> sent = http.sendAsync(vendorRequest, this::bodyHandler);
             if (!request.stream()) {
@@ -332,6 +347,12 @@ public final class GatewayCall {
                                         : "connection error";
                 attemptFailed();
                 observe(c, byok, AttemptResult.FAILED, ByokResult.FAILED, elapsed);
+                span.failed(
+                        outcome,
+                        outcome.startsWith("timeout")
+                                ? "timeout"
+                                : cause.getClass().getName(),
+                        0);
                 fail(
                         c,
                         outcome,
@@ -344,6 +365,7 @@ public final class GatewayCall {
             if (status / 100 == 2) {
                 if (response.body() instanceof Upstream.Stream stream) {
                     observe(c, byok, AttemptResult.OK, ByokResult.OK, elapsed);
+                    span.streaming(status);
                     cooldowns.recordSuccess(c.providerId());
                     attempts.add(new Attempt(c.providerName(), c.modelId(), "ok", elapsed / 1_000_000));
                     return CompletableFuture.completedFuture(new Outcome(
@@ -362,6 +384,7 @@ public final class GatewayCall {
                 try {
                     ChatResult result = adapter.parse(body);
                     observe(c, byok, AttemptResult.OK, ByokResult.OK, elapsed);
+                    span.answered(result.response(), result.usage());
                     cooldowns.recordSuccess(c.providerId());
                     attempts.add(new Attempt(c.providerName(), c.modelId(), "ok", elapsed / 1_000_000));
                     return CompletableFuture.completedFuture(new Outcome(
@@ -378,6 +401,7 @@ public final class GatewayCall {
                 } catch (IllegalArgumentException | JsonProcessingException e) {
                     attemptFailed();
                     observe(c, byok, AttemptResult.FAILED, ByokResult.FAILED, elapsed);
+                    span.failed("unreadable answer (HTTP " + status + ")", "invalid_response", status);
                     fail(c, "unreadable answer (HTTP " + status + ")", elapsed, null, FallbackReason.BAD_ANSWER);
                     return next(following);
                 }
@@ -385,12 +409,14 @@ public final class GatewayCall {
             attemptFailed();
             if (byok && (status == 401 || status == 403)) {
                 observe(c, true, AttemptResult.FAILED, ByokResult.KEY_REFUSED, elapsed);
+                span.failed("HTTP " + status + " (your own key was refused)", Integer.toString(status), status);
                 return ownKeyRefused(c, own, "HTTP " + status, elapsed, current);
             }
             if (byok && status == 429) {
                 // The caller's own quota at the vendor, not the provider's: no cooldown for everyone else.
                 observe(c, true, AttemptResult.FAILED, ByokResult.RATE_LIMITED, elapsed);
                 leaving(c, FallbackReason.OWN_KEY_RATE_LIMITED);
+                span.failed("HTTP 429 (your own key's rate limit)", "429", status);
                 attempts.add(new Attempt(
                         c.providerName(), c.modelId(), "HTTP 429 (your own key's rate limit)", elapsed / 1_000_000));
                 Long ownRetryAfter = retryAfterOf(response);
@@ -405,11 +431,13 @@ public final class GatewayCall {
                     retryAfter = vendorRetryAfter;
                 }
                 observe(c, byok, AttemptResult.FAILED, ByokResult.FAILED, elapsed);
+                span.failed("HTTP " + status, Integer.toString(status), status);
                 fail(c, "HTTP " + status, elapsed, vendorRetryAfter, status == 429, FallbackReason.ofStatus(status));
                 return next(following);
             }
             // The caller's own request was refused: answer as the vendor did, without trying elsewhere.
             observe(c, byok, AttemptResult.REFUSED, ByokResult.REQUEST_REFUSED, elapsed);
+            span.failed("HTTP " + status + " (request refused)", Integer.toString(status), status);
             attempts.add(new Attempt(
                     c.providerName(), c.modelId(), "HTTP " + status + " (request refused)", elapsed / 1_000_000));
             VendorError vendorError = VendorError.parse(

@@ -84,7 +84,7 @@ public final class FakeVendors {
     private final Set<String> outages = ConcurrentHashMap.newKeySet();
     private final Map<String, VendorUsage> scripted = new ConcurrentHashMap<>();
 
-    /** One request as the vendor saw it. */
+    /** One request as the vendor saw it; {@code traceparent} is the W3C trace context header, null when none came. */
     public record Recorded(
             String vendor,
             String method,
@@ -92,7 +92,8 @@ public final class FakeVendors {
             String authorization,
             String apiKeyHeader,
             String anthropicVersion,
-            String body) {}
+            String body,
+            String traceparent) {}
 
     private FakeVendors() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
@@ -190,8 +191,15 @@ public final class FakeVendors {
             String xApiKey = ex.getRequestHeaders().getFirst("x-api-key");
             String version = ex.getRequestHeaders().getFirst("anthropic-version");
             String requestBody = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            requests.add(
-                    new Recorded(vendor, ex.getRequestMethod(), path, authorization, xApiKey, version, requestBody));
+            requests.add(new Recorded(
+                    vendor,
+                    ex.getRequestMethod(),
+                    path,
+                    authorization,
+                    xApiKey,
+                    version,
+                    requestBody,
+                    ex.getRequestHeaders().getFirst("traceparent")));
             String presented = xApiKey != null ? xApiKey : authorization;
             if (presented != null && outages.stream().anyMatch(presented::contains)) {
                 send(

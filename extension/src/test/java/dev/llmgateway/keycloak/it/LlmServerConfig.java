@@ -14,7 +14,8 @@ import org.keycloak.testframework.server.KeycloakServerConfigBuilder;
 /**
  * The one server configuration of the suite (one shared server): our jar, a configured key-encryption key, a short
  * vendor timeout so timeout tests stay quick, an outbound policy that allows the fake vendors' address, a log file
- * the tests search for leaked keys, and metrics on.
+ * the tests search for leaked keys, metrics on, and Keycloak's tracing on, exporting to {@link OtlpReceiver} on
+ * loopback: every test's calls are traced, as in a deployment with tracing on, and one server serves the whole suite.
  */
 public class LlmServerConfig implements KeycloakServerConfig {
 
@@ -84,8 +85,11 @@ public class LlmServerConfig implements KeycloakServerConfig {
                 .spiOption("llm-gateway", "default", "outbound-allow", OUTBOUND_ALLOW)
                 .spiOption(
                         "llm-gateway", "default", "refusal-event-interval-ms", Long.toString(REFUSAL_EVENT_INTERVAL_MS))
-                .spiOption(
-                        "llm-gateway", "default", "gateway-max-body-bytes", Integer.toString(GATEWAY_MAX_BODY_BYTES));
+                .spiOption("llm-gateway", "default", "gateway-max-body-bytes", Integer.toString(GATEWAY_MAX_BODY_BYTES))
+                // Keycloak's tracing, exporting to a receiver in this JVM (TracingIT reads what it gets).
+                .option("tracing-enabled", "true")
+                .option("tracing-protocol", "http/protobuf")
+                .option("tracing-endpoint", OtlpReceiver.get().endpoint());
     }
 
     public static Path workDir() {

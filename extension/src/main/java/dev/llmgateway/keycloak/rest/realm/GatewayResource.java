@@ -25,7 +25,9 @@ import dev.llmgateway.keycloak.gateway.GatewayAccess;
 import dev.llmgateway.keycloak.gateway.GatewayCall;
 import dev.llmgateway.keycloak.gateway.GatewayState;
 import dev.llmgateway.keycloak.gateway.StreamRelay;
+import dev.llmgateway.keycloak.observe.CallTrace;
 import dev.llmgateway.keycloak.observe.GatewayMetrics;
+import dev.llmgateway.keycloak.observe.GatewayTracing;
 import dev.llmgateway.keycloak.observe.Outcome;
 import dev.llmgateway.keycloak.observe.Refusal;
 import dev.llmgateway.keycloak.powerlevel.PowerLevel;
@@ -187,6 +189,9 @@ public class GatewayResource {
                             GatewayEvents.RESET,
                             Long.toString(Math.max(1, (e.retryMillis() + 999) / 1000))));
         }
+        // The call's span (nothing when tracing is off), under Keycloak's span of this request; ended below.
+        CallTrace trace =
+                GatewayTracing.call(session, realm.getName(), request.model(), request.stream(), request.body());
         GatewayCall call = new GatewayCall(
                         state.http(),
                         state.cooldowns(),
@@ -195,7 +200,8 @@ public class GatewayResource {
                         config.outboundPolicy(),
                         limits,
                         estimate)
-                .observedAs(realmName);
+                .observedAs(realmName)
+                .tracedBy(trace);
         CallRecord record = new CallRecord(
                 realm.getId(),
                 auth.user().getId(),
@@ -223,6 +229,7 @@ public class GatewayResource {
                         limits.finished(o.usage());
                         state.record(
                                 CallMetrics.ended(realmName, o, record.event(o, o.usage(), CallRecord.resultOf(o))));
+                        trace.end(o.status(), o.chosen(), o.usage(), false, o.attemptCount(), null);
                         return new Answer(o, null);
                     }
                     StreamRelay relay = new StreamRelay(
@@ -234,13 +241,21 @@ public class GatewayResource {
                                 limits.finished(end.usage());
                                 state.record(CallMetrics.ended(
                                         realmName, o, record.event(o, end.usage(), end.result(), end.estimated())));
+                                trace.end(
+                                        o.status(),
+                                        o.chosen(),
+                                        end.usage(),
+                                        end.estimated(),
+                                        o.attemptCount(),
+                                        end.result());
                             },
                             at -> metrics.firstByte(realmName, o.chosen().providerName(), at - start));
                     return new Answer(o, relay);
                 });
-        answered.whenComplete((a, error) -> {
-            if (error != null) {
+        answered.whenComplete((a, failure) -> {
+            if (failure != null) {
                 limits.finished(null);
+                trace.failed(failure);
             }
         });
         Uni<Answer> answer = Uni.createFrom()
