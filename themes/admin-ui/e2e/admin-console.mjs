@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Drives the LLM Gateway page of the llm-gateway admin console in headless Chromium against a running Keycloak, as a
 // realm admin would: opens "LLM Gateway" from the navigation, adds a provider after a successful connection test,
-// moves a provider to the top of the fallback chain, switches the routing strategy, adds a model alias, edits a power
-// level, reads the statistics and the charts, exports the CSV, deletes the provider; then, as an admin who may only
-// view the realm, finds no edit control. Screenshots in light and dark mode and at a narrow width.
+// sets a provider's rate limits, moves a provider to the top of the fallback chain, switches the routing strategy, adds a
+// model alias, edits a power level and its rate limits (a bad one first: the server's refusal shows under the field),
+// sets, changes and clears a client's rate-limit override and sets a user's, reads the statistics and the charts,
+// exports the CSV, deletes the provider; then, as an admin who may only view the realm, finds no edit control. Screenshots in light and dark mode and at a narrow width.
 //
 // Environment:
 //   KC_URL                  server root, e.g. http://localhost:8080 (required)
@@ -15,6 +16,11 @@
 //   KC_MOVE_PROVIDER        name of the provider to move to the top of the fallback chain (required)
 //   KC_LEVEL                id of the power level to edit; its monthly budget becomes KC_LEVEL_BUDGET (required)
 //   KC_LEVEL_BUDGET         the new monthly budget (default 42)
+//   KC_LEVEL_RPM            the level's new requests per minute (default 60)
+//   KC_LIMIT_PROVIDER       name of the provider whose limits are set to 500 requests/min and 8 streams
+//                           (default KC_MOVE_PROVIDER)
+//   KC_OVERRIDE_CLIENT      clientId whose override is set, changed and cleared (default account)
+//   KC_OVERRIDE_USER        username who keeps an override of 2 concurrent streams (default KC_VIEWER)
 //   KC_ALIAS, KC_ALIAS_MODEL        the alias to add and its model (default e2e-fast → gpt-4o-mini)
 //   KC_STRATEGY             the strategy to switch to (default cost)
 //   KC_EXPECT_CALLS         gateway calls made before the run: the cards and charts must show at least these
@@ -47,6 +53,10 @@ const apiKey = required("KC_KEY");
 const moveProvider = required("KC_MOVE_PROVIDER");
 const levelId = required("KC_LEVEL");
 const levelBudget = process.env.KC_LEVEL_BUDGET || "42";
+const levelRpm = process.env.KC_LEVEL_RPM || "60";
+const limitProvider = process.env.KC_LIMIT_PROVIDER || moveProvider;
+const overrideClient = process.env.KC_OVERRIDE_CLIENT || "account";
+const overrideUser = process.env.KC_OVERRIDE_USER || viewer.user;
 const alias = process.env.KC_ALIAS || "e2e-fast";
 const aliasModel = process.env.KC_ALIAS_MODEL || "gpt-4o-mini";
 const strategy = process.env.KC_STRATEGY || "cost";
@@ -216,6 +226,20 @@ async function asAdmin() {
   }
   log(`provider added and tested from its card: ${(await cardTest.innerText()).trim()}`);
 
+  step = "set a provider's rate limits";
+  const limited = page.locator(`[data-testid^="llm-provider-card-"][data-provider-name="${limitProvider}"]`);
+  await limited.locator('[data-testid="llm-provider-configure"]').click();
+  await modal.waitFor();
+  await byId(page, "llm-provider-limits").scrollIntoViewIfNeeded();
+  await byId(page, "llm-provider-requests_per_minute").fill("500");
+  await byId(page, "llm-provider-concurrent_streams").fill("8");
+  await expectSuccess(page, "provider limits", () => byId(page, "llm-provider-save").click());
+  await modal.waitFor({ state: "detached" });
+  const providerLimits = limited.locator('[data-testid="llm-provider-limits"]');
+  await providerLimits.filter({ hasText: "500 requests/min · 8 streams" }).waitFor();
+  result.providerLimits = (await providerLimits.innerText()).trim();
+  log(`${limitProvider}'s card: ${result.providerLimits}`);
+
   step = "move a provider to the top of the fallback chain";
   await openTab(page, "routing");
   await byId(page, "llm-chain").waitFor();
@@ -242,13 +266,61 @@ async function asAdmin() {
   await byId(page, `llm-alias-row-${alias}`).waitFor();
   await shot(page, "admin-03-routing.png");
 
-  step = "edit a power level";
+  step = "edit a power level and its rate limits";
   await openTab(page, "power-levels");
   const level = byId(page, `llm-level-card-${levelId}`);
   await level.locator('[data-testid="llm-level-edit"]').click();
   await byId(page, "llm-level-form").waitFor();
   await byId(page, "llm-level-budget").fill(levelBudget);
+  await byId(page, "llm-level-requests_per_minute").fill("-1");
+  await clearAlerts(page);
+  await byId(page, "llm-level-save").click();
+  const rpmError = byId(page, "llm-level-requests_per_minute-error");
+  await rpmError.waitFor();
+  result.levelLimitError = (await rpmError.innerText()).trim();
+  if (!result.levelLimitError.includes("requests_per_minute") || !/whole number/.test(result.levelLimitError)) {
+    throw new Error(`under the requests field after -1: "${result.levelLimitError}", not the server's refusal`);
+  }
+  log(`-1 requests/min: "${result.levelLimitError}" under the field`);
+  await byId(page, "llm-level-requests_per_minute").fill(levelRpm);
   await expectSuccess(page, "power level", () => byId(page, "llm-level-save").click());
+  const levelLimits = level.locator('[data-testid="llm-level-info-limits"]');
+  await levelLimits.filter({ hasText: `${levelRpm} requests/min` }).waitFor();
+  result.levelLimits = (await levelLimits.innerText()).trim();
+  log(`the level's card: ${result.levelLimits}`);
+
+  step = "set, change and clear a client's rate-limit override";
+  await byId(page, "llm-overrides").scrollIntoViewIfNeeded();
+  await byId(page, "llm-override-add-client").click();
+  await byId(page, "llm-override-who").fill("no-such-client");
+  await byId(page, "llm-override-requests_per_minute").fill("30");
+  await byId(page, "llm-override-save").click();
+  await byId(page, "llm-override-who-error").waitFor();
+  await byId(page, "llm-override-who").fill(overrideClient);
+  await expectSuccess(page, "client override", () => byId(page, "llm-override-save").click());
+  const clientRow = byId(page, `llm-override-client-${overrideClient}`);
+  const clientLimits = clientRow.locator('[data-testid="llm-override-limits"]');
+  await clientLimits.filter({ hasText: "30 requests/min" }).waitFor();
+  await clientRow.locator('[data-testid="llm-override-edit"]').click();
+  await byId(page, "llm-override-tokens_per_minute").fill("100000");
+  await expectSuccess(page, "client override changed", () => byId(page, "llm-override-save").click());
+  await clientLimits.filter({ hasText: "30 requests/min · 100K tokens/min" }).waitFor();
+  result.clientOverride = (await clientLimits.innerText()).trim();
+  await expectSuccess(page, "client override cleared", () =>
+    clientRow.locator('[data-testid="llm-override-clear"]').click(),
+  );
+  await clientRow.waitFor({ state: "detached" });
+  log(`${overrideClient}: ${result.clientOverride}, then cleared`);
+
+  step = "set a user's rate-limit override";
+  await byId(page, "llm-override-add-user").click();
+  await byId(page, "llm-override-who").fill(overrideUser);
+  await byId(page, "llm-override-concurrent_streams").fill("2");
+  await expectSuccess(page, "user override", () => byId(page, "llm-override-save").click());
+  const userLimits = byId(page, `llm-override-user-${overrideUser}`).locator('[data-testid="llm-override-limits"]');
+  await userLimits.filter({ hasText: "2 streams" }).waitFor();
+  result.userOverride = (await userLimits.innerText()).trim();
+  await page.evaluate(() => window.scrollTo(0, 0));
   await shot(page, "admin-04-power-levels.png");
 
   step = "who may call the gateway";
@@ -366,6 +438,10 @@ async function asViewer() {
     "llm-level-delete",
     "llm-byok-save",
     "llm-access-save",
+    "llm-override-add-client",
+    "llm-override-add-user",
+    "llm-override-edit",
+    "llm-override-clear",
   ];
   const seen = [];
   for (const tab of tabs) {
@@ -379,6 +455,16 @@ async function asViewer() {
   }
   if (seen.length) {
     throw new Error(`a view-only admin sees edit controls: ${seen.join(", ")}`);
+  }
+  // The overrides: no controls (above), and without view-users the users are counted, not named.
+  await openTab(page, "power-levels");
+  const hidden = byId(page, "llm-override-users-hidden");
+  await hidden.waitFor();
+  if (
+    !(await hidden.innerText()).startsWith("1 user ") ||
+    (await byId(page, `llm-override-user-${overrideUser}`).count())
+  ) {
+    throw new Error(`a view-only admin sees "${await hidden.innerText()}" about the users with overrides`);
   }
   // Without view-users: no list that names users.
   for (const [tab, id] of [

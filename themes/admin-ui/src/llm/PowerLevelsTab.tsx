@@ -28,6 +28,7 @@ import { useLoad } from "./hooks";
 import { GatewayAccessCard } from "./levels/GatewayAccessCard";
 import { LevelCard } from "./levels/LevelCard";
 import { LevelFormModal } from "./levels/LevelFormModal";
+import { RateLimitOverridesCard } from "./levels/RateLimitOverridesCard";
 import { body, MAX_LEVELS } from "./levels/levels";
 import "./levels/levels.css";
 import type { PowerLevel, PowerLevels } from "./types";
@@ -220,6 +221,9 @@ const LevelsPage = () => {
           />
         ))}
       </Gallery>
+      <div className="llm-levels__access">
+        <RateLimitOverridesCard />
+      </div>
       <div className="llm-levels__access">
         <GatewayAccessCard />
       </div>

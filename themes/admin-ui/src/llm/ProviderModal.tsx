@@ -30,6 +30,18 @@ import { LLM_NS } from "../i18n";
 import { LlmApiError } from "./api";
 import { useLlmPage } from "./context";
 import { formatMs } from "./format";
+import { LimitFields } from "./limits/LimitFields";
+import {
+  fromLimitsDraft,
+  hasLimits,
+  LIMIT_KINDS,
+  limitKindOf,
+  limitsDraft,
+  limitsErrors,
+  sameLimits,
+  type LimitKind,
+  type LimitsDraft,
+} from "./limits/limits";
 import { defaultProviderName } from "./providers/modelApi";
 import { ModelChecklist } from "./providers/ModelChecklist";
 import { StatusLabel } from "./providers/ProviderCard";
@@ -44,7 +56,7 @@ export type ProviderModalProps = {
   onSaved: (provider: Provider) => void;
 };
 
-type FieldKey = "type" | "name" | "apiKey" | "baseUrl" | "priority";
+type FieldKey = "type" | "name" | "apiKey" | "baseUrl" | "priority" | LimitKind;
 
 /** The request fields the API names in its errors, as the dialog's fields. */
 const FIELDS: Record<string, FieldKey> = {
@@ -66,6 +78,7 @@ type FormState = {
   priority: number | "";
   autoFallback: boolean;
   enabled: boolean;
+  limits: LimitsDraft;
 };
 
 const DEFAULT_TYPE = "openrouter";
@@ -83,8 +96,18 @@ function formOf(p?: Provider): FormState {
         priority: p.priority,
         autoFallback: p.auto_fallback,
         enabled: p.enabled,
+        limits: limitsDraft(p.limits),
       }
-    : { type: DEFAULT_TYPE, name: "", apiKey: "", baseUrl: "", priority: 50, autoFallback: true, enabled: true };
+    : {
+        type: DEFAULT_TYPE,
+        name: "",
+        apiKey: "",
+        baseUrl: "",
+        priority: 50,
+        autoFallback: true,
+        enabled: true,
+        limits: limitsDraft(),
+      };
 }
 
 type Detail = { value?: Provider; error?: Error; loading: boolean };
@@ -152,10 +175,19 @@ export default function ProviderModal({ provider, onClose, onSaved }: ProviderMo
     }
   };
 
+  const setLimit = (kind: LimitKind, value: string) => {
+    setForm((f) => ({ ...f, limits: { ...f.limits, [kind]: value } }));
+    setErrors((e) => ({ ...e, [kind]: undefined }));
+  };
+
+  /** The dialog's field an API error names: a provider field, or one of the rate limits. */
+  const fieldOf = (e: unknown): FieldKey | undefined =>
+    e instanceof LlmApiError && e.field ? (FIELDS[e.field] ?? limitKindOf(e.field, "limits")) : undefined;
+
   /** Puts an API refusal at its field (when it names one) and reports it as an alert. */
   const report = (title: string, e: unknown) => {
     const message = (e as Error).message;
-    const field = e instanceof LlmApiError && e.field ? FIELDS[e.field] : undefined;
+    const field = fieldOf(e);
     if (field) setErrors((x) => ({ ...x, [field]: message }));
     addAlert(title, AlertVariant.danger, message);
     return field;
@@ -179,7 +211,7 @@ export default function ProviderModal({ provider, onClose, onSaved }: ProviderMo
       );
     } catch (e) {
       const message = (e as Error).message;
-      const field = e instanceof LlmApiError && e.field ? FIELDS[e.field] : undefined;
+      const field = fieldOf(e);
       if (field) setErrors((x) => ({ ...x, [field]: message }));
       setTest({ success: false, text: message });
     } finally {
@@ -195,6 +227,9 @@ export default function ProviderModal({ provider, onClose, onSaved }: ProviderMo
     if (isCustom && !form.baseUrl.trim()) found.baseUrl = t("llmProvBaseUrlRequired");
     if (form.priority === "" || !Number.isInteger(form.priority) || form.priority < 1 || form.priority > 100) {
       found.priority = t("llmProvPriorityRange");
+    }
+    for (const [kind, key] of Object.entries(limitsErrors(form.limits))) {
+      found[kind as LimitKind] = t(key);
     }
     setErrors(found);
     return Object.keys(found).length === 0;
@@ -218,6 +253,8 @@ export default function ProviderModal({ provider, onClose, onSaved }: ProviderMo
       enabled: form.enabled,
     };
     if (form.baseUrl.trim()) input.baseUrl = form.baseUrl.trim();
+    const limits = fromLimitsDraft(form.limits);
+    if (hasLimits(limits)) input.limits = limits;
     const p = await api.createProvider(input);
     savedAlert(p, true, t("llmProvAdded", { name: p.name }), t("llmProvAddedWithError", { name: p.name }));
     onSaved(p);
@@ -238,6 +275,8 @@ export default function ProviderModal({ provider, onClose, onSaved }: ProviderMo
     if (form.priority !== c.priority && form.priority !== "") input.priority = form.priority;
     if (form.autoFallback !== c.auto_fallback) input.autoFallback = form.autoFallback;
     if (form.enabled !== c.enabled) input.enabled = form.enabled;
+    const limits = fromLimitsDraft(form.limits);
+    if (!sameLimits(limits, c.limits)) input.limits = limits;
     if (Object.keys(input).length === 0) {
       onClose();
       return;
@@ -490,6 +529,16 @@ export default function ProviderModal({ provider, onClose, onSaved }: ProviderMo
                 data-testid="llm-provider-enabled"
               />
             </FormGroup>
+          </GridItem>
+          <GridItem span={12}>
+            <LimitFields
+              idPrefix="llm-provider"
+              title={t("llmProvLimitsTitle")}
+              description={t("llmProvLimitsHelp")}
+              values={form.limits}
+              errors={Object.fromEntries(LIMIT_KINDS.map((k) => [k, errors[k]]))}
+              onChange={setLimit}
+            />
           </GridItem>
         </Grid>
       </Form>

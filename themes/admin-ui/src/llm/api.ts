@@ -14,6 +14,8 @@ import type {
   Provider,
   ProviderInput,
   ProviderType,
+  RateLimits,
+  RateLimitsOverview,
   RoutingRules,
   Stats,
   TestOutcome,
@@ -106,6 +108,13 @@ function createApi(base: string, token: () => Promise<string | undefined>) {
     replacePowerLevels: (levels: PowerLevels) =>
       request<PowerLevels & { success: boolean }>("PUT", "power-levels", levels),
     powerLevelAssignments: (signal?: AbortSignal) => get<PowerLevelAssignments>("power-levels/assignments", signal),
+    rateLimits: (signal?: AbortSignal) => get<RateLimitsOverview>("limits", signal),
+    /** Replaces a client's own limits ({} clears them); answers what is stored. */
+    updateClientLimits: (clientId: string, limits: RateLimits) =>
+      request<RateLimits>("PUT", `limits/clients/${enc(clientId)}`, limits),
+    /** Replaces a user's own limits (their llm_… attributes; {} clears them); answers what is stored. */
+    updateUserLimits: (userId: string, limits: RateLimits) =>
+      request<RateLimits>("PUT", `limits/users/${enc(userId)}`, limits),
     byok: (first: number, max: number, signal?: AbortSignal) =>
       get<ByokOverview>(`byok?first=${first}&max=${max}`, signal),
     byokSettings: (signal?: AbortSignal) => get<ByokSettings>("byok/settings", signal),

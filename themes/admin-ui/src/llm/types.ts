@@ -43,6 +43,8 @@ export type Provider = {
   last_error?: string;
   created_at: number;
   updated_at: number;
+  /** The organisation's quota at this vendor; absent when none. */
+  limits?: RateLimits;
   models?: ModelView[];
 };
 
@@ -58,6 +60,8 @@ export type ProviderInput = {
   autoFallback?: boolean;
   enabled?: boolean;
   models?: string[] | null;
+  /** Replaces the provider's limits; {} clears them. */
+  limits?: RateLimits;
 };
 
 export type TestOutcome = {
@@ -93,11 +97,34 @@ export type PowerLevel = {
   price_ceiling?: number;
   models?: string[];
   monthly_budget?: number;
+  /** Each user's limits on this level; absent when none. */
+  limits?: RateLimits;
 };
 
 export type PowerLevels = { levels: PowerLevel[]; default: string };
 
 export type PowerLevelAssignments = { levels: Record<string, { users: number; groups: number }>; default: string };
+
+/**
+ * Rate limits of a power level, provider, client or user: a kind absent (or null) sets no limit; 0 refuses every call.
+ * A client's or user's kinds replace those of the caller's level (a user's over a client's).
+ */
+export type RateLimits = {
+  requests_per_minute?: number | null;
+  tokens_per_minute?: number | null;
+  concurrent_streams?: number | null;
+};
+
+/** A level, provider, client (`id` its clientId) or user (`name` the username) with its limits ({} when none). */
+export type RateLimitScope = { id: string; name?: string; limits: RateLimits };
+
+/** GET /limits: every level and provider, and the clients and users with limits of their own. */
+export type RateLimitsOverview = {
+  levels: RateLimitScope[];
+  providers: RateLimitScope[];
+  clients: RateLimitScope[];
+  users: RateLimitScope[];
+};
 
 export type ByokOverview = {
   users_with_keys: number;

@@ -20,6 +20,7 @@ import { AngleLeftIcon, AngleRightIcon, PencilAltIcon, StarIcon, TrashIcon } fro
 import { useTranslation } from "react-i18next";
 
 import { LLM_NS } from "../../i18n";
+import { describeLimits } from "../limits/limits";
 import type { PowerLevel } from "../types";
 import { formatAmount } from "./levels";
 
@@ -174,6 +175,12 @@ export const LevelCard = ({ level, position, count, isDefault, assigned, assigne
               {level.monthly_budget != null
                 ? t("llmLevelBudgetValue", { amount: formatAmount(level.monthly_budget) })
                 : t("llmLevelNoBudget")}
+            </DescriptionListDescription>
+          </DescriptionListGroup>
+          <DescriptionListGroup>
+            <DescriptionListTerm>{t("llmLimitsTitle")}</DescriptionListTerm>
+            <DescriptionListDescription data-testid="llm-level-info-limits">
+              {describeLimits(t, level.limits) ?? t("llmLimitsNone")}
             </DescriptionListDescription>
           </DescriptionListGroup>
           <DescriptionListGroup>

@@ -20,6 +20,8 @@ import { useTranslation } from "react-i18next";
 
 import { LLM_NS } from "../../i18n";
 import { LlmApiError } from "../api";
+import { LimitFields } from "../limits/LimitFields";
+import { LIMIT_KINDS } from "../limits/limits";
 import type { PowerLevel } from "../types";
 import {
   COLOR_PATTERN,
@@ -273,6 +275,14 @@ export const LevelFormModal = ({ level, index, isDefault, otherIds, onSave, onCl
           </InputGroup>
           {helper("budget", t("llmLevelBudgetHelp"))}
         </FormGroup>
+        <LimitFields
+          idPrefix="llm-level"
+          title={t("llmLimitsTitle")}
+          description={t("llmLevelLimitsHelp")}
+          values={draft}
+          errors={Object.fromEntries(LIMIT_KINDS.map((k) => [k, error(k)]))}
+          onChange={set}
+        />
         <FormGroup fieldId="llm-level-form-default">
           <Checkbox
             id="llm-level-form-default"

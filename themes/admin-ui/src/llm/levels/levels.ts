@@ -1,4 +1,13 @@
 /** Power levels: the form's draft, its checks (the API's rules, docs/power-levels.md), and the API's field names. */
+import {
+  fromLimitsDraft,
+  hasLimits,
+  LIMIT_KINDS,
+  limitError,
+  limitKindOf,
+  limitsDraft,
+  type LimitsDraft,
+} from "../limits/limits";
 import type { PowerLevel, PowerLevels } from "../types";
 
 export const ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/;
@@ -6,8 +15,8 @@ export const COLOR_PATTERN = /^#[0-9A-Fa-f]{6}$/;
 export const MAX_LEVELS = 20;
 const MAX_AMOUNT = 1_000_000;
 
-/** What the form edits: every field as typed. */
-export type LevelDraft = {
+/** What the form edits: every field as typed (the rate limits by the API's names). */
+export type LevelDraft = LimitsDraft & {
   id: string;
   name: string;
   description: string;
@@ -30,6 +39,7 @@ export const EMPTY_DRAFT: LevelDraft = {
   ceiling: "",
   models: "",
   budget: "",
+  ...limitsDraft(),
 };
 
 export function toDraft(level: PowerLevel): LevelDraft {
@@ -41,6 +51,7 @@ export function toDraft(level: PowerLevel): LevelDraft {
     ceiling: level.price_ceiling === undefined || level.price_ceiling === null ? "" : String(level.price_ceiling),
     models: (level.models ?? []).join("\n"),
     budget: level.monthly_budget === undefined || level.monthly_budget === null ? "" : String(level.monthly_budget),
+    ...limitsDraft(level.limits),
   };
 }
 
@@ -118,6 +129,10 @@ export function validate(draft: LevelDraft, otherIds: string[]): DraftErrors {
   } else if (models.length > 200) {
     errors.models = "llmLevelErrorModelsMany";
   }
+  for (const kind of LIMIT_KINDS) {
+    const limit = limitError(draft[kind]);
+    if (limit) errors[kind] = limit;
+  }
   if (!errors.ceiling && draft.ceiling.trim() === "" && models.length === 0) {
     errors.ceiling = "llmLevelErrorCeilingOrModels";
   }
@@ -133,6 +148,8 @@ export function fromDraft(draft: LevelDraft): PowerLevel {
   if (draft.ceiling.trim()) level.price_ceiling = Number(draft.ceiling.trim());
   if (models.length) level.models = models;
   if (draft.budget.trim()) level.monthly_budget = Number(draft.budget.trim());
+  const limits = fromLimitsDraft(draft);
+  if (hasLimits(limits)) level.limits = limits;
   return level;
 }
 
@@ -144,6 +161,7 @@ export function clean(level: PowerLevel): PowerLevel {
   if (level.price_ceiling != null) out.price_ceiling = level.price_ceiling;
   if (level.models != null) out.models = level.models;
   if (level.monthly_budget != null) out.monthly_budget = level.monthly_budget;
+  if (hasLimits(level.limits)) out.limits = level.limits;
   return out;
 }
 
@@ -162,13 +180,16 @@ const API_FIELDS: Record<string, DraftField> = {
 };
 
 /**
- * The form field an API error names (`levels[2].monthly_budget`), when it is about the level at `index`;
- * `levels[2]` alone (ceiling or models missing) goes to the ceiling.
+ * The form field an API error names (`levels[2].monthly_budget`, `levels[2].limits.tokens_per_minute`), when it is
+ * about the level at `index`; `levels[2]` alone (ceiling or models missing) goes to the ceiling.
  */
 export function draftFieldOf(apiField: string | undefined, index: number): DraftField | undefined {
-  const match = apiField ? /^levels\[(\d+)\](?:\.(\w+))?$/.exec(apiField) : null;
+  const match = apiField ? /^levels\[(\d+)\](?:\.(\w+))?(?:\..*)?$/.exec(apiField) : null;
   if (!match || Number(match[1]) !== index) {
     return undefined;
+  }
+  if (match[2] === "limits") {
+    return limitKindOf(apiField, `levels[${index}].limits`);
   }
   return match[2] === undefined ? "ceiling" : API_FIELDS[match[2]];
 }

@@ -27,6 +27,7 @@ import { useTranslation } from "react-i18next";
 
 import { LLM_NS } from "../../i18n";
 import { formatCount, formatMs } from "../format";
+import { describeLimits } from "../limits/limits";
 import type { Provider } from "../types";
 import { formatPrice } from "./modelApi";
 import { ProviderBadge } from "./ProviderBadge";
@@ -137,6 +138,11 @@ export const ProviderCard = ({ provider, canManage, testing, testResult, onConfi
             </DescriptionListDescription>
           </DescriptionListGroup>
         </DescriptionList>
+        {describeLimits(t, p.limits) && (
+          <div className="llm-provider-card__limits" data-testid="llm-provider-limits">
+            <span className="llm-provider-card__limits-term">{t("llmLimitsTitle")}</span> {describeLimits(t, p.limits)}
+          </div>
+        )}
         {testResult && (
           <HelperText className="llm-provider-card__test" isLiveRegion>
             <HelperTextItem

@@ -104,6 +104,8 @@ class AdminConsoleIT {
                 Map.entry("KC_KEY", KEY),
                 Map.entry("KC_MOVE_PROVIDER", "Secondary"),
                 Map.entry("KC_LEVEL", "unlimited"),
+                Map.entry("KC_OVERRIDE_CLIENT", "account"),
+                Map.entry("KC_OVERRIDE_USER", "plainuser"),
                 Map.entry("KC_EXPECT_CALLS", "3"),
                 Map.entry("SCREENSHOT_DIR", screenshots.toString())));
 
@@ -126,6 +128,32 @@ class AdminConsoleIT {
                 "42",
                 levels.get("levels").get(0).get("monthly_budget").asText(),
                 "the level edited on the page: " + levels);
+
+        // The rate limits set on the page, as the API keeps them.
+        assertEquals(
+                60,
+                levels.get("levels")
+                        .get(0)
+                        .path("limits")
+                        .path("requests_per_minute")
+                        .asInt(),
+                "the level's requests per minute: " + levels);
+        JsonNode limited = providers.get(0).path("limits");
+        assertEquals(500, limited.path("requests_per_minute").asInt(), "Secondary's limits: " + providers);
+        assertEquals(8, limited.path("concurrent_streams").asInt(), "Secondary's limits: " + providers);
+        assertFalse(limited.has("tokens_per_minute"), "no token limit was set: " + limited);
+        assertEquals(
+                0,
+                Api.get(Api.admin(realm.getName(), "/limits/clients/account"), admin)
+                        .json()
+                        .size(),
+                "the client override set on the page was cleared there");
+        JsonNode users =
+                Api.get(Api.admin(realm.getName(), "/limits"), admin).json().get("users");
+        assertEquals(1, users.size(), "one user override: " + users);
+        assertEquals("plainuser", users.get(0).get("name").asText());
+        assertEquals(
+                "{\"concurrent_streams\":2}", users.get(0).get("limits").toString(), "plainuser's override: " + users);
 
         // The new provider was tested with the key against the vendor, and the key went nowhere else.
         assertTrue(
