@@ -13,6 +13,7 @@ import static dev.llmgateway.keycloak.observe.GatewayTracing.SYSTEM;
 import static dev.llmgateway.keycloak.observe.GatewayTracing.USAGE_ESTIMATED;
 
 import java.net.URI;
+import java.util.function.Consumer;
 
 import dev.llmgateway.keycloak.core.Candidate;
 import dev.llmgateway.keycloak.core.Usage;
@@ -77,20 +78,8 @@ public final class CallTrace {
      */
     public void end(
             int status, Candidate chosen, Usage usage, boolean estimated, long attemptCount, String streamResult) {
-        if (span == null) {
+        if (span == null || !endOnce(open -> open.streamEnded(usage, estimated, streamResult))) {
             return;
-        }
-        AttemptTrace open;
-        synchronized (this) {
-            if (ended) {
-                return;
-            }
-            ended = true;
-            open = streaming;
-            streaming = null;
-        }
-        if (open != null) {
-            open.streamEnded(usage, estimated, streamResult);
         }
         if (span.isRecording()) {
             span.setAttribute(HTTP_STATUS_TO_CALLER, status);
@@ -125,23 +114,30 @@ public final class CallTrace {
 
     /** The call failed inside the gateway (a bug, not a vendor's answer): the span ends with the exception's type. */
     public void failed(Throwable error) {
-        if (span == null) {
+        if (span == null
+                || !endOnce(
+                        open -> open.failed("gateway error", error.getClass().getName(), 0))) {
             return;
         }
+        span.setAttribute(ERROR_TYPE, error.getClass().getName());
+        span.setStatus(StatusCode.ERROR);
+        span.end();
+    }
+
+    /** Ends the call once: false when it had ended already; the stream attempt still open is handed to {@code close}. */
+    private boolean endOnce(Consumer<AttemptTrace> close) {
         AttemptTrace open;
         synchronized (this) {
             if (ended) {
-                return;
+                return false;
             }
             ended = true;
             open = streaming;
             streaming = null;
         }
         if (open != null) {
-            open.failed("gateway error", error.getClass().getName(), 0);
+            close.accept(open);
         }
-        span.setAttribute(ERROR_TYPE, error.getClass().getName());
-        span.setStatus(StatusCode.ERROR);
-        span.end();
+        return true;
     }
 }

@@ -3,6 +3,9 @@ package dev.llmgateway.keycloak.rest.admin;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -88,20 +91,7 @@ public class RateLimitsResource {
         ctx.requireManage();
         ctx.auth().users().requireManage();
         UserModel user = findUser(id);
-        RateLimits limits = RateLimits.parse(read(body), "limits");
-        write(
-                limits.requestsPerMinute(),
-                v -> user.setSingleAttribute(RateLimits.REQUESTS_ATTRIBUTE, v),
-                () -> user.removeAttribute(RateLimits.REQUESTS_ATTRIBUTE));
-        write(
-                limits.tokensPerMinute(),
-                v -> user.setSingleAttribute(RateLimits.TOKENS_ATTRIBUTE, v),
-                () -> user.removeAttribute(RateLimits.TOKENS_ATTRIBUTE));
-        write(
-                limits.concurrentStreams(),
-                v -> user.setSingleAttribute(RateLimits.STREAMS_ATTRIBUTE, v),
-                () -> user.removeAttribute(RateLimits.STREAMS_ATTRIBUTE));
-        RateLimits stored = ofUser(user);
+        RateLimits stored = store(read(body), user::setSingleAttribute, user::removeAttribute, () -> ofUser(user));
         ctx.event(OperationType.UPDATE, "LLM_RATE_LIMITS", stored, "llm", "limits", "users", user.getId());
         return stored;
     }
@@ -121,20 +111,7 @@ public class RateLimitsResource {
     public RateLimits setClient(@PathParam("clientId") String clientId, InputStream body) {
         ctx.requireManage();
         ClientModel client = findClient(clientId);
-        RateLimits limits = RateLimits.parse(read(body), "limits");
-        write(
-                limits.requestsPerMinute(),
-                v -> client.setAttribute(RateLimits.REQUESTS_ATTRIBUTE, v),
-                () -> client.removeAttribute(RateLimits.REQUESTS_ATTRIBUTE));
-        write(
-                limits.tokensPerMinute(),
-                v -> client.setAttribute(RateLimits.TOKENS_ATTRIBUTE, v),
-                () -> client.removeAttribute(RateLimits.TOKENS_ATTRIBUTE));
-        write(
-                limits.concurrentStreams(),
-                v -> client.setAttribute(RateLimits.STREAMS_ATTRIBUTE, v),
-                () -> client.removeAttribute(RateLimits.STREAMS_ATTRIBUTE));
-        RateLimits stored = ofClient(client);
+        RateLimits stored = store(read(body), client::setAttribute, client::removeAttribute, () -> ofClient(client));
         ctx.event(OperationType.UPDATE, "LLM_RATE_LIMITS", stored, "llm", "limits", "clients", client.getClientId());
         return stored;
     }
@@ -143,15 +120,21 @@ public class RateLimitsResource {
         return ctx.body(body);
     }
 
-    private interface Setter {
-        void set(String value);
+    /** Validates the whole body first, then sets each kind given and removes the others; answers what is stored. */
+    private static RateLimits store(
+            ObjectNode body, BiConsumer<String, String> set, Consumer<String> remove, Supplier<RateLimits> stored) {
+        RateLimits limits = RateLimits.parse(body, "limits");
+        write(RateLimits.REQUESTS_ATTRIBUTE, limits.requestsPerMinute(), set, remove);
+        write(RateLimits.TOKENS_ATTRIBUTE, limits.tokensPerMinute(), set, remove);
+        write(RateLimits.STREAMS_ATTRIBUTE, limits.concurrentStreams(), set, remove);
+        return stored.get();
     }
 
-    private static void write(Number value, Setter set, Runnable remove) {
+    private static void write(String name, Number value, BiConsumer<String, String> set, Consumer<String> remove) {
         if (value == null) {
-            remove.run();
+            remove.accept(name);
         } else {
-            set.set(value.toString());
+            set.accept(name, value.toString());
         }
     }
 
