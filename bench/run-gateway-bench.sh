@@ -116,6 +116,7 @@ say "Starting Keycloak on http://127.0.0.1:${HTTP_PORT} (management ${MGMT_PORT}
   exec bin/kc.sh start-dev --http-host=127.0.0.1 --http-port="$HTTP_PORT" --http-management-port="$MGMT_PORT" \
     --health-enabled=true \
     --spi-llm-gateway--default--kek="$KEK" \
+    --spi-llm-gateway--default--outbound-allow=loopback \
     --spi-llm-gateway--default--upstream-timeout-ms=30000
 ) >"$LOG" 2>&1 &
 KC_PID=$!

@@ -1073,7 +1073,7 @@ public final class GatewayBench {
             this.b = b;
         }
 
-        record Side(double p50Micros, double meanMicros, double cpuMicrosPerCall, long errors) {}
+        record Side(double p50Micros, double meanMicros, double cpuMicrosPerCall, long errors, double otherCores) {}
 
         int run() throws Exception {
             Opts opts = b.opts;
@@ -1132,6 +1132,7 @@ public final class GatewayBench {
                 List<Double> p50U = new ArrayList<>();
                 List<Double> cpuL = new ArrayList<>();
                 List<Double> cpuU = new ArrayList<>();
+                List<Double> others = new ArrayList<>();
                 long errors = 0;
                 for (int r = 1; r <= opts.pairedRounds; r++) {
                     Side limited;
@@ -1152,6 +1153,8 @@ public final class GatewayBench {
                     p50U.add(plain.p50Micros);
                     cpuL.add(limited.cpuMicrosPerCall);
                     cpuU.add(plain.cpuMicrosPerCall);
+                    others.add(limited.otherCores);
+                    others.add(plain.otherCores);
                     say(String.format(
                             Locale.ROOT,
                             "%5d  %-9s %21.0f  %9.0f  %+5.0f  %16.0f  %9.0f  %+5.0f  %29.0f  %9.0f  %+5.0f",
@@ -1180,7 +1183,8 @@ public final class GatewayBench {
                         Locale.ROOT,
                         "Concurrency %d, MEDIAN PAIRED DIFFERENCE (limited - unlimited): client latency p50 %+.0f µs "
                                 + "[quartiles %+.0f .. %+.0f], mean %+.0f µs [%+.0f .. %+.0f]; Keycloak CPU %+.1f µs per call "
-                                + "[%+.1f .. %+.1f]; errors %d; load average %s",
+                                + "[%+.1f .. %+.1f]; errors %d; other processes %.2f cores (median, max %.2f); "
+                                + "load average %s",
                         c,
                         median(dP50),
                         quantile(dP50, 0.25),
@@ -1192,6 +1196,8 @@ public final class GatewayBench {
                         quantile(dCpu, 0.25),
                         quantile(dCpu, 0.75),
                         errors,
+                        median(others),
+                        others.stream().mapToDouble(Double::doubleValue).max().orElse(-1),
                         loadAverage()));
                 clean &= errors == 0;
             }
@@ -1215,7 +1221,17 @@ public final class GatewayBench {
             double cpu = r.completed == 0 || before.kc() < 0
                     ? -1
                     : (after.kc() - before.kc()) * 1_000_000.0 / Cpu.HZ / r.completed;
-            return new Side(pct(v, 0.50) / 1000.0, mean, cpu, r.errors.total() + (n - r.completed));
+            double secs = (after.at() - before.at()) / 1e9;
+            double other = before.busy() < 0 || secs <= 0
+                    ? -1
+                    : Math.max(
+                            0,
+                            ((after.busy() - before.busy())
+                                            - (after.kc() - before.kc())
+                                            - (after.self() - before.self()))
+                                    / Cpu.HZ
+                                    / secs);
+            return new Side(pct(v, 0.50) / 1000.0, mean, cpu, r.errors.total() + (n - r.completed), other);
         }
 
         String rateHeaders(String token) throws Exception {
