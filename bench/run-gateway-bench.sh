@@ -54,7 +54,14 @@ if [ "${BENCH_SKIP_BUILD:-0}" != 1 ] || [ ! -f "$JAR" ]; then
 fi
 [ -f "$JAR" ] || { echo "no jar at $JAR" >&2; exit 1; }
 
-if [ ! -f "$TARBALL" ]; then
+# The tar.gz, or else the zip (the test framework's, usually in the local Maven repository already).
+ZIP=".run/download/keycloak-quarkus-dist-${KC_VERSION}.zip"
+M2_ZIP="${HOME}/.m2/repository/org/keycloak/keycloak-quarkus-dist/${KC_VERSION}/keycloak-quarkus-dist-${KC_VERSION}.zip"
+if [ ! -f "$TARBALL" ] && [ ! -f "$ZIP" ] && [ -f "$M2_ZIP" ]; then
+  mkdir -p .run/download
+  cp "$M2_ZIP" "$ZIP"
+fi
+if [ ! -f "$TARBALL" ] && [ ! -f "$ZIP" ]; then
   say "Fetching the Keycloak ${KC_VERSION} server distribution"
   mkdir -p .run/download
   timeout 900 ./mvnw -q -B -N org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
@@ -64,7 +71,11 @@ fi
 say "Preparing a fresh Keycloak ${KC_VERSION} in ${BENCH_ROOT}"
 rm -rf "$BENCH_ROOT"
 mkdir -p "$BENCH_ROOT"
-tar xzf "$TARBALL" -C "$BENCH_ROOT"
+if [ -f "$TARBALL" ]; then
+  tar xzf "$TARBALL" -C "$BENCH_ROOT"
+else
+  unzip -q "$ZIP" -d "$BENCH_ROOT"
+fi
 cp "$JAR" "$SERVER/providers/keycloak-llm-gateway.jar"
 
 KC_PID=""
@@ -105,6 +116,7 @@ say "Starting Keycloak on http://127.0.0.1:${HTTP_PORT} (management ${MGMT_PORT}
   exec bin/kc.sh start-dev --http-host=127.0.0.1 --http-port="$HTTP_PORT" --http-management-port="$MGMT_PORT" \
     --health-enabled=true \
     --spi-llm-gateway--default--kek="$KEK" \
+    --spi-llm-gateway--default--outbound-allow=loopback \
     --spi-llm-gateway--default--upstream-timeout-ms=30000
 ) >"$LOG" 2>&1 &
 KC_PID=$!

@@ -77,6 +77,11 @@ public final class GatewayBench {
         long slowExtraSeconds = 60;
         boolean skipSlow = false;
         String realm = "bench";
+        /** --limiter-paired: only the rate limiter's paired rounds (concurrency:requests per side and round). */
+        boolean limiterPaired = false;
+
+        int[][] paired = {{1, 600}, {32, 3000}};
+        int pairedRounds = 16;
 
         static Opts parse(String[] args) {
             Opts o = new Opts();
@@ -85,11 +90,16 @@ public final class GatewayBench {
                     System.out.println(
                             "options: --kc=URL --admin-user= --admin-password= --kc-pid= --warmup=N --requests=N "
                                     + "--levels=1,8,32,64 --stream-concurrency=N --stream-requests=N --level-limit-seconds=S "
-                                    + "--slow-streams=N --slow-millis=MS --slow-ramp-millis=MS --skip-slow");
+                                    + "--slow-streams=N --slow-millis=MS --slow-ramp-millis=MS --skip-slow "
+                                    + "--limiter-paired [--paired=1:600,32:3000 --paired-rounds=16]");
                     System.exit(0);
                 }
                 if (a.equals("--skip-slow")) {
                     o.skipSlow = true;
+                    continue;
+                }
+                if (a.equals("--limiter-paired")) {
+                    o.limiterPaired = true;
                     continue;
                 }
                 int eq = a.indexOf('=');
@@ -116,6 +126,13 @@ public final class GatewayBench {
                     case "slow-millis" -> o.slowMillis = Long.parseLong(v);
                     case "slow-ramp-millis" -> o.slowRampMillis = Long.parseLong(v);
                     case "realm" -> o.realm = v;
+                    case "paired" ->
+                        o.paired = Arrays.stream(v.split(","))
+                                .map(p -> Arrays.stream(p.trim().split(":"))
+                                        .mapToInt(Integer::parseInt)
+                                        .toArray())
+                                .toArray(int[][]::new);
+                    case "paired-rounds" -> o.pairedRounds = Integer.parseInt(v);
                     default -> throw new IllegalArgumentException("unknown option: --" + k);
                 }
             }
@@ -497,6 +514,9 @@ public final class GatewayBench {
         say("Fake vendor on http://127.0.0.1:" + vendor.port() + "/v1, gateway " + opts.kc + "/realms/" + opts.realm
                 + "/llm/v1, Keycloak pid " + opts.kcPid + " " + procStatus());
         setUp();
+        if (opts.limiterPaired) {
+            return new LimiterPaired(this).run();
+        }
 
         section("Warm-up");
         int warmStreams = Math.min(500, opts.warmup / 4);
@@ -655,18 +675,27 @@ public final class GatewayBench {
     // ---------------------------------------------------------------------------------------------- closed-loop levels
 
     HttpRequest chat(String model, boolean stream, String id, Duration timeout) {
+        return chat(model, stream, id, timeout, userToken);
+    }
+
+    HttpRequest chat(String model, boolean stream, String id, Duration timeout, String token) {
         String body =
                 "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}],\"user\":\""
                         + id + "\"" + (stream ? ",\"stream\":true" : "") + "}";
         return HttpRequest.newBuilder(URI.create(opts.kc + "/realms/" + opts.realm + "/llm/v1/chat/completions"))
                 .timeout(timeout)
-                .header("Authorization", "Bearer " + userToken)
+                .header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
     }
 
     LevelResult runLevel(String label, int concurrency, int n, boolean stream, String model)
+            throws InterruptedException {
+        return runLevel(label, concurrency, n, stream, model, userToken);
+    }
+
+    LevelResult runLevel(String label, int concurrency, int n, boolean stream, String model, String token)
             throws InterruptedException {
         LevelResult r = new LevelResult(label, concurrency, n);
         AtomicInteger next = new AtomicInteger();
@@ -682,7 +711,7 @@ public final class GatewayBench {
                             if (k >= n) {
                                 return;
                             }
-                            one(r, k, stream, model);
+                            one(r, k, stream, model, token);
                         }
                     },
                     "lane-" + i);
@@ -701,11 +730,15 @@ public final class GatewayBench {
     }
 
     void one(LevelResult r, int k, boolean stream, String model) {
+        one(r, k, stream, model, userToken);
+    }
+
+    void one(LevelResult r, int k, boolean stream, String model, String token) {
         String id = "b" + ids.incrementAndGet();
         long t0 = System.nanoTime();
         try {
             HttpResponse<Timed> resp =
-                    http.send(chat(model, stream, id, Duration.ofSeconds(30)), info -> new Timed(null));
+                    http.send(chat(model, stream, id, Duration.ofSeconds(30), token), info -> new Timed(null));
             Timed body = resp.body();
             long end = body.endAt;
             AtomicLongArray v = vendorTimes(id);
@@ -1021,6 +1054,236 @@ public final class GatewayBench {
                 }
             }
         }
+    }
+
+    // ---------------------------------------------------------------------------------------------- rate limiter cost
+
+    /**
+     * The rate limiter's cost end to end ({@code --limiter-paired}): two users of the same power level (the realm's
+     * default, which has no limits) call the same model; "bench-limited" has a user override with limits it never
+     * reaches (1,000,000 requests and 10,000,000,000 tokens per minute, the largest the API accepts), so each of its
+     * calls is counted (one admit before routing, one settle with the vendor's tokens) and "bench-user"'s are not. In
+     * each round both run the same number of calls back to back at the same concurrency, alternating which goes
+     * first; the medians of the paired differences (limited minus unlimited) cancel the host's slow drift.
+     */
+    static final class LimiterPaired {
+        final GatewayBench b;
+
+        LimiterPaired(GatewayBench b) {
+            this.b = b;
+        }
+
+        record Side(double p50Micros, double meanMicros, double cpuMicrosPerCall, long errors, double otherCores) {}
+
+        int run() throws Exception {
+            Opts opts = b.opts;
+            String admin = b.adminToken();
+            String users = opts.kc + "/admin/realms/" + opts.realm + "/users";
+            String user = "{\"username\":\"bench-limited\",\"enabled\":true,\"email\":\"bench-limited@example.org\","
+                    + "\"emailVerified\":true,\"firstName\":\"Bench\",\"lastName\":\"Limited\","
+                    + "\"credentials\":[{\"type\":\"password\",\"value\":\"bench-pass\",\"temporary\":false}]}";
+            expect(b.send(json(users, admin).POST(HttpRequest.BodyPublishers.ofString(user))), 201, "create user");
+            HttpResponse<String> found = b.send(
+                    json(users + "?exact=true&username=bench-limited", admin).GET());
+            expect(found, 200, "find user");
+            String userId = field(found.body(), "id");
+            String limits = "{\"requests_per_minute\":1000000,\"tokens_per_minute\":10000000000}";
+            HttpResponse<String> set =
+                    b.send(json(opts.kc + "/admin/realms/" + opts.realm + "/llm/limits/users/" + userId, admin)
+                            .PUT(HttpRequest.BodyPublishers.ofString(limits)));
+            expect(set, 200, "set the user's limits");
+            String limitedToken = b.token("bench-limited", "bench-pass");
+            String plainToken = b.userToken;
+
+            // Both users must really differ by the limit and by nothing else: the limited one's answers carry
+            // x-ratelimit-* headers (its calls are counted), the other's none (no limit applies to it).
+            String hLimited = rateHeaders(limitedToken);
+            String hPlain = rateHeaders(plainToken);
+            say("Users: bench-user (level without limits) answers with "
+                    + (hPlain.isEmpty() ? "no x-ratelimit headers" : hPlain) + "; bench-limited (override " + set.body()
+                    + ") with " + hLimited);
+            if (hLimited.isEmpty() || !hPlain.isEmpty()) {
+                say("The two users do not differ by the limit: the comparison would be meaningless.");
+                return 1;
+            }
+
+            section("Warm-up: " + opts.warmup + " calls per user at concurrency 8");
+            LevelResult w1 = b.runLevel("warm-up", 8, opts.warmup, false, "bench-model", limitedToken);
+            LevelResult w2 = b.runLevel("warm-up", 8, opts.warmup, false, "bench-model", plainToken);
+            say("errors: " + w1.errors.describe() + " / " + w2.errors.describe());
+
+            boolean clean = true;
+            for (int[] level : opts.paired) {
+                int c = level[0];
+                int n = level[1];
+                section(String.format(
+                        Locale.ROOT,
+                        "Concurrency %d: %d rounds of %d non-streamed calls per user, back to back (load average %s)",
+                        c,
+                        opts.pairedRounds,
+                        n,
+                        loadAverage()));
+                say("round  first    client p50 µs: limited  unlimited  diff   mean µs: limited  unlimited  diff"
+                        + "   Keycloak CPU µs/call: limited  unlimited  diff");
+                List<Double> dP50 = new ArrayList<>();
+                List<Double> dMean = new ArrayList<>();
+                List<Double> dCpu = new ArrayList<>();
+                List<Double> p50L = new ArrayList<>();
+                List<Double> p50U = new ArrayList<>();
+                List<Double> cpuL = new ArrayList<>();
+                List<Double> cpuU = new ArrayList<>();
+                List<Double> others = new ArrayList<>();
+                long errors = 0;
+                for (int r = 1; r <= opts.pairedRounds; r++) {
+                    Side limited;
+                    Side plain;
+                    boolean limitedFirst = r % 2 == 1;
+                    if (limitedFirst) {
+                        limited = side(c, n, limitedToken);
+                        plain = side(c, n, plainToken);
+                    } else {
+                        plain = side(c, n, plainToken);
+                        limited = side(c, n, limitedToken);
+                    }
+                    errors += limited.errors + plain.errors;
+                    dP50.add(limited.p50Micros - plain.p50Micros);
+                    dMean.add(limited.meanMicros - plain.meanMicros);
+                    dCpu.add(limited.cpuMicrosPerCall - plain.cpuMicrosPerCall);
+                    p50L.add(limited.p50Micros);
+                    p50U.add(plain.p50Micros);
+                    cpuL.add(limited.cpuMicrosPerCall);
+                    cpuU.add(plain.cpuMicrosPerCall);
+                    others.add(limited.otherCores);
+                    others.add(plain.otherCores);
+                    say(String.format(
+                            Locale.ROOT,
+                            "%5d  %-9s %21.0f  %9.0f  %+5.0f  %16.0f  %9.0f  %+5.0f  %29.0f  %9.0f  %+5.0f",
+                            r,
+                            limitedFirst ? "limited" : "unlimited",
+                            limited.p50Micros,
+                            plain.p50Micros,
+                            limited.p50Micros - plain.p50Micros,
+                            limited.meanMicros,
+                            plain.meanMicros,
+                            limited.meanMicros - plain.meanMicros,
+                            limited.cpuMicrosPerCall,
+                            plain.cpuMicrosPerCall,
+                            limited.cpuMicrosPerCall - plain.cpuMicrosPerCall));
+                }
+                say(String.format(
+                        Locale.ROOT,
+                        "Concurrency %d, medians: client p50 %.0f µs limited / %.0f µs unlimited; Keycloak CPU %.0f / %.0f "
+                                + "µs per call",
+                        c,
+                        median(p50L),
+                        median(p50U),
+                        median(cpuL),
+                        median(cpuU)));
+                say(String.format(
+                        Locale.ROOT,
+                        "Concurrency %d, MEDIAN PAIRED DIFFERENCE (limited - unlimited): client latency p50 %+.0f µs "
+                                + "[quartiles %+.0f .. %+.0f], mean %+.0f µs [%+.0f .. %+.0f]; Keycloak CPU %+.1f µs per call "
+                                + "[%+.1f .. %+.1f]; errors %d; other processes %.2f cores (median, max %.2f); "
+                                + "load average %s",
+                        c,
+                        median(dP50),
+                        quantile(dP50, 0.25),
+                        quantile(dP50, 0.75),
+                        median(dMean),
+                        quantile(dMean, 0.25),
+                        quantile(dMean, 0.75),
+                        median(dCpu),
+                        quantile(dCpu, 0.25),
+                        quantile(dCpu, 0.75),
+                        errors,
+                        median(others),
+                        others.stream().mapToDouble(Double::doubleValue).max().orElse(-1),
+                        loadAverage()));
+                clean &= errors == 0;
+            }
+            say("Keycloak at the end: " + b.procStatus());
+            return clean ? 0 : 1;
+        }
+
+        Side side(int c, int n, String token) throws InterruptedException {
+            Cpu before = Cpu.now(b.opts.kcPid);
+            LevelResult r = b.runLevel("paired", c, n, false, "bench-model", token);
+            Cpu after = Cpu.now(b.opts.kcPid);
+            long[] ok = new long[r.client.length];
+            int k = 0;
+            for (int i = 0; i < r.client.length; i++) {
+                if (r.ok[i]) {
+                    ok[k++] = r.client[i];
+                }
+            }
+            long[] v = Arrays.copyOf(ok, k);
+            double mean = Arrays.stream(v).average().orElse(-1) / 1000.0;
+            double cpu = r.completed == 0 || before.kc() < 0
+                    ? -1
+                    : (after.kc() - before.kc()) * 1_000_000.0 / Cpu.HZ / r.completed;
+            double secs = (after.at() - before.at()) / 1e9;
+            double other = before.busy() < 0 || secs <= 0
+                    ? -1
+                    : Math.max(
+                            0,
+                            ((after.busy() - before.busy())
+                                            - (after.kc() - before.kc())
+                                            - (after.self() - before.self()))
+                                    / Cpu.HZ
+                                    / secs);
+            return new Side(pct(v, 0.50) / 1000.0, mean, cpu, r.errors.total() + (n - r.completed), other);
+        }
+
+        String rateHeaders(String token) throws Exception {
+            HttpResponse<String> r = b.http.send(
+                    b.chat("bench-model", false, "probe-" + b.ids.incrementAndGet(), Duration.ofSeconds(30), token),
+                    HttpResponse.BodyHandlers.ofString());
+            expect(r, 200, "probe call");
+            StringBuilder s = new StringBuilder();
+            r.headers().map().forEach((name, values) -> {
+                if (name.toLowerCase(Locale.ROOT).startsWith("x-ratelimit-")) {
+                    s.append(s.length() == 0 ? "" : ", ")
+                            .append(name)
+                            .append(": ")
+                            .append(values.get(0));
+                }
+            });
+            return s.toString();
+        }
+
+        static double median(List<Double> values) {
+            return quantile(values, 0.5);
+        }
+
+        /** Linear interpolation between the closest ranks. */
+        static double quantile(List<Double> values, double q) {
+            double[] s =
+                    values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            if (s.length == 0) {
+                return Double.NaN;
+            }
+            double pos = q * (s.length - 1);
+            int lo = (int) Math.floor(pos);
+            int hi = (int) Math.ceil(pos);
+            return s[lo] + (s[hi] - s[lo]) * (pos - lo);
+        }
+    }
+
+    String token(String username, String password) throws Exception {
+        HttpResponse<String> tok = send(
+                HttpRequest.newBuilder(URI.create(opts.kc + "/realms/" + opts.realm + "/protocol/openid-connect/token"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(form(Map.of(
+                                "grant_type",
+                                "password",
+                                "client_id",
+                                "bench-client",
+                                "username",
+                                username,
+                                "password",
+                                password)))));
+        expect(tok, 200, "token of " + username);
+        return field(tok.body(), "access_token");
     }
 
     /** CPU time of Keycloak, of this driver (with its fake vendor) and of the whole machine, in clock ticks. */
