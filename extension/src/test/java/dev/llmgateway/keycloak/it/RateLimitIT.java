@@ -311,6 +311,79 @@ class RateLimitIT {
         assertEquals("limits.tokens_per_minute", bad.json().get("field").asText());
     }
 
+    /**
+     * The kinds the other tests do not reach at each scope: tokens and streams set for a user and for a client, and
+     * for a provider (whose limit makes the call fall back).
+     */
+    @Test
+    void tokensAndStreamsAtEveryScope() throws Exception {
+        long perCall = FakeVendors.PROMPT_TOKENS + FakeVendors.COMPLETION_TOKENS;
+        String model = "rl-scopes-model";
+        String limited = provider(
+                "Scoped primary",
+                "sk-test-scoped-primary",
+                90,
+                Map.of("tokens_per_minute", perCall, "concurrent_streams", 0),
+                model);
+        provider("Scoped backup", "sk-test-scoped-backup", 10, null, model);
+        levelLimits(Map.of("requests_per_minute", 1000));
+
+        // A user's own tokens and streams.
+        String token = newUser("rl-user-kinds");
+        String users = Api.admin(realm.getName(), "/limits/users/" + userId("rl-user-kinds"));
+        assertEquals(
+                200,
+                Api.put(users, admin(), Map.of("tokens_per_minute", perCall, "concurrent_streams", 0))
+                        .status());
+        Api.Reply first = chat(token, model);
+        assertEquals(200, first.status(), first.text());
+        assertEquals(Long.toString(perCall), first.header("x-ratelimit-limit-tokens"));
+        assertEquals("1000", first.header("x-ratelimit-limit-requests"), "the level's, not overridden");
+        assertEquals("Scoped primary", first.header("X-LLM-Provider"));
+        assertRateLimited(chat(token, model), perCall + " tokens per minute", "set for your account");
+        HttpResponse<String> stream = http.send(stream(token, model), HttpResponse.BodyHandlers.ofString());
+        assertEquals(429, stream.statusCode(), stream.body());
+        assertTrue(stream.body().contains("0 concurrent streams (set for your account)"), stream.body());
+
+        // A client's tokens and streams, for a user without overrides.
+        String clients = Api.admin(realm.getName(), "/limits/clients/admin-cli");
+        assertEquals(
+                200,
+                Api.put(clients, admin(), Map.of("tokens_per_minute", perCall, "concurrent_streams", 0))
+                        .status());
+        try {
+            String other = newUser("rl-client-kinds");
+            // The primary's token quota was spent by the first call: the backup answers.
+            Api.Reply viaClient = chat(other, model);
+            assertEquals(200, viaClient.status(), viaClient.text());
+            assertEquals("Scoped backup", viaClient.header("X-LLM-Provider"), "the primary's tokens are used up");
+            assertTrue(viaClient.text().length() > 0);
+            assertRateLimited(chat(other, model), perCall + " tokens per minute", "client 'admin-cli'");
+            HttpResponse<String> clientStream = http.send(stream(other, model), HttpResponse.BodyHandlers.ofString());
+            assertEquals(429, clientStream.statusCode(), clientStream.body());
+            assertTrue(clientStream.body().contains("client 'admin-cli'"), clientStream.body());
+        } finally {
+            Api.put(clients, admin(), Map.of());
+        }
+
+        // A provider's streams: 0 lets no stream through it, so a stream falls back while a plain call does not.
+        String streamModel = "rl-scopes-stream-model";
+        provider("Streams primary", "sk-test-scoped-streams-primary", 90, Map.of("concurrent_streams", 0), streamModel);
+        provider("Streams backup", "sk-test-scoped-streams-backup", 10, null, streamModel);
+        String third = newUser("rl-provider-kinds");
+        assertEquals("Streams primary", chat(third, streamModel).header("X-LLM-Provider"));
+        HttpResponse<String> providerStream =
+                http.send(stream(third, streamModel), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, providerStream.statusCode(), providerStream.body());
+        assertEquals(
+                "Streams backup",
+                providerStream.headers().firstValue("X-LLM-Provider").orElse(null));
+        Api.Reply overview = Api.get(Api.admin(realm.getName(), "/limits"), admin());
+        assertTrue(
+                overview.text().contains("\"id\":\"" + limited + "\""),
+                "the provider is in the overview: " + overview.text());
+    }
+
     private HttpRequest stream(String token, String model) {
         String body =
                 "{\"model\":\"" + model + "\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
