@@ -60,7 +60,10 @@ class MetricsIT {
     /** One sample line of the scrape. */
     private record Sample(String name, Map<String, String> labels, double value) {}
 
-    private static final Pattern LINE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})? (\\S+)$");
+    /** A sample, its labels (quoted values may hold braces) and value; with tracing on, an exemplar may follow. */
+    private static final Pattern LINE = Pattern.compile(
+            "^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{((?:[^\"}]|\"(?:[^\"\\\\]|\\\\.)*\")*)})? (\\S+)(?: # .*)?$");
+
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
     private String scrapeText() {

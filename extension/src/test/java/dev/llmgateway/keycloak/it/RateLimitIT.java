@@ -406,7 +406,9 @@ class RateLimitIT {
             if (line.startsWith(name + "{")
                     && line.contains("realm=\"" + realm.getName() + "\"")
                     && line.contains("reason=\"" + reason + "\"")) {
-                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                // "name{labels} value", and with tracing on an exemplar after it: " # {trace_id=…} value time".
+                String value = line.substring(line.indexOf("} ") + 2);
+                return Double.parseDouble(value.split(" ")[0]);
             }
         }
         return 0;
