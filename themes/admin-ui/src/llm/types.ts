@@ -118,12 +118,16 @@ export type RateLimits = {
 /** A level, provider, client (`id` its clientId) or user (`name` the username) with its limits ({} when none). */
 export type RateLimitScope = { id: string; name?: string; limits: RateLimits };
 
-/** GET /limits: every level and provider, and the clients and users with limits of their own. */
+/**
+ * GET /limits: every level and provider, and the clients and users with limits of their own; admins without
+ * view-users get only how many users have them (`users_hidden`), not who.
+ */
 export type RateLimitsOverview = {
   levels: RateLimitScope[];
   providers: RateLimitScope[];
   clients: RateLimitScope[];
-  users: RateLimitScope[];
+  users?: RateLimitScope[];
+  users_hidden?: number;
 };
 
 export type ByokOverview = {

@@ -221,14 +221,16 @@ export const RateLimitOverridesCard = () => {
           <>
             {list("client", overview.value.clients)}
             {canViewUsers ? (
-              list("user", overview.value.users)
+              list("user", overview.value.users ?? [])
             ) : (
               <section className="llm-overrides__list">
                 <Title headingLevel="h4" size="md">
                   {t("llmOverrideUsers")}
                 </Title>
                 <Text component="small" className="llm-overrides__empty" data-testid="llm-override-users-hidden">
-                  {t("llmOverrideUsersHidden", { count: overview.value.users.length })}
+                  {t("llmOverrideUsersHidden", {
+                    count: overview.value.users_hidden ?? overview.value.users?.length ?? 0,
+                  })}
                 </Text>
               </section>
             )}

@@ -63,15 +63,19 @@ public class RateLimitsResource {
                 .filter(s -> !s.limits().isEmpty())
                 .limit(MAX_LISTED)
                 .toList();
-        // Users are named only to admins who may see users (as the other views naming users).
-        List<Scoped> users = ctx.auth().users().canView() ? new ArrayList<>() : null;
-        for (String id : users == null ? List.<String>of() : usersWithLimits()) {
+        // Users are named only to admins who may see users (as the other views naming users); others get how many.
+        List<String> withLimits = usersWithLimits();
+        if (!ctx.auth().users().canView()) {
+            return new Overview(levels, providers, clients, null, withLimits.size());
+        }
+        List<Scoped> users = new ArrayList<>();
+        for (String id : withLimits) {
             UserModel u = ctx.session().users().getUserById(ctx.realm(), id);
             if (u != null) {
                 users.add(new Scoped(u.getId(), u.getUsername(), ofUser(u)));
             }
         }
-        return new Overview(levels, providers, clients, users);
+        return new Overview(levels, providers, clients, users, null);
     }
 
     @GET
@@ -202,5 +206,8 @@ public class RateLimitsResource {
             @JsonProperty("clients") List<Scoped> clients,
 
             @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("users")
-            List<Scoped> users) {}
+            List<Scoped> users,
+
+            @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("users_hidden")
+            Integer usersHidden) {}
 }
