@@ -63,6 +63,8 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
     static final String OUTBOUND_ALLOW = "outbound-allow";
     static final String OUTBOUND_DENY = "outbound-deny";
     static final String REFUSAL_EVENT_INTERVAL_MS = "refusal-event-interval-ms";
+    static final String TOKEN_CACHE_MS = "token-cache-ms";
+    static final String TOKEN_CACHE_SIZE = "token-cache-size";
 
     private static final Logger LOG = Logger.getLogger(DefaultLlmGatewayConfigFactory.class);
 
@@ -80,6 +82,8 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
     private long usageFlushIntervalMillis;
     private int usageQueueCapacity;
     private Duration refusalEventInterval;
+    private long tokenCacheMillis;
+    private int tokenCacheSize;
     private long budgetRefreshMillis;
     private long byokRefreshMillis;
     private int usageRetentionDays;
@@ -143,6 +147,14 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
             throw new IllegalArgumentException("option " + REFUSAL_EVENT_INTERVAL_MS + " must be 1000 or more");
         }
         refusalEventInterval = Duration.ofMillis(refusalEventMillis);
+        tokenCacheMillis = config.getLong(TOKEN_CACHE_MS, 10_000L);
+        if (tokenCacheMillis < 0 || tokenCacheMillis > 300_000) {
+            throw new IllegalArgumentException("option " + TOKEN_CACHE_MS + " must be between 0 (off) and 300000");
+        }
+        tokenCacheSize = config.getInt(TOKEN_CACHE_SIZE, 10_000);
+        if (tokenCacheSize < 1) {
+            throw new IllegalArgumentException("option " + TOKEN_CACHE_SIZE + " must be 1 or more");
+        }
         // Throws, naming the option and the entry, when an entry cannot be read: the server does not start.
         outboundPolicy = OutboundPolicy.of(config.get(OUTBOUND_ALLOW), config.get(OUTBOUND_DENY));
         catalog = ModelCatalog.loadBuiltIn();
@@ -237,6 +249,16 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
     @Override
     public long providerHealthIntervalMillis() {
         return providerHealthIntervalMillis;
+    }
+
+    @Override
+    public long tokenCacheMillis() {
+        return tokenCacheMillis;
+    }
+
+    @Override
+    public int tokenCacheSize() {
+        return tokenCacheSize;
     }
 
     @Override
@@ -567,6 +589,20 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
                         + "per user and reason per node within this time, in milliseconds; the next one carries the "
                         + "count of those left out.")
                 .defaultValue("60000")
+                .add()
+                .property()
+                .name(TOKEN_CACHE_MS)
+                .type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("How long a node trusts a bearer token it verified in full for gateway calls, in "
+                        + "milliseconds (0: verify every call in full). Disabled users and clients are refused at "
+                        + "once; a signed-out session or revoked token within this time.")
+                .defaultValue("10000")
+                .add()
+                .property()
+                .name(TOKEN_CACHE_SIZE)
+                .type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("How many verified bearer tokens a node keeps at most (about 2 KB each).")
+                .defaultValue("10000")
                 .add()
                 .property()
                 .name(OUTBOUND_ALLOW)

@@ -30,4 +30,13 @@ public interface LlmGatewayConfigFactory extends ProviderFactory<LlmGatewayConfi
 
     /** How often the providers in {@code error} are tested again (one node of the cluster), in milliseconds. */
     long providerHealthIntervalMillis();
+
+    /**
+     * How long a node trusts a bearer token it verified in full, in milliseconds (0: every call verifies in full). A
+     * signed-out session or revoked token is refused within this time; a disabled user or client at once.
+     */
+    long tokenCacheMillis();
+
+    /** How many verified bearer tokens a node keeps at most. */
+    int tokenCacheSize();
 }

@@ -13,7 +13,7 @@ import dev.llmgateway.keycloak.usage.UsageLedger;
 /**
  * What the gateway keeps for the life of the server, per node: snapshots, cooldowns, one HTTP client, the ledger,
  * the budget tracker, users' sealed own keys, the recovery of providers in error
- * and the rate limiter (whose counts are the cluster's).
+ * the rate limiter (whose counts are the cluster's) and the bearer tokens it verified recently.
  */
 public record GatewayState(
         RoutingSnapshots snapshots,
@@ -23,7 +23,8 @@ public record GatewayState(
         Budgets budgets,
         UserKeyCache userKeys,
         ProviderRecovery recovery,
-        RateLimiter limiter) {
+        RateLimiter limiter,
+        VerifiedTokens tokens) {
 
     /** Queues a usage event for the ledger and counts its cost towards the user's budget on this node at once. */
     public void record(UsageEvent event) {

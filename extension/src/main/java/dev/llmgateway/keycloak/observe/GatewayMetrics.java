@@ -117,6 +117,12 @@ public final class GatewayMetrics {
         }
     }
 
+    /** A gateway call's bearer token: verified in full, or trusted from this node's recent verification. */
+    public void tokenCheck(boolean remembered) {
+        counter(Metric.TOKEN_CHECKS, remembered ? "remembered" : "verified", null, null, null)
+                .increment();
+    }
+
     /** A call that ended; {@code provider} and {@code model} are the ones that answered (null when none did). */
     public void request(String realmName, String provider, String model, Outcome outcome) {
         counter(Metric.REQUESTS, realmName, provider, model, outcome.label()).increment();

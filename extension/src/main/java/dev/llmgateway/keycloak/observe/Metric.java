@@ -106,6 +106,12 @@ public enum Metric {
             Type.COUNTER,
             "Calls refused by a budget, a power level or a rate limit, and providers skipped at their rate limit",
             List.of("realm", "reason")),
+    TOKEN_CHECKS(
+            "llm.gateway.token.checks",
+            "llm_gateway_token_checks_total",
+            Type.COUNTER,
+            "Bearer tokens of gateway calls: verified in full, or trusted from this node's recent full verification",
+            List.of("result")),
     BYOK_CALLS(
             "llm.gateway.byok.calls",
             "llm_gateway_byok_calls_total",

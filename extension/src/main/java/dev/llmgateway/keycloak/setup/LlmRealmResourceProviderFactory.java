@@ -9,6 +9,7 @@ import dev.llmgateway.keycloak.config.LlmGatewayConfigFactory;
 import dev.llmgateway.keycloak.gateway.GatewayState;
 import dev.llmgateway.keycloak.gateway.ProviderRecovery;
 import dev.llmgateway.keycloak.gateway.StreamRelay;
+import dev.llmgateway.keycloak.gateway.VerifiedTokens;
 import dev.llmgateway.keycloak.limits.RateLimiter;
 import dev.llmgateway.keycloak.observe.GatewayMetrics;
 import dev.llmgateway.keycloak.rest.realm.LlmRealmResource;
@@ -86,7 +87,8 @@ public class LlmRealmResourceProviderFactory implements RealmResourceProviderFac
                 new Budgets(settings.budgetRefreshMillis(), settings.usageFlushIntervalMillis()),
                 new UserKeyCache(settings.byokRefreshMillis()),
                 new ProviderRecovery(factory),
-                new RateLimiter(new ClusterCounters(factory), System::currentTimeMillis));
+                new RateLimiter(new ClusterCounters(factory), System::currentTimeMillis),
+                new VerifiedTokens(settings.tokenCacheMillis(), settings.tokenCacheSize()));
         GatewayMetrics.get().providersCooling(state.cooldowns(), c -> c.coolingDown(System.currentTimeMillis()));
         factory.register(new LifecycleListener(factory, state));
         scheduleMaintenance(factory, settings);

@@ -39,6 +39,9 @@ public class LlmServerConfig implements KeycloakServerConfig {
     /** At most one refusal event per user and reason within this time: short, so the flood-guard test need not wait. */
     public static final long REFUSAL_EVENT_INTERVAL_MS = 8_000;
 
+    /** How long a node trusts a bearer token it verified: short, so the sign-out test need not wait 10 s. */
+    public static final long TOKEN_CACHE_MS = 3_000;
+
     /**
      * The fake vendors listen on 127.0.0.1: the outbound policy allows that address alone, so other loopback
      * addresses (127.0.0.2, ::1) stay refused for {@code OutboundPolicyIT}.
@@ -86,6 +89,7 @@ public class LlmServerConfig implements KeycloakServerConfig {
                 .spiOption(
                         "llm-gateway", "default", "refusal-event-interval-ms", Long.toString(REFUSAL_EVENT_INTERVAL_MS))
                 .spiOption("llm-gateway", "default", "gateway-max-body-bytes", Integer.toString(GATEWAY_MAX_BODY_BYTES))
+                .spiOption("llm-gateway", "default", "token-cache-ms", Long.toString(TOKEN_CACHE_MS))
                 // Keycloak's tracing, exporting to a receiver in this JVM (TracingIT reads what it gets).
                 .option("tracing-enabled", "true")
                 .option("tracing-protocol", "http/protobuf")

@@ -25,6 +25,7 @@ import dev.llmgateway.keycloak.gateway.GatewayAccess;
 import dev.llmgateway.keycloak.gateway.GatewayCall;
 import dev.llmgateway.keycloak.gateway.GatewayState;
 import dev.llmgateway.keycloak.gateway.StreamRelay;
+import dev.llmgateway.keycloak.gateway.VerifiedTokens;
 import dev.llmgateway.keycloak.observe.CallTrace;
 import dev.llmgateway.keycloak.observe.GatewayMetrics;
 import dev.llmgateway.keycloak.observe.GatewayTracing;
@@ -56,6 +57,7 @@ import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.representations.AccessToken;
 import org.keycloak.services.ErrorResponseException;
 import org.keycloak.services.managers.AppAuthManager;
 import org.keycloak.services.managers.AuthenticationManager;
@@ -153,7 +155,9 @@ public class GatewayResource {
             ordered = own;
             keys = keys.ownOnly();
         }
-        ClientModel client = realm.getClientByClientId(auth.token().getIssuedFor());
+        ClientModel client = auth.client() != null
+                ? auth.client()
+                : realm.getClientByClientId(auth.token().getIssuedFor());
         long estimate = CallLimits.estimate(request);
         CallLimits limits;
         try {
@@ -489,8 +493,62 @@ public class GatewayResource {
         });
     }
 
+    /**
+     * The caller of a gateway call, as {@link #authenticate(KeycloakSession)} finds them, with this node's recently
+     * verified tokens ({@link VerifiedTokens}) sparing the signature check and the session lookup of repeated calls.
+     * The user, the client and the not-before times are read on every call; the realm's access rule too.
+     */
     private AuthenticationManager.AuthResult authenticate() {
-        return authenticate(session);
+        VerifiedTokens tokens = state.tokens();
+        AppAuthManager.AuthHeader header = tokens.enabled()
+                ? AppAuthManager.extractAuthorizationHeaderTokenOrReturnNull(
+                        session.getContext().getRequestHeaders())
+                : null;
+        if (header == null || !"Bearer".equalsIgnoreCase(header.getScheme())) {
+            return authenticate(session);
+        }
+        String token = header.getToken();
+        long now = System.currentTimeMillis();
+        VerifiedTokens.Verified known = tokens.lookup(token, now);
+        if (known != null) {
+            AuthenticationManager.AuthResult auth = stillValid(known);
+            if (auth != null) {
+                GatewayMetrics.get().tokenCheck(true);
+                return withAccess(session, auth);
+            }
+            tokens.forget(token);
+        }
+        AuthenticationManager.AuthResult auth = verify(session);
+        GatewayMetrics.get().tokenCheck(false);
+        ClientModel client = auth.client();
+        tokens.remember(
+                token,
+                realm.getId(),
+                auth.user().getId(),
+                client == null ? auth.token().getIssuedFor() : client.getClientId(),
+                auth.token(),
+                now);
+        return withAccess(session, auth);
+    }
+
+    /** A remembered verification, if its user and client are still enabled and no not-before has passed it. */
+    private AuthenticationManager.AuthResult stillValid(VerifiedTokens.Verified known) {
+        AccessToken token = known.token();
+        long issuedAt = token.getIat() == null ? 0 : token.getIat();
+        if (!known.realmId().equals(realm.getId()) || issuedAt < realm.getNotBefore()) {
+            return null;
+        }
+        ClientModel client = known.clientId() == null ? null : realm.getClientByClientId(known.clientId());
+        if (client == null || !client.isEnabled() || issuedAt < client.getNotBefore()) {
+            return null;
+        }
+        UserModel user = session.users().getUserById(realm, known.userId());
+        if (user == null || !user.isEnabled()) {
+            return null;
+        }
+        session.getContext().setClient(client);
+        session.getContext().setBearerToken(token);
+        return new AuthenticationManager.AuthResult(user, null, token, client);
     }
 
     /**
@@ -498,10 +556,21 @@ public class GatewayResource {
      * the realm opens its gateway only to some callers ({@link GatewayAccess}) and this is not one of them.
      */
     static AuthenticationManager.AuthResult authenticate(KeycloakSession session) {
+        return withAccess(session, verify(session));
+    }
+
+    /** Keycloak's full check of the bearer token: an OpenAI-style 401 without a valid one. */
+    private static AuthenticationManager.AuthResult verify(KeycloakSession session) {
         AuthenticationManager.AuthResult auth = new AppAuthManager.BearerTokenAuthenticator(session).authenticate();
         if (auth == null) {
             throw OpenAiErrors.unauthenticated();
         }
+        return auth;
+    }
+
+    /** A 403 when the realm opens its gateway only to some callers ({@link GatewayAccess}) and this is not one. */
+    private static AuthenticationManager.AuthResult withAccess(
+            KeycloakSession session, AuthenticationManager.AuthResult auth) {
         RealmModel realm = session.getContext().getRealm();
         String refusal = GatewayAccess.of(realm).refusal(realm, auth.user(), auth.token());
         if (refusal != null) {
