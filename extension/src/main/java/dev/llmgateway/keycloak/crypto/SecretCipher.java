@@ -147,10 +147,11 @@ public final class SecretCipher {
     public String decrypt(String sealed, String context) {
         String[] parts = parts(sealed);
         byte[] aad = aad(context);
-        byte[] dataKey = open(keyFor(parts[1]), B64D.decode(parts[2]), aad);
+        byte[] dataKey = open(UNWRAPPERS, keyFor(parts[1]), B64D.decode(parts[2]), aad);
         try {
             return new String(
-                    open(new SecretKeySpec(dataKey, "AES"), B64D.decode(parts[3]), aad), StandardCharsets.UTF_8);
+                    open(DECRYPTERS, new SecretKeySpec(dataKey, "AES"), B64D.decode(parts[3]), aad),
+                    StandardCharsets.UTF_8);
         } finally {
             Arrays.fill(dataKey, (byte) 0);
         }
@@ -170,7 +171,7 @@ public final class SecretCipher {
             return sealed;
         }
         byte[] aad = aad(context);
-        byte[] dataKey = open(keyFor(parts[1]), B64D.decode(parts[2]), aad);
+        byte[] dataKey = open(UNWRAPPERS, keyFor(parts[1]), B64D.decode(parts[2]), aad);
         try {
             byte[] wrapped = seal(kek, dataKey, aad);
             return VERSION + "." + kekId + "." + B64.encodeToString(wrapped) + "." + parts[3];
@@ -220,12 +221,27 @@ public final class SecretCipher {
         }
     }
 
-    private static byte[] open(SecretKey key, byte[] sealed, byte[] aad) {
+    private static final ThreadLocal<Cipher> UNWRAPPERS = ThreadLocal.withInitial(SecretCipher::gcm);
+    private static final ThreadLocal<Cipher> DECRYPTERS = ThreadLocal.withInitial(SecretCipher::gcm);
+
+    private static Cipher gcm() {
+        try {
+            return Cipher.getInstance("AES/GCM/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new SecretCipherException(
+                    "AES/GCM is not available: " + e.getClass().getSimpleName());
+        }
+    }
+
+    private static byte[] open(ThreadLocal<Cipher> ciphers, SecretKey key, byte[] sealed, byte[] aad) {
         if (sealed.length <= IV_BYTES) {
             throw new SecretCipherException("stored secret is truncated");
         }
         try {
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            // One cipher per thread and use: no provider lookup per call, and the JDK keeps the key schedule while the
+            // key stays the same (the KEK when unwrapping, a provider's data key for its repeated calls). Decryption
+            // only: a GCM cipher refuses to encrypt twice with one IV, so sealing takes a new one each time.
+            Cipher cipher = ciphers.get();
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, sealed, 0, IV_BYTES));
             cipher.updateAAD(aad);
             return cipher.doFinal(sealed, IV_BYTES, sealed.length - IV_BYTES);

@@ -42,6 +42,11 @@ class SecretCipherTest {
         char last = sealed.charAt(sealed.length() - 1);
         String tampered = sealed.substring(0, sealed.length() - 1) + (last == 'A' ? 'B' : 'A');
         assertThrows(SecretCipherException.class, () -> cipher.decrypt(tampered, "c"));
+        // The thread's cipher is used again after a failure: the next secret (and the same again) opens.
+        String other = cipher.encrypt("sk-live-other-987654", "d");
+        assertEquals("sk-live-other-987654", cipher.decrypt(other, "d"));
+        assertEquals("sk-live-abcdef123456", cipher.decrypt(sealed, "c"));
+        assertEquals("sk-live-abcdef123456", cipher.decrypt(sealed, "c"));
     }
 
     @Test
