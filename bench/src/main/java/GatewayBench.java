@@ -87,6 +87,7 @@ public final class GatewayBench {
         boolean compare = false;
         /** An external fake vendor (--vendor-url=http://127.0.0.1:P): no vendor in this JVM. */
         String vendorUrl;
+
         long vendorPid = -1;
         String portkey;
         long portkeyPid = -1;
@@ -591,8 +592,8 @@ public final class GatewayBench {
             }
         }
         FakeVendor v = new FakeVendor(slowMillis, port, false);
-        say("fake vendor listening on http://127.0.0.1:" + v.port() + "/v1 (pid " + ProcessHandle.current().pid()
-                + ")");
+        say("fake vendor listening on http://127.0.0.1:" + v.port() + "/v1 (pid "
+                + ProcessHandle.current().pid() + ")");
         Thread.currentThread().join();
     }
 
@@ -1193,9 +1194,11 @@ public final class GatewayBench {
             long wallNanos;
             /** CPU ticks per process (PROCS order) and of the whole machine (busy), over the phase. */
             final long[] ticks = new long[PROCS.length];
+
             long busyTicks;
             /** {VmRSS, VmHWM} kB per server process after the phase (keycloak, portkey, vendor). */
             final long[][] memory = new long[3][];
+
             String load;
 
             Phase(Target target, int concurrency, boolean stream) {
@@ -1246,7 +1249,12 @@ public final class GatewayBench {
         Compare(GatewayBench b) {
             this.b = b;
             this.opts = b.opts;
-            this.pids = new long[] {opts.kcPid, opts.portkeyPid, opts.vendorPid, ProcessHandle.current().pid()};
+            this.pids = new long[] {
+                opts.kcPid,
+                opts.portkeyPid,
+                opts.vendorPid,
+                ProcessHandle.current().pid()
+            };
             if (opts.vendorUrl == null || opts.portkey == null) {
                 throw new IllegalArgumentException("--compare needs --vendor-url and --portkey");
             }
@@ -1255,18 +1263,19 @@ public final class GatewayBench {
         HttpRequest request(Target t, boolean stream, String id) {
             String body = "{\"model\":\"bench-model\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}],"
                     + "\"user\":\"" + id + "\"" + (stream ? ",\"stream\":true" : "") + "}";
-            HttpRequest.Builder rb =
-                    switch (t) {
-                        case BASELINE -> HttpRequest.newBuilder(URI.create(opts.vendorUrl + "/v1/chat/completions"))
-                                .header("Authorization", "Bearer sk-bench-fast-0001");
-                        case PORTKEY -> HttpRequest.newBuilder(URI.create(opts.portkey + "/v1/chat/completions"))
-                                .header("x-portkey-provider", "openai")
-                                .header("x-portkey-custom-host", opts.vendorUrl + "/v1")
-                                .header("Authorization", "Bearer sk-bench-fast-0001");
-                        case OURS -> HttpRequest.newBuilder(URI.create(
-                                        opts.kc + "/realms/" + opts.realm + "/llm/v1/chat/completions"))
-                                .header("Authorization", "Bearer " + b.userToken);
-                    };
+            HttpRequest.Builder rb = switch (t) {
+                case BASELINE ->
+                    HttpRequest.newBuilder(URI.create(opts.vendorUrl + "/v1/chat/completions"))
+                            .header("Authorization", "Bearer sk-bench-fast-0001");
+                case PORTKEY ->
+                    HttpRequest.newBuilder(URI.create(opts.portkey + "/v1/chat/completions"))
+                            .header("x-portkey-provider", "openai")
+                            .header("x-portkey-custom-host", opts.vendorUrl + "/v1")
+                            .header("Authorization", "Bearer sk-bench-fast-0001");
+                case OURS ->
+                    HttpRequest.newBuilder(URI.create(opts.kc + "/realms/" + opts.realm + "/llm/v1/chat/completions"))
+                            .header("Authorization", "Bearer " + b.userToken);
+            };
             return rb.header("Content-Type", "application/json")
                     .timeout(Duration.ofSeconds(30))
                     .POST(HttpRequest.BodyPublishers.ofString(body))
@@ -1647,8 +1656,8 @@ public final class GatewayBench {
                         continue;
                     }
                     long errs = rounds.stream()
-                            .mapToLong(r -> r.get(t).errors.total() + (long) r.get(t).latency.length
-                                    - r.get(t).completed)
+                            .mapToLong(
+                                    r -> r.get(t).errors.total() + (long) r.get(t).latency.length - r.get(t).completed)
                             .sum();
                     errorsTotal += errs;
                     String added = t == Target.BASELINE
@@ -1685,12 +1694,15 @@ public final class GatewayBench {
                     + " that is not on the path idles, e.g. Keycloak during Portkey's phases)");
 
             section("Memory of the server processes after each level's last round: VmRSS / VmHWM (peak) MB");
-            say(String.format(Locale.ROOT, "%-17s %-8s  %-11s  %-11s  %-11s", "level", "after", "Keycloak", "Portkey", "vendor"));
+            say(String.format(
+                    Locale.ROOT, "%-17s %-8s  %-11s  %-11s  %-11s", "level", "after", "Keycloak", "Portkey", "vendor"));
             long kcPeak = -1;
             for (Level l : levels) {
                 List<Map<Target, Phase>> rounds = all.get(l);
                 for (Target t : Target.values()) {
-                    Phase p = rounds.isEmpty() ? null : rounds.get(rounds.size() - 1).get(t);
+                    Phase p = rounds.isEmpty()
+                            ? null
+                            : rounds.get(rounds.size() - 1).get(t);
                     if (p == null) {
                         continue;
                     }
@@ -1748,7 +1760,10 @@ public final class GatewayBench {
                     goal(n + ": CPU per call <= Portkey's", f(oCpu, 0) + " vs " + f(kCpu, 0) + " µs", oCpu, kCpu);
                 }
                 if (!l.stream() && l.concurrency() == 32) {
-                    goal(n + ": CPU per call <= 0.5 x Portkey's", f(oCpu, 0) + " vs " + f(kCpu, 0) + " µs", oCpu,
+                    goal(
+                            n + ": CPU per call <= 0.5 x Portkey's",
+                            f(oCpu, 0) + " vs " + f(kCpu, 0) + " µs",
+                            oCpu,
                             0.5 * kCpu);
                 }
             }
@@ -1771,7 +1786,11 @@ public final class GatewayBench {
                     goal("stream TTFB added at c=1: p50 <= 1 ms", f(t50, 3) + " ms", t50, 1.0);
                 }
             }
-            goal("Keycloak RSS <= 512 MB (peak VmHWM over the run)", mb(kcPeak) + " MB", kcPeak < 0 ? Double.NaN : kcPeak / 1024.0, 512);
+            goal(
+                    "Keycloak RSS <= 512 MB (peak VmHWM over the run)",
+                    mb(kcPeak) + " MB",
+                    kcPeak < 0 ? Double.NaN : kcPeak / 1024.0,
+                    512);
             if (curve != null) {
                 goal(
                         "warm-up: p50 within 10 % (or 0.2 ms) of steady <= 30 s after start",
@@ -1783,8 +1802,11 @@ public final class GatewayBench {
             goal("no errors in any timed phase", errorsTotal + " errors", errorsTotal, 0);
             if (slow != null) {
                 int errs = opts.slowStreams - slow.completed;
-                goal(opts.slowStreams + " concurrent slow streams, errors 0", errs + " errors, peak " + slow.peakOpen
-                        + " open", errs, 0);
+                goal(
+                        opts.slowStreams + " concurrent slow streams, errors 0",
+                        errs + " errors, peak " + slow.peakOpen + " open",
+                        errs,
+                        0);
             }
 
             section("Goals");
