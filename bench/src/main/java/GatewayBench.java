@@ -83,6 +83,23 @@ public final class GatewayBench {
         int[][] paired = {{1, 600}, {32, 3000}};
         int pairedRounds = 16;
 
+        /** --compare: side by side with a peer gateway (see {@link Compare}); the vendor runs in its own process. */
+        boolean compare = false;
+        /** An external fake vendor (--vendor-url=http://127.0.0.1:P): no vendor in this JVM. */
+        String vendorUrl;
+
+        long vendorPid = -1;
+        String portkey;
+        long portkeyPid = -1;
+        int rounds = 10;
+        int roundRequests = 1000;
+        int[] compareLevels = {1, 8, 32};
+        int[] streamLevels = {1, 8};
+        int warmupCurveSeconds = 60;
+        int warmupWindowSeconds = 5;
+        boolean slowStreamsSet = false;
+        boolean warmupSet = false;
+
         static Opts parse(String[] args) {
             Opts o = new Opts();
             for (String a : args) {
@@ -91,7 +108,11 @@ public final class GatewayBench {
                             "options: --kc=URL --admin-user= --admin-password= --kc-pid= --warmup=N --requests=N "
                                     + "--levels=1,8,32,64 --stream-concurrency=N --stream-requests=N --level-limit-seconds=S "
                                     + "--slow-streams=N --slow-millis=MS --slow-ramp-millis=MS --skip-slow "
-                                    + "--limiter-paired [--paired=1:600,32:3000 --paired-rounds=16]");
+                                    + "--limiter-paired [--paired=1:600,32:3000 --paired-rounds=16] "
+                                    + "--compare --vendor-url=URL --vendor-pid= --portkey=URL --portkey-pid= [--rounds=10 "
+                                    + "--round-requests=1000 --compare-levels=1,8,32 --stream-levels=1,8 --warmup=3000 "
+                                    + "--warmup-curve-seconds=60 --warmup-window-seconds=5 --slow-streams=N]; "
+                                    + "or: --vendor [--port=N --slow-millis=MS] (the fake vendor alone, until killed)");
                     System.exit(0);
                 }
                 if (a.equals("--skip-slow")) {
@@ -100,6 +121,10 @@ public final class GatewayBench {
                 }
                 if (a.equals("--limiter-paired")) {
                     o.limiterPaired = true;
+                    continue;
+                }
+                if (a.equals("--compare")) {
+                    o.compare = true;
                     continue;
                 }
                 int eq = a.indexOf('=');
@@ -113,7 +138,10 @@ public final class GatewayBench {
                     case "admin-user" -> o.adminUser = v;
                     case "admin-password" -> o.adminPassword = v;
                     case "kc-pid" -> o.kcPid = Long.parseLong(v);
-                    case "warmup" -> o.warmup = Integer.parseInt(v);
+                    case "warmup" -> {
+                        o.warmup = Integer.parseInt(v);
+                        o.warmupSet = true;
+                    }
                     case "requests" -> o.requests = Integer.parseInt(v);
                     case "levels" ->
                         o.levels = Arrays.stream(v.split(","))
@@ -122,7 +150,10 @@ public final class GatewayBench {
                     case "stream-concurrency" -> o.streamConcurrency = Integer.parseInt(v);
                     case "stream-requests" -> o.streamRequests = Integer.parseInt(v);
                     case "level-limit-seconds" -> o.levelLimitSeconds = Long.parseLong(v);
-                    case "slow-streams" -> o.slowStreams = Integer.parseInt(v);
+                    case "slow-streams" -> {
+                        o.slowStreams = Integer.parseInt(v);
+                        o.slowStreamsSet = true;
+                    }
                     case "slow-millis" -> o.slowMillis = Long.parseLong(v);
                     case "slow-ramp-millis" -> o.slowRampMillis = Long.parseLong(v);
                     case "realm" -> o.realm = v;
@@ -133,7 +164,25 @@ public final class GatewayBench {
                                         .toArray())
                                 .toArray(int[][]::new);
                     case "paired-rounds" -> o.pairedRounds = Integer.parseInt(v);
+                    case "vendor-url" -> o.vendorUrl = v.replaceAll("/+$", "");
+                    case "vendor-pid" -> o.vendorPid = Long.parseLong(v);
+                    case "portkey" -> o.portkey = v.replaceAll("/+$", "");
+                    case "portkey-pid" -> o.portkeyPid = Long.parseLong(v);
+                    case "rounds" -> o.rounds = Integer.parseInt(v);
+                    case "round-requests" -> o.roundRequests = Integer.parseInt(v);
+                    case "compare-levels" -> o.compareLevels = ints(v);
+                    case "stream-levels" -> o.streamLevels = ints(v);
+                    case "warmup-curve-seconds" -> o.warmupCurveSeconds = Integer.parseInt(v);
+                    case "warmup-window-seconds" -> o.warmupWindowSeconds = Integer.parseInt(v);
                     default -> throw new IllegalArgumentException("unknown option: --" + k);
+                }
+            }
+            if (o.compare && !o.warmupSet) {
+                o.warmup = 3000;
+            }
+            for (String url : new String[] {o.vendorUrl, o.portkey}) {
+                if (url != null && !"127.0.0.1".equals(URI.create(url).getHost())) {
+                    throw new IllegalArgumentException("only loopback addresses: " + url);
                 }
             }
             URI u = URI.create(o.kc);
@@ -144,6 +193,13 @@ public final class GatewayBench {
                 throw new IllegalArgumentException("ports 8080 and 9000 belong to the test suite");
             }
             return o;
+        }
+
+        static int[] ints(String v) {
+            return Arrays.stream(v.split(","))
+                    .filter(s -> !s.isBlank())
+                    .mapToInt(s -> Integer.parseInt(s.trim()))
+                    .toArray();
         }
     }
 
@@ -177,9 +233,17 @@ public final class GatewayBench {
         final ExecutorService pool;
         final long slowMillis;
 
+        /** Whether to keep per-request timings (only when this JVM's client reads them). */
+        final boolean record;
+
         FakeVendor(long slowMillis) throws IOException {
+            this(slowMillis, 0, true);
+        }
+
+        FakeVendor(long slowMillis, int port, boolean record) throws IOException {
             this.slowMillis = slowMillis;
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096);
+            this.record = record;
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 4096);
             // A bounded cached pool (no virtual threads on JDK 17): one thread per open exchange, slow streams sleep.
             pool = new ThreadPoolExecutor(8, 6000, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
                 Thread t = new Thread(null, r, "fake-vendor", 256 * 1024);
@@ -238,7 +302,7 @@ public final class GatewayBench {
                 String model = mm.find() ? mm.group(1) : "unknown";
                 AtomicLongArray t = new AtomicLongArray(3);
                 t.set(0, received);
-                if (id != null) {
+                if (id != null && record) {
                     timings.put(id, t);
                 }
                 if (STREAM.matcher(body).find()) {
@@ -475,7 +539,7 @@ public final class GatewayBench {
 
     GatewayBench(Opts opts) throws IOException {
         this.opts = opts;
-        this.vendor = new FakeVendor(opts.slowMillis);
+        this.vendor = opts.vendorUrl == null ? new FakeVendor(opts.slowMillis) : null;
         ExecutorService clientPool = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(null, r, "bench-client", 256 * 1024);
             t.setDaemon(true);
@@ -494,15 +558,48 @@ public final class GatewayBench {
         // the gateway's delayed ACK (up to 40 ms on Linux loopback), a delay that is the fake vendor's, not the
         // gateway's.
         System.setProperty("sun.net.httpserver.nodelay", "true");
+        if (args.length > 0 && args[0].equals("--vendor")) {
+            runVendor(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        // Close idle connections before a peer's server does (Node closes them after 5 s): a pooled connection the
+        // server has just closed would fail a POST, which the JDK client does not retry.
+        System.setProperty("jdk.httpclient.keepalive.timeout", "3");
         Opts opts = Opts.parse(args);
         GatewayBench bench = new GatewayBench(opts);
         int rc;
         try {
-            rc = bench.run();
+            rc = opts.compare ? new Compare(bench).run() : bench.run();
         } finally {
-            bench.vendor.stop();
+            if (bench.vendor != null) {
+                bench.vendor.stop();
+            }
         }
         System.exit(rc);
+    }
+
+    /** The fake vendor alone, in its own process (so its CPU is measured apart): {@code --vendor --port=N}. */
+    static void runVendor(String[] args) throws Exception {
+        int port = 0;
+        long slowMillis = 10_000;
+        for (String a : args) {
+            if (a.startsWith("--port=")) {
+                port = Integer.parseInt(a.substring(7));
+            } else if (a.startsWith("--slow-millis=")) {
+                slowMillis = Long.parseLong(a.substring(14));
+            } else {
+                throw new IllegalArgumentException("unknown vendor option: " + a);
+            }
+        }
+        FakeVendor v = new FakeVendor(slowMillis, port, false);
+        say("fake vendor listening on http://127.0.0.1:" + v.port() + "/v1 (pid "
+                + ProcessHandle.current().pid() + ")");
+        Thread.currentThread().join();
+    }
+
+    /** The vendor's base URL as providers see it ({@code .../v1}). */
+    String vendorBase() {
+        return (opts.vendorUrl != null ? opts.vendorUrl : "http://127.0.0.1:" + vendor.port()) + "/v1";
     }
 
     int run() throws Exception {
@@ -511,7 +608,7 @@ public final class GatewayBench {
                 + ", driver JDK " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name")
                 + "), "
                 + Runtime.getRuntime().availableProcessors() + " CPUs, load average " + loadAverage());
-        say("Fake vendor on http://127.0.0.1:" + vendor.port() + "/v1, gateway " + opts.kc + "/realms/" + opts.realm
+        say("Fake vendor on " + vendorBase() + ", gateway " + opts.kc + "/realms/" + opts.realm
                 + "/llm/v1, Keycloak pid " + opts.kcPid + " " + procStatus());
         setUp();
         if (opts.limiterPaired) {
@@ -608,7 +705,7 @@ public final class GatewayBench {
                 201,
                 "create realm");
 
-        String base = "http://127.0.0.1:" + vendor.port() + "/v1";
+        String base = vendorBase();
         for (String[] p : new String[][] {
             {"Bench fast", "sk-bench-fast-0001", "bench-model"}, {"Bench slow", "sk-bench-slow-0001", "bench-slow"}
         }) {
@@ -789,7 +886,7 @@ public final class GatewayBench {
      * moment after the client already has the answer: wait for it briefly (at most 200 ms).
      */
     AtomicLongArray vendorTimes(String id) {
-        AtomicLongArray v = vendor.timings.remove(id);
+        AtomicLongArray v = vendor == null ? null : vendor.timings.remove(id);
         if (v == null) {
             return null;
         }
@@ -877,7 +974,9 @@ public final class GatewayBench {
         long[] total = LevelResult.filled(n);
         long[] ttfb = LevelResult.filled(n);
         long[] overhead = LevelResult.filled(n);
-        vendor.resetPeak();
+        if (vendor != null) {
+            vendor.resetPeak();
+        }
 
         Sampler sampler = new Sampler(opts.kcPid, inFlight, open);
         Thread samplerThread = new Thread(sampler, "sampler");
@@ -909,7 +1008,9 @@ public final class GatewayBench {
                     })
                     .handle((resp, error) -> {
                         inFlight.decrementAndGet();
-                        vendor.timings.remove(id);
+                        if (vendor != null) {
+                            vendor.timings.remove(id);
+                        }
                         if (error != null) {
                             Throwable c = error.getCause() != null ? error.getCause() : error;
                             errors.add(c.getClass().getSimpleName(), String.valueOf(c.getMessage()));
@@ -980,7 +1081,7 @@ public final class GatewayBench {
                 "peak in flight %d, peak open streams (200 headers received, body not ended) %d, peak streams open at the fake vendor %d",
                 peakInFlight.get(),
                 out.peakOpen,
-                vendor.peakOpenStreams.get()));
+                vendor == null ? -1 : vendor.peakOpenStreams.get()));
         say(String.format(
                 Locale.ROOT,
                 "per stream: time to first byte p50 %.1f / p99 %.1f / max %.1f ms; total p50 %.3f / p99 %.3f / max %.3f s; X-LLM-Overhead-Ms p50 %d / p99 %d / max %d",
@@ -1053,6 +1154,669 @@ public final class GatewayBench {
                     return;
                 }
             }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- side by side
+
+    /**
+     * Side by side with a peer gateway ({@code --compare}, bench/run-compare-bench.sh): the same calls to the fake
+     * vendor directly (the baseline), through Portkey's gateway and through ours, in interleaved rounds. The vendor,
+     * Portkey and Keycloak each run in their own process so that each one's CPU time is read apart
+     * ({@code /proc/<pid>/stat}). "Added" figures are a target's figure minus the baseline's in the same round (the
+     * median over the rounds), so the vendor's own time and the client's cancel out.
+     */
+    static final class Compare {
+        enum Target {
+            BASELINE("baseline"),
+            PORTKEY("portkey"),
+            OURS("ours");
+
+            final String label;
+
+            Target(String label) {
+                this.label = label;
+            }
+        }
+
+        /** The processes whose CPU and memory are read: Keycloak, Portkey's node, the vendor, this driver. */
+        static final String[] PROCS = {"keycloak", "portkey", "vendor", "driver"};
+
+        /** One target at one level in one round. */
+        static final class Phase {
+            final Target target;
+            final int concurrency;
+            final boolean stream;
+            long[] latency;
+            long[] ttfb;
+            final Errors errors = new Errors();
+            int completed;
+            long wallNanos;
+            /** CPU ticks per process (PROCS order) and of the whole machine (busy), over the phase. */
+            final long[] ticks = new long[PROCS.length];
+
+            long busyTicks;
+            /** {VmRSS, VmHWM} kB per server process after the phase (keycloak, portkey, vendor). */
+            final long[][] memory = new long[3][];
+
+            String load;
+
+            Phase(Target target, int concurrency, boolean stream) {
+                this.target = target;
+                this.concurrency = concurrency;
+                this.stream = stream;
+            }
+
+            double seconds() {
+                return wallNanos / 1e9;
+            }
+
+            double reqPerSec() {
+                return completed / seconds();
+            }
+
+            double p(long[] a, double q) {
+                return pct(a, q) / 1e6;
+            }
+
+            /** CPU µs per completed call of one process. */
+            double cpuPerCall(int proc) {
+                return ticks[proc] < 0 || completed == 0 ? Double.NaN : ticks[proc] * 1e6 / Cpu.HZ / completed;
+            }
+
+            double otherCores() {
+                long mine = 0;
+                for (long t : ticks) {
+                    mine += Math.max(0, t);
+                }
+                return busyTicks < 0 ? Double.NaN : Math.max(0, (busyTicks - mine) / Cpu.HZ / seconds());
+            }
+        }
+
+        /** A level: concurrency and streamed or not. */
+        record Level(int concurrency, boolean stream) {
+            String name() {
+                return (stream ? "streamed" : "non-streamed") + " c=" + concurrency;
+            }
+        }
+
+        final GatewayBench b;
+        final Opts opts;
+        final long[] pids;
+        /** Whether Portkey answered a streamed call correctly (checked before measuring). */
+        boolean portkeyStreams = true;
+
+        Compare(GatewayBench b) {
+            this.b = b;
+            this.opts = b.opts;
+            this.pids = new long[] {
+                opts.kcPid,
+                opts.portkeyPid,
+                opts.vendorPid,
+                ProcessHandle.current().pid()
+            };
+            if (opts.vendorUrl == null || opts.portkey == null) {
+                throw new IllegalArgumentException("--compare needs --vendor-url and --portkey");
+            }
+        }
+
+        HttpRequest request(Target t, boolean stream, String id) {
+            String body = "{\"model\":\"bench-model\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}],"
+                    + "\"user\":\"" + id + "\"" + (stream ? ",\"stream\":true" : "") + "}";
+            HttpRequest.Builder rb = switch (t) {
+                case BASELINE ->
+                    HttpRequest.newBuilder(URI.create(opts.vendorUrl + "/v1/chat/completions"))
+                            .header("Authorization", "Bearer sk-bench-fast-0001");
+                case PORTKEY ->
+                    HttpRequest.newBuilder(URI.create(opts.portkey + "/v1/chat/completions"))
+                            .header("x-portkey-provider", "openai")
+                            .header("x-portkey-custom-host", opts.vendorUrl + "/v1")
+                            .header("Authorization", "Bearer sk-bench-fast-0001");
+                case OURS ->
+                    HttpRequest.newBuilder(URI.create(opts.kc + "/realms/" + opts.realm + "/llm/v1/chat/completions"))
+                            .header("Authorization", "Bearer " + b.userToken);
+            };
+            return rb.header("Content-Type", "application/json")
+                    .timeout(Duration.ofSeconds(30))
+                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build();
+        }
+
+        /** One call; returns null when correct, else the error's kind (and fills latency and TTFB in ns). */
+        String call(Target t, boolean stream, long[] out, Errors errors) {
+            long t0 = System.nanoTime();
+            try {
+                HttpResponse<Timed> resp =
+                        b.http.send(request(t, stream, "c" + b.ids.incrementAndGet()), info -> new Timed(null));
+                Timed body = resp.body();
+                out[0] = body.endAt - t0;
+                out[1] = body.firstByteAt > 0 ? body.firstByteAt - t0 : -1;
+                String text = body.text();
+                if (resp.statusCode() != 200) {
+                    errors.add("HTTP " + resp.statusCode(), text);
+                    return "HTTP " + resp.statusCode();
+                }
+                if (!text.contains("\"choices\"")) {
+                    errors.add("no choices", text);
+                    return "no choices";
+                }
+                if (stream && !text.contains("data: [DONE]")) {
+                    errors.add("stream without [DONE]", text);
+                    return "stream without [DONE]";
+                }
+                return null;
+            } catch (IOException | RuntimeException e) {
+                out[0] = -1;
+                errors.add(e.getClass().getSimpleName(), String.valueOf(e.getMessage()));
+                return e.getClass().getSimpleName();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "interrupted";
+            }
+        }
+
+        long[] ticksNow() {
+            long[] t = new long[PROCS.length];
+            for (int i = 0; i < PROCS.length; i++) {
+                t[i] = Cpu.ticks(String.valueOf(pids[i]));
+            }
+            return t;
+        }
+
+        static long busyNow() {
+            return Cpu.now(-1).busy();
+        }
+
+        Phase run(Target t, int c, int n, boolean stream) throws InterruptedException {
+            Phase p = new Phase(t, c, stream);
+            p.latency = LevelResult.filled(n);
+            p.ttfb = LevelResult.filled(n);
+            AtomicInteger next = new AtomicInteger();
+            AtomicInteger done = new AtomicInteger();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(opts.levelLimitSeconds);
+            List<Thread> lanes = new ArrayList<>();
+            long[] t0 = ticksNow();
+            long busy0 = busyNow();
+            long start = System.nanoTime();
+            for (int i = 0; i < c; i++) {
+                Thread th = new Thread(
+                        () -> {
+                            long[] out = new long[2];
+                            while (System.nanoTime() < deadline) {
+                                int k = next.getAndIncrement();
+                                if (k >= n) {
+                                    return;
+                                }
+                                String error = call(t, stream, out, p.errors);
+                                if (error == null) {
+                                    p.latency[k] = out[0];
+                                    p.ttfb[k] = out[1];
+                                }
+                                done.incrementAndGet();
+                            }
+                        },
+                        "lane-" + i);
+                th.setDaemon(true);
+                th.start();
+                lanes.add(th);
+            }
+            for (Thread th : lanes) {
+                th.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + 35_000));
+            }
+            p.wallNanos = System.nanoTime() - start;
+            long[] t1 = ticksNow();
+            p.busyTicks = busy0 < 0 ? -1 : busyNow() - busy0;
+            for (int i = 0; i < PROCS.length; i++) {
+                p.ticks[i] = t0[i] < 0 || t1[i] < 0 ? -1 : t1[i] - t0[i];
+            }
+            p.completed = done.get();
+            for (int i = 0; i < 3; i++) {
+                p.memory[i] = memory(pids[i]);
+            }
+            p.load = loadAverage();
+            return p;
+        }
+
+        /** {VmRSS, VmHWM} in kB, or {-1, -1}. */
+        static long[] memory(long pid) {
+            long rss = -1;
+            long hwm = -1;
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                    if (line.startsWith("VmRSS:")) {
+                        rss = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                    } else if (line.startsWith("VmHWM:")) {
+                        hwm = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // gone
+            }
+            return new long[] {rss, hwm};
+        }
+
+        int run() throws Exception {
+            say("Side by side with Portkey, "
+                    + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"))
+                    + ", driver JDK " + System.getProperty("java.version") + ", "
+                    + Runtime.getRuntime().availableProcessors() + " CPUs, load average " + loadAverage());
+            say("Targets: baseline = the fake vendor directly (" + opts.vendorUrl + "/v1, pid " + opts.vendorPid
+                    + "); portkey = " + opts.portkey + "/v1 (node pid " + opts.portkeyPid
+                    + ", x-portkey-provider: openai, x-portkey-custom-host: " + opts.vendorUrl
+                    + "/v1); ours = " + opts.kc + "/realms/" + opts.realm + "/llm/v1 (Keycloak java pid "
+                    + opts.kcPid + ")");
+            b.setUp();
+
+            // Every target answers correctly before anything is timed.
+            for (Target t : Target.values()) {
+                for (boolean stream : new boolean[] {false, true}) {
+                    long[] out = new long[2];
+                    Errors e = new Errors();
+                    String error = call(t, stream, out, e);
+                    if (error != null) {
+                        if (t == Target.PORTKEY && stream) {
+                            portkeyStreams = false;
+                            say("Portkey's streamed answer is not usable (" + e.describe() + "): streams are measured "
+                                    + "without it");
+                            e.samples.forEach(s -> say("    e.g. " + s));
+                            continue;
+                        }
+                        say("The " + t.label + " target does not answer correctly" + (stream ? " (streamed)" : "")
+                                + ": " + e.describe());
+                        e.samples.forEach(s -> say("    e.g. " + s));
+                        return 1;
+                    }
+                }
+            }
+            say("Each target answered a non-streamed call with 200 and choices, and a streamed one with 200, chunks "
+                    + "and [DONE]" + (portkeyStreams ? "" : " (Portkey: non-streamed only)"));
+
+            WarmupCurve curve = warmupCurve();
+
+            section("Warm-up: " + opts.warmup + " calls per target at concurrency 8 (a quarter of them streamed)");
+            for (Target t : Target.values()) {
+                int streams = t == Target.PORTKEY && !portkeyStreams ? 0 : opts.warmup / 4;
+                Phase w1 = run(t, 8, opts.warmup - streams, false);
+                Phase w2 = streams == 0 ? null : run(t, 8, streams, true);
+                say(String.format(
+                        Locale.ROOT,
+                        "%-8s %d + %d calls in %.1f s, errors: %s / %s",
+                        t.label,
+                        w1.completed,
+                        w2 == null ? 0 : w2.completed,
+                        w1.seconds() + (w2 == null ? 0 : w2.seconds()),
+                        w1.errors.describe(),
+                        w2 == null ? "-" : w2.errors.describe()));
+            }
+
+            List<Level> levels = new ArrayList<>();
+            for (int c : opts.compareLevels) {
+                levels.add(new Level(c, false));
+            }
+            for (int c : opts.streamLevels) {
+                levels.add(new Level(c, true));
+            }
+            section(String.format(
+                    Locale.ROOT,
+                    "Rounds: %d; per round, level and target %d calls (at concurrency c: max(%d, 60 x c)); the three "
+                            + "targets back to back, the order rotating each round",
+                    opts.rounds,
+                    opts.roundRequests,
+                    opts.roundRequests));
+            Map<Level, List<Map<Target, Phase>>> all = new LinkedHashMap<>();
+            for (Level l : levels) {
+                all.put(l, new ArrayList<>());
+            }
+            Target[] order = Target.values();
+            for (int r = 0; r < opts.rounds; r++) {
+                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "round %2d:", r + 1));
+                for (Level l : levels) {
+                    int n = Math.max(opts.roundRequests, 60 * l.concurrency());
+                    Map<Target, Phase> round = new LinkedHashMap<>();
+                    for (int i = 0; i < order.length; i++) {
+                        Target t = order[(i + r) % order.length];
+                        if (t == Target.PORTKEY && l.stream() && !portkeyStreams) {
+                            continue;
+                        }
+                        round.put(t, run(t, l.concurrency(), n, l.stream()));
+                    }
+                    all.get(l).add(round);
+                    Phase ours = round.get(Target.OURS);
+                    Phase base = round.get(Target.BASELINE);
+                    line.append(String.format(
+                            Locale.ROOT,
+                            "  %s%d ours-base p50 %+.2f ms",
+                            l.stream() ? "s" : "c",
+                            l.concurrency(),
+                            ours.p(ours.latency, 0.5) - base.p(base.latency, 0.5)));
+                }
+                say(line + "  (load " + loadAverage() + ")");
+            }
+
+            SlowResult slow = null;
+            if (opts.slowStreamsSet) {
+                section("Slow streams (ours): " + opts.slowStreams + " concurrent streamed calls to bench-slow, "
+                        + "upstream " + opts.slowMillis / 1000.0 + " s each");
+                slow = b.runSlow();
+            }
+            return report(levels, all, curve, slow);
+        }
+
+        // ------------------------------------------------------------------------------------------ warm-up curve
+
+        record WarmupCurve(List<double[]> windows, double steady, double fromSeconds, boolean settled) {}
+
+        /** Calls to ours at concurrency 1 on the fresh server: p50 per window, and when it settles. */
+        WarmupCurve warmupCurve() throws InterruptedException {
+            int secs = opts.warmupCurveSeconds;
+            int win = opts.warmupWindowSeconds;
+            section("Warm-up curve: ours at concurrency 1 for " + secs + " s on the freshly started Keycloak, p50 per "
+                    + win + "-s window");
+            if (secs <= 0) {
+                return null;
+            }
+            int nw = Math.max(1, secs / win);
+            List<List<Long>> lat = new ArrayList<>();
+            for (int i = 0; i < nw; i++) {
+                lat.add(new ArrayList<>());
+            }
+            long[] kcTicks = new long[nw + 1];
+            long start = System.nanoTime();
+            kcTicks[0] = Cpu.ticks(String.valueOf(opts.kcPid));
+            int errors = 0;
+            long[] out = new long[2];
+            Errors e = new Errors();
+            int w = 0;
+            while (true) {
+                long now = System.nanoTime();
+                int idx = (int) ((now - start) / TimeUnit.SECONDS.toNanos(win));
+                while (w < idx && w < nw) {
+                    kcTicks[++w] = Cpu.ticks(String.valueOf(opts.kcPid));
+                }
+                if (idx >= nw) {
+                    break;
+                }
+                String error = call(Target.OURS, false, out, e);
+                if (error != null) {
+                    errors++;
+                } else {
+                    lat.get(idx).add(out[0]);
+                }
+            }
+            List<double[]> windows = new ArrayList<>();
+            say("window (s)   calls   p50 ms   p99 ms   Keycloak CPU ms/call");
+            for (int i = 0; i < nw; i++) {
+                long[] v = lat.get(i).stream().mapToLong(Long::longValue).toArray();
+                double p50 = pct(v, 0.5) / 1e6;
+                double cpu = v.length == 0 ? Double.NaN : (kcTicks[i + 1] - kcTicks[i]) * 1000.0 / Cpu.HZ / v.length;
+                windows.add(new double[] {i * win, p50});
+                say(String.format(
+                        Locale.ROOT,
+                        "%3d-%-3d   %7d  %7.3f  %7.3f   %7.2f",
+                        i * win,
+                        (i + 1) * win,
+                        v.length,
+                        p50,
+                        pct(v, 0.99) / 1e6,
+                        cpu));
+            }
+            // The steady value: the median of the last three windows' p50s; settled from the first window after
+            // which every window is within 10 % (or 0.2 ms) of it.
+            List<Double> last = new ArrayList<>();
+            for (int i = Math.max(0, nw - 3); i < nw; i++) {
+                last.add(windows.get(i)[1]);
+            }
+            double steady = LimiterPaired.median(last);
+            double tol = Math.max(0.1 * steady, 0.2);
+            int from = nw;
+            for (int i = nw - 1; i >= 0; i--) {
+                if (Math.abs(windows.get(i)[1] - steady) <= tol) {
+                    from = i;
+                } else {
+                    break;
+                }
+            }
+            double fromSeconds = from * (double) win;
+            say(String.format(
+                    Locale.ROOT,
+                    "steady p50 %.3f ms (median of the last 3 windows); within %.3f ms of it from %.0f s on; errors %d %s",
+                    steady,
+                    tol,
+                    fromSeconds,
+                    errors,
+                    errors == 0 ? "" : e.describe()));
+            return new WarmupCurve(windows, steady, fromSeconds, errors == 0);
+        }
+
+        // ------------------------------------------------------------------------------------------ report
+
+        static double med(List<Map<Target, Phase>> rounds, Target t, java.util.function.ToDoubleFunction<Phase> f) {
+            List<Double> v = new ArrayList<>();
+            for (Map<Target, Phase> r : rounds) {
+                Phase p = r.get(t);
+                if (p != null) {
+                    double x = f.applyAsDouble(p);
+                    if (!Double.isNaN(x)) {
+                        v.add(x);
+                    }
+                }
+            }
+            return v.isEmpty() ? Double.NaN : LimiterPaired.median(v);
+        }
+
+        /** The median over rounds of (target's figure - the baseline's in the same round). */
+        static double medAdded(
+                List<Map<Target, Phase>> rounds, Target t, java.util.function.ToDoubleFunction<Phase> f) {
+            List<Double> v = new ArrayList<>();
+            for (Map<Target, Phase> r : rounds) {
+                Phase p = r.get(t);
+                Phase base = r.get(Target.BASELINE);
+                if (p != null && base != null) {
+                    v.add(f.applyAsDouble(p) - f.applyAsDouble(base));
+                }
+            }
+            return v.isEmpty() ? Double.NaN : LimiterPaired.median(v);
+        }
+
+        static String f(double v, int decimals) {
+            return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%." + decimals + "f", v);
+        }
+
+        static String mb(long kb) {
+            return kb < 0 ? "n/a" : String.valueOf(kb / 1024);
+        }
+
+        final List<String[]> goals = new ArrayList<>();
+
+        void goal(String what, String measured, double value, double limit) {
+            String verdict = Double.isNaN(value) || Double.isNaN(limit) ? "n/a" : value <= limit ? "met" : "MISSED";
+            goals.add(new String[] {what, measured, verdict});
+        }
+
+        int report(List<Level> levels, Map<Level, List<Map<Target, Phase>>> all, WarmupCurve curve, SlowResult slow) {
+            section("Per target and level (medians over the rounds; added = target minus baseline in the same round)");
+            say(String.format(
+                    Locale.ROOT,
+                    "%-17s %-8s %6s %9s | %-17s | %-19s | %-19s | %-33s | %s",
+                    "level",
+                    "target",
+                    "errors",
+                    "req/s",
+                    "latency p50/p99",
+                    "added p50/p99 ms",
+                    "TTFB added p50/p99",
+                    "CPU µs/call kc/portkey/vendor/drv",
+                    "other cores, load"));
+            long errorsTotal = 0;
+            for (Level l : levels) {
+                List<Map<Target, Phase>> rounds = all.get(l);
+                for (Target t : Target.values()) {
+                    if (rounds.isEmpty() || rounds.get(0).get(t) == null) {
+                        say(String.format(Locale.ROOT, "%-17s %-8s (not measured)", l.name(), t.label));
+                        continue;
+                    }
+                    long errs = rounds.stream()
+                            .mapToLong(
+                                    r -> r.get(t).errors.total() + (long) r.get(t).latency.length - r.get(t).completed)
+                            .sum();
+                    errorsTotal += errs;
+                    String added = t == Target.BASELINE
+                            ? "-"
+                            : f(medAdded(rounds, t, p -> p.p(p.latency, 0.5)), 3) + " / "
+                                    + f(medAdded(rounds, t, p -> p.p(p.latency, 0.99)), 3);
+                    String ttfb = !l.stream() || t == Target.BASELINE
+                            ? "-"
+                            : f(medAdded(rounds, t, p -> p.p(p.ttfb, 0.5)), 3) + " / "
+                                    + f(medAdded(rounds, t, p -> p.p(p.ttfb, 0.99)), 3);
+                    StringBuilder cpu = new StringBuilder();
+                    for (int i = 0; i < PROCS.length; i++) {
+                        int proc = i;
+                        cpu.append(i == 0 ? "" : " / ").append(f(med(rounds, t, p -> p.cpuPerCall(proc)), 0));
+                    }
+                    Phase lastPhase = rounds.get(rounds.size() - 1).get(t);
+                    say(String.format(
+                            Locale.ROOT,
+                            "%-17s %-8s %6d %9.1f | %7s / %7s | %-19s | %-19s | %-33s | %s, %s",
+                            l.name(),
+                            t.label,
+                            errs,
+                            med(rounds, t, Phase::reqPerSec),
+                            f(med(rounds, t, p -> p.p(p.latency, 0.5)), 3),
+                            f(med(rounds, t, p -> p.p(p.latency, 0.99)), 3),
+                            added,
+                            ttfb,
+                            cpu,
+                            f(med(rounds, t, Phase::otherCores), 2),
+                            lastPhase.load.split(" ")[0]));
+                }
+            }
+            say("(CPU µs per call: each process's utime+stime over the phase divided by the phase's calls; a process"
+                    + " that is not on the path idles, e.g. Keycloak during Portkey's phases)");
+
+            section("Memory of the server processes after each level's last round: VmRSS / VmHWM (peak) MB");
+            say(String.format(
+                    Locale.ROOT, "%-17s %-8s  %-11s  %-11s  %-11s", "level", "after", "Keycloak", "Portkey", "vendor"));
+            long kcPeak = -1;
+            for (Level l : levels) {
+                List<Map<Target, Phase>> rounds = all.get(l);
+                for (Target t : Target.values()) {
+                    Phase p = rounds.isEmpty()
+                            ? null
+                            : rounds.get(rounds.size() - 1).get(t);
+                    if (p == null) {
+                        continue;
+                    }
+                    kcPeak = Math.max(kcPeak, p.memory[0][1]);
+                    say(String.format(
+                            Locale.ROOT,
+                            "%-17s %-8s  %4s / %4s  %4s / %4s  %4s / %4s",
+                            l.name(),
+                            t.label,
+                            mb(p.memory[0][0]),
+                            mb(p.memory[0][1]),
+                            mb(p.memory[1][0]),
+                            mb(p.memory[1][1]),
+                            mb(p.memory[2][0]),
+                            mb(p.memory[2][1])));
+                }
+            }
+
+            section("Ours against Portkey (ratios of the medians; below 1 = ours smaller)");
+            say(String.format(
+                    Locale.ROOT,
+                    "%-17s %-22s %-22s %-14s %-16s",
+                    "level",
+                    "added p50 ours/pk",
+                    "added p99 ours/pk",
+                    "req/s ours/pk",
+                    "CPU/call kc/node"));
+            for (Level l : levels) {
+                List<Map<Target, Phase>> rounds = all.get(l);
+                if (rounds.isEmpty() || rounds.get(0).get(Target.PORTKEY) == null) {
+                    say(String.format(Locale.ROOT, "%-17s (Portkey not measured)", l.name()));
+                    continue;
+                }
+                double o50 = medAdded(rounds, Target.OURS, p -> p.p(p.latency, 0.5));
+                double k50 = medAdded(rounds, Target.PORTKEY, p -> p.p(p.latency, 0.5));
+                double o99 = medAdded(rounds, Target.OURS, p -> p.p(p.latency, 0.99));
+                double k99 = medAdded(rounds, Target.PORTKEY, p -> p.p(p.latency, 0.99));
+                double oRate = med(rounds, Target.OURS, Phase::reqPerSec);
+                double kRate = med(rounds, Target.PORTKEY, Phase::reqPerSec);
+                double oCpu = med(rounds, Target.OURS, p -> p.cpuPerCall(0));
+                double kCpu = med(rounds, Target.PORTKEY, p -> p.cpuPerCall(1));
+                say(String.format(
+                        Locale.ROOT,
+                        "%-17s %-22s %-22s %-14s %-16s",
+                        l.name(),
+                        f(o50 / k50, 2) + " (" + f(o50, 3) + "/" + f(k50, 3) + ")",
+                        f(o99 / k99, 2) + " (" + f(o99, 2) + "/" + f(k99, 2) + ")",
+                        f(oRate / kRate, 2),
+                        f(oCpu / kCpu, 2) + " (" + f(oCpu, 0) + "/" + f(kCpu, 0) + ")"));
+                String n = l.name();
+                goal(n + ": added p50 <= 0.5 x Portkey's", f(o50, 3) + " vs " + f(k50, 3) + " ms", o50, 0.5 * k50);
+                goal(n + ": added p99 <= 0.5 x Portkey's", f(o99, 3) + " vs " + f(k99, 3) + " ms", o99, 0.5 * k99);
+                goal(n + ": req/s >= 2 x Portkey's", f(oRate, 1) + " vs " + f(kRate, 1), 2 * kRate, oRate);
+                if (!l.stream() && l.concurrency() == 1) {
+                    goal(n + ": CPU per call <= Portkey's", f(oCpu, 0) + " vs " + f(kCpu, 0) + " µs", oCpu, kCpu);
+                }
+                if (!l.stream() && l.concurrency() == 32) {
+                    goal(
+                            n + ": CPU per call <= 0.5 x Portkey's",
+                            f(oCpu, 0) + " vs " + f(kCpu, 0) + " µs",
+                            oCpu,
+                            0.5 * kCpu);
+                }
+            }
+            // The absolute goals, first in the table.
+            List<String[]> ratioGoals = new ArrayList<>(goals);
+            goals.clear();
+            for (Level l : levels) {
+                List<Map<Target, Phase>> rounds = all.get(l);
+                if (rounds.isEmpty()) {
+                    continue;
+                }
+                if (!l.stream() && l.concurrency() == 1) {
+                    double a50 = medAdded(rounds, Target.OURS, p -> p.p(p.latency, 0.5));
+                    double a99 = medAdded(rounds, Target.OURS, p -> p.p(p.latency, 0.99));
+                    goal("added latency at c=1: p50 <= 1 ms", f(a50, 3) + " ms", a50, 1.0);
+                    goal("added latency at c=1: p99 <= 5 ms", f(a99, 3) + " ms", a99, 5.0);
+                }
+                if (l.stream() && l.concurrency() == 1) {
+                    double t50 = medAdded(rounds, Target.OURS, p -> p.p(p.ttfb, 0.5));
+                    goal("stream TTFB added at c=1: p50 <= 1 ms", f(t50, 3) + " ms", t50, 1.0);
+                }
+            }
+            goal(
+                    "Keycloak RSS <= 512 MB (peak VmHWM over the run)",
+                    mb(kcPeak) + " MB",
+                    kcPeak < 0 ? Double.NaN : kcPeak / 1024.0,
+                    512);
+            if (curve != null) {
+                goal(
+                        "warm-up: p50 within 10 % (or 0.2 ms) of steady <= 30 s after start",
+                        f(curve.fromSeconds(), 0) + " s (steady p50 " + f(curve.steady(), 3) + " ms)",
+                        curve.settled() ? curve.fromSeconds() : Double.NaN,
+                        30);
+            }
+            goals.addAll(ratioGoals);
+            goal("no errors in any timed phase", errorsTotal + " errors", errorsTotal, 0);
+            if (slow != null) {
+                int errs = opts.slowStreams - slow.completed;
+                goal(
+                        opts.slowStreams + " concurrent slow streams, errors 0",
+                        errs + " errors, peak " + slow.peakOpen + " open",
+                        errs,
+                        0);
+            }
+
+            section("Goals");
+            boolean allMet = true;
+            for (String[] g : goals) {
+                say(String.format(Locale.ROOT, "%-58s %-34s %s", g[0], g[1], g[2]));
+                allMet &= g[2].equals("met");
+            }
+            say("Load average at the end: " + loadAverage());
+            return allMet ? 0 : 3;
         }
     }
 
