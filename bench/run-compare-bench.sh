@@ -14,7 +14,9 @@
 # 'java bench/src/main/java/GatewayBench.java --help'); BENCH_JAVA_OPTS adds Keycloak JVM options (the heap stays the
 # distribution's default unless given there); BENCH_FJP_PARALLELISM (default 2 on hosts with 2 CPUs or fewer, as
 # docs/operations.md#small-hosts recommends; 0 = not set); BENCH_JFR=1 records Keycloak to .run/compare-bench-server.jfr
-# and prints its hottest frames; BENCH_HTTP_PORT / BENCH_MGMT_PORT (8180 / 9100), BENCH_VENDOR_PORT (18181),
+# and prints its hottest frames; BENCH_NMT=1 turns on the JVM's native memory tracking in Keycloak and adds its summary
+# (where the resident memory goes: heap, classes, code, threads, GC, ...) to the report after the rounds;
+# BENCH_KC_JAVA_HOME runs Keycloak on another JDK (e.g. /usr/lib/jvm/temurin-25-jdk-amd64); BENCH_HTTP_PORT / BENCH_MGMT_PORT (8180 / 9100), BENCH_VENDOR_PORT (18181),
 # BENCH_PORTKEY_PORT (18787); BENCH_LOCK (/tmp/llm-kc.lock), BENCH_LOCK_WAIT (seconds, 7200).
 # Exit code: 0 = every goal met, 3 = a goal missed, other = failure.
 set -euo pipefail
@@ -184,6 +186,9 @@ fi
 KC_OPTS=""
 [ "$FJP" != 0 ] && KC_OPTS="-Djava.util.concurrent.ForkJoinPool.common.parallelism=${FJP}"
 KC_OPTS="${KC_OPTS}${BENCH_JAVA_OPTS:+ ${BENCH_JAVA_OPTS}}"
+if [ "${BENCH_NMT:-0}" = 1 ]; then
+  KC_OPTS="${KC_OPTS} -XX:NativeMemoryTracking=summary"
+fi
 if [ "${BENCH_JFR:-0}" = 1 ]; then
   KC_OPTS="${KC_OPTS} -XX:StartFlightRecording=filename=${ROOT}/.run/compare-bench-server.jfr,settings=profile,dumponexit=true"
 fi
@@ -194,6 +199,7 @@ say "Starting Keycloak (kc.sh start --optimized) on http://127.0.0.1:${HTTP_PORT
   cd "$SERVER"
   export KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD=admin
   export JAVA_OPTS_APPEND="$KC_OPTS"
+  if [ -n "${BENCH_KC_JAVA_HOME:-}" ]; then export JAVA_HOME="$BENCH_KC_JAVA_HOME"; fi
   exec bin/kc.sh start --optimized --http-enabled=true --http-host=127.0.0.1 --http-port="$HTTP_PORT" \
     --http-management-port="$MGMT_PORT" --hostname-strict=false \
     --spi-llm-gateway--default--kek="$KEK" \
@@ -238,13 +244,19 @@ set +e
 {
   echo "Side-by-side benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $(free -g | awk '/^Mem:/ {print $2}') GB RAM"
   echo "Extension jar built from ${BUILT_FROM}"
-  echo "Keycloak ${KC_VERSION}: kc.sh start --optimized (production mode, dev-file database, local caches, the distribution's default heap), JAVA_OPTS_APPEND='${KC_OPTS# }'"
+  echo "Keycloak ${KC_VERSION}: kc.sh start --optimized (production mode, dev-file database, local caches, the distribution's default heap), JAVA_OPTS_APPEND='${KC_OPTS# }', $("${BENCH_KC_JAVA_HOME:-${JAVA_HOME:-/usr}}/bin/java" -version 2>&1 | head -1)"
   echo "Portkey @portkey-ai/gateway ${PORTKEY_VERSION} on node $(node --version) (NODE_ENV=production, --headless, bound to 127.0.0.1 by bench/portkey/loopback-launcher.mjs)"
   timeout 1500 java -Xms256m -Xmx1g -XX:+UseParallelGC "$DRIVER" --compare \
     --kc="http://127.0.0.1:${HTTP_PORT}" --kc-pid="$JAVA_PID" \
     --vendor-url="http://127.0.0.1:${VENDOR_PORT}" --vendor-pid="$VENDOR_PID" \
     --portkey="http://127.0.0.1:${PORTKEY_PORT}" --portkey-pid="$PORTKEY_PID" ${BENCH_ARGS:-} 2>&1
-  echo "driver exit code $?" 
+  echo "driver exit code $?"
+  if [ "${BENCH_NMT:-0}" = 1 ]; then
+    echo
+    echo "== Keycloak's native memory after the rounds (jcmd VM.native_memory summary; VmRSS $(awk '/^VmRSS/ {print $2, $3}' "/proc/${JAVA_PID}/status"))"
+    "${BENCH_KC_JAVA_HOME:-${JAVA_HOME:-/usr}}/bin/jcmd" "$JAVA_PID" VM.native_memory summary 2>&1 \
+      | grep -E '^(Total|-? *[A-Z][A-Za-z ]+ \(reserved)' | sed 's/^-* *//'
+  fi
 } | tee "$REPORT"
 rc="$(sed -n 's/^driver exit code \([0-9]*\)$/\1/p' "$REPORT" | tail -1)"
 set -e
