@@ -390,7 +390,7 @@ public final class GatewayCall {
                     return CompletableFuture.completedFuture(new Outcome(
                             c,
                             200,
-                            JSON.writeValueAsBytes(result.response()),
+                            result.body() != null ? result.body() : JSON.writeValueAsBytes(result.response()),
                             null,
                             null,
                             result.usage(),

@@ -67,7 +67,7 @@ public class OversizeBodyRoute {
         HttpServerRequest request = ctx.request();
         String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
         String path = request.path();
-        if (length == null || path == null || !OURS.matcher(path).matches()) {
+        if (length == null || path == null) {
             ctx.next();
             return;
         }
@@ -78,7 +78,8 @@ public class OversizeBodyRoute {
             ctx.next(); // Keycloak's HTTP layer answers a malformed header
             return;
         }
-        if (announced <= limit) {
+        // Every request of the server passes here: the path is matched only for the rare oversized one.
+        if (announced <= limit || !OURS.matcher(path).matches()) {
             ctx.next();
             return;
         }

@@ -47,6 +47,7 @@ class GatewayMetricsTest {
         metrics.ledgerWritten(20_000_000);
         metrics.ledgerDropped(GatewayMetrics.DropReason.QUEUE_FULL, 1);
         metrics.healthCheck("acme", "OpenAI", false);
+        metrics.tokenCheck(true);
     }
 
     /** Name → the label names of its samples (without {@code le}). */

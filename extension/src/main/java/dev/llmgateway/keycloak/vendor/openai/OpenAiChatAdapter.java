@@ -71,7 +71,7 @@ public final class OpenAiChatAdapter implements ChatAdapter {
             if (node == null || !node.isObject() || !node.has("choices")) {
                 throw new IllegalArgumentException("not a chat completion");
             }
-            return new ChatResult((ObjectNode) node, Usage.fromOpenAiCompletion(node));
+            return new ChatResult((ObjectNode) node, Usage.fromOpenAiCompletion(node), body);
         } catch (IOException e) {
             throw new IllegalArgumentException("not JSON");
         }
