@@ -11,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
-import dev.llmgateway.keycloak.byok.LlmUserKeyEntity;
 import dev.llmgateway.keycloak.core.UsageEvent;
 import dev.llmgateway.keycloak.observe.GatewayMetrics;
 import jakarta.persistence.EntityManager;
@@ -39,6 +38,8 @@ public final class UsageLedger implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(UsageLedger.class);
     private static final int MAX_TRIES = 3;
     private static final long MILLIS_PER_DAY = 86_400_000L;
+    /** Users' own keys (their "last used"): named, not imported, as the usage package does not depend on byok. */
+    private static final String USER_KEY_ENTITY = "dev.llmgateway.keycloak.byok.LlmUserKeyEntity";
 
     /** Runs work on a JDBC connection in one transaction: committed if the work returns, rolled back if it throws. */
     @FunctionalInterface
@@ -121,7 +122,7 @@ public final class UsageLedger implements AutoCloseable {
                         tableName(em, LlmUsageEventEntity.class),
                         tableName(em, LlmUsageDailyEntity.class),
                         tableName(em, LlmUsageRollupEntity.class),
-                        tableName(em, LlmUserKeyEntity.class));
+                        tableName(em, USER_KEY_ENTITY));
                 tables[0] = t;
             }
             LedgerWriter.Tables names = t;
@@ -205,10 +206,15 @@ public final class UsageLedger implements AutoCloseable {
 
     /** An entity's table as Hibernate names it in SQL (with the configured schema, if any). */
     public static String tableName(EntityManager em, Class<?> entity) {
+        return tableName(em, entity.getName());
+    }
+
+    /** The same, by the entity's name (its class's fully qualified name). */
+    static String tableName(EntityManager em, String entityName) {
         EntityPersister p = em.getEntityManagerFactory()
                 .unwrap(SessionFactoryImplementor.class)
                 .getMappingMetamodel()
-                .getEntityDescriptor(entity);
+                .getEntityDescriptor(entityName);
         return ((AbstractEntityPersister) p).getIdentifierTableName();
     }
 
