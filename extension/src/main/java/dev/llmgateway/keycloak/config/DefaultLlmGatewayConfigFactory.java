@@ -54,6 +54,8 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
     static final String GATEWAY_MAX_BODY_BYTES = "gateway-max-body-bytes";
     static final String USAGE_FLUSH_INTERVAL_MS = "usage-flush-interval-ms";
     static final String USAGE_QUEUE_CAPACITY = "usage-queue-capacity";
+    static final String USAGE_BATCH_SIZE = "usage-batch-size";
+    static final String USAGE_BATCH_WAIT_MS = "usage-batch-wait-ms";
     static final String BUDGET_REFRESH_MS = "budget-refresh-ms";
     static final String BYOK_REFRESH_MS = "byok-refresh-ms";
     static final String USAGE_RETENTION_DAYS = "usage-retention-days";
@@ -81,6 +83,8 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
     private int gatewayMaxBodyBytes;
     private long usageFlushIntervalMillis;
     private int usageQueueCapacity;
+    private int usageBatchSize;
+    private long usageBatchWaitMillis;
     private Duration refusalEventInterval;
     private long tokenCacheMillis;
     private int tokenCacheSize;
@@ -123,6 +127,14 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
         gatewayMaxBodyBytes = config.getInt(GATEWAY_MAX_BODY_BYTES, 10_485_760);
         usageFlushIntervalMillis = config.getLong(USAGE_FLUSH_INTERVAL_MS, 1_000L);
         usageQueueCapacity = config.getInt(USAGE_QUEUE_CAPACITY, 100_000);
+        usageBatchSize = config.getInt(USAGE_BATCH_SIZE, 1_000);
+        if (usageBatchSize < 1) {
+            throw new IllegalArgumentException("option " + USAGE_BATCH_SIZE + " must be 1 or more");
+        }
+        usageBatchWaitMillis = config.getLong(USAGE_BATCH_WAIT_MS, 100L);
+        if (usageBatchWaitMillis < 0) {
+            throw new IllegalArgumentException("option " + USAGE_BATCH_WAIT_MS + " must be 0 or more");
+        }
         budgetRefreshMillis = config.getLong(BUDGET_REFRESH_MS, 10_000L);
         byokRefreshMillis = config.getLong(BYOK_REFRESH_MS, 10_000L);
         usageRetentionDays = config.getInt(USAGE_RETENTION_DAYS, 90);
@@ -224,6 +236,16 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
     @Override
     public int usageQueueCapacity() {
         return usageQueueCapacity;
+    }
+
+    @Override
+    public int usageBatchSize() {
+        return usageBatchSize;
+    }
+
+    @Override
+    public long usageBatchWaitMillis() {
+        return Math.min(usageBatchWaitMillis, usageFlushIntervalMillis);
     }
 
     @Override
@@ -544,6 +566,19 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
                 .type(ProviderConfigProperty.STRING_TYPE)
                 .helpText("Usage events that may wait in memory; beyond it new events are dropped and logged.")
                 .defaultValue("100000")
+                .add()
+                .property()
+                .name(USAGE_BATCH_SIZE)
+                .type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("Most usage events written in one transaction.")
+                .defaultValue("1000")
+                .add()
+                .property()
+                .name(USAGE_BATCH_WAIT_MS)
+                .type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("How long, in milliseconds, the first event of a batch waits for more before the batch is "
+                        + "written (at most usage-flush-interval-ms; 0 writes at once).")
+                .defaultValue("100")
                 .add()
                 .property()
                 .name(BUDGET_REFRESH_MS)

@@ -10,6 +10,12 @@ public interface LlmGatewayConfigFactory extends ProviderFactory<LlmGatewayConfi
     /** How many usage events may wait in memory before new ones are dropped (and logged). */
     int usageQueueCapacity();
 
+    /** Most usage events written in one transaction. */
+    int usageBatchSize();
+
+    /** How long the first event of a batch waits for more before the batch is written, in milliseconds. */
+    long usageBatchWaitMillis();
+
     /** How long a node trusts a user's monthly spend read from the database, in milliseconds. */
     long budgetRefreshMillis();
 

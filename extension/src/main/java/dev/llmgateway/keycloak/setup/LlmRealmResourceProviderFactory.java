@@ -34,7 +34,6 @@ public class LlmRealmResourceProviderFactory implements RealmResourceProviderFac
     private static final Logger LOG = Logger.getLogger(LlmRealmResourceProviderFactory.class);
     public static final String PROVIDER_ID = "llm";
     /** Usage events written per transaction. */
-    static final int USAGE_BATCH_SIZE = 500;
     /** The key re-sealing starts this long after start, whatever its interval (the node settles first). */
     static final long KEK_RESEAL_FIRST_RUN_MS = 15_000;
 
@@ -76,8 +75,9 @@ public class LlmRealmResourceProviderFactory implements RealmResourceProviderFac
         UsageLedger ledger = new UsageLedger(
                 factory,
                 settings.usageQueueCapacity(),
-                USAGE_BATCH_SIZE,
+                settings.usageBatchSize(),
                 settings.usageFlushIntervalMillis(),
+                settings.usageBatchWaitMillis(),
                 notices::afterBatch);
         state = new GatewayState(
                 new RoutingSnapshots(),

@@ -314,13 +314,27 @@ public final class Rollup {
         return LATENCY_BOUNDS_MS.length;
     }
 
+    private static final Cube[] CUBES = Cube.values();
+    private static final Grain[][] CUBE_GRAINS = java.util.Arrays.stream(CUBES)
+            .map(c -> c.grains.toArray(new Grain[0]))
+            .toArray(Grain[][]::new);
+
     /** The rows a batch of events adds to, with what it adds: one per cube, grain and key. */
     public static Map<Key, Totals> aggregate(List<UsageEvent> events) {
         Map<Key, Totals> rows = new LinkedHashMap<>();
+        int[] buckets = new int[Grain.values().length];
         for (UsageEvent e : events) {
-            for (Cube cube : Cube.values()) {
-                for (Grain grain : cube.grains) {
-                    rows.computeIfAbsent(key(e, cube, grain), k -> new Totals()).add(e);
+            // Each grain's bucket once per event (not once per cube).
+            long at = e.createdAt();
+            int day = UsageLedger.day(at);
+            buckets[Grain.HOUR.ordinal()] = Grain.HOUR.bucket(at);
+            buckets[Grain.DAY.ordinal()] = day;
+            buckets[Grain.WEEK.ordinal()] = weekOf(day);
+            buckets[Grain.MONTH.ordinal()] = day / 100;
+            for (int c = 0; c < CUBES.length; c++) {
+                for (Grain grain : CUBE_GRAINS[c]) {
+                    rows.computeIfAbsent(key(e, CUBES[c], grain, buckets[grain.ordinal()]), k -> new Totals())
+                            .add(e);
                 }
             }
         }
@@ -328,11 +342,15 @@ public final class Rollup {
     }
 
     static Key key(UsageEvent e, Cube cube, Grain grain) {
+        return key(e, cube, grain, grain.bucket(e.createdAt()));
+    }
+
+    private static Key key(UsageEvent e, Cube cube, Grain grain, int bucket) {
         return new Key(
                 e.realmId(),
                 cube,
                 grain,
-                grain.bucket(e.createdAt()),
+                bucket,
                 cube.has(Dim.USER) ? orEmpty(e.userId()) : "",
                 cube.has(Dim.CLIENT) ? orEmpty(e.clientId()) : "",
                 cube.has(Dim.PROVIDER) ? orEmpty(e.providerId()) : "",

@@ -143,7 +143,7 @@ public final class RollupWriter {
     }
 
     /** An ordinary BigDecimal (drivers refuse subclasses). */
-    private static BigDecimal plain(BigDecimal d) {
+    static BigDecimal plain(BigDecimal d) {
         return d.getClass() == BigDecimal.class ? d : new BigDecimal(d.unscaledValue(), d.scale());
     }
 

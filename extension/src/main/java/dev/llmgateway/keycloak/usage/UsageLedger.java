@@ -1,13 +1,10 @@
 package dev.llmgateway.keycloak.usage;
 
-import java.math.BigDecimal;
-import java.time.Instant;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -28,42 +25,83 @@ import org.keycloak.models.utils.KeycloakModelUtils;
 
 /**
  * Writes usage events off the request path: calls only enqueue; one writer thread stores them in batches, each batch
- * with its daily rollups (budgets) and its analytics rollups ({@link Rollup}) in one transaction (rollups are incremented in place, so nodes never overwrite each other's
- * counts). {@link #close()} drains the queue, so a clean shutdown loses nothing. A full queue drops events and says
- * so in the log rather than slowing the gateway. Its metrics: the queue's depth, the age of each batch's oldest event
- * when written, and the events lost (queue full, or a batch that failed its last try).
+ * with its daily rollups (budgets) and its analytics rollups ({@link Rollup}) in one transaction, as plain JDBC batches
+ * ({@link LedgerWriter}; rollups are incremented in place, so nodes never overwrite each other's counts). A batch is
+ * written once it holds {@code batchSize} events or its first event has waited {@code batchWaitMillis}, whichever comes
+ * first, so that a busy node writes few large batches rather than many of one event. {@link #close()} drains the
+ * queue, so a clean shutdown loses nothing. A full queue drops events and says so in the log rather than slowing the
+ * gateway. Its metrics: the queue's depth, the age of each batch's oldest event when written, and the events lost
+ * (queue full, or a batch that failed its last try).
  */
 public final class UsageLedger implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(UsageLedger.class);
     private static final int MAX_TRIES = 3;
+    private static final long MILLIS_PER_DAY = 86_400_000L;
+    /** Users' own keys (their "last used"): named, not imported, as the usage package does not depend on byok. */
+    private static final String USER_KEY_ENTITY = "dev.llmgateway.keycloak.byok.LlmUserKeyEntity";
 
-    private final KeycloakSessionFactory sessions;
+    /** Runs work on a JDBC connection in one transaction: committed if the work returns, rolled back if it throws. */
+    @FunctionalInterface
+    public interface BatchStore {
+        void inTransaction(Work work);
+    }
+
+    /** Work on the connection of a transaction, given the ledger's tables as that connection names them. */
+    @FunctionalInterface
+    public interface Work {
+        void run(Connection c, LedgerWriter.Tables tables) throws SQLException;
+    }
+
     /** An event and when it was queued ({@link System#nanoTime()}). */
     private record Queued(UsageEvent event, long at) {}
 
+    private final BatchStore store;
     private final BlockingQueue<Queued> queue;
     private final int batchSize;
     private final long flushIntervalMillis;
+    private final long batchWaitNanos;
     private final AtomicLong dropped = new AtomicLong();
     private final Thread writer;
     private final Consumer<List<UsageEvent>> afterWrite;
     private volatile boolean running = true;
-    private volatile RollupWriter rollupWriter;
+    private LedgerWriter ledgerWriter;
+    private LedgerWriter.Tables writerTables;
     private final GatewayMetrics metrics = GatewayMetrics.get();
 
-    /** @param afterWrite told about each stored batch, on the writer thread (budget notices) */
+    /**
+     * In Keycloak: each batch in its own Keycloak transaction, on its JPA connection.
+     *
+     * @param afterWrite told about each stored batch, on the writer thread (budget notices)
+     */
     public UsageLedger(
             KeycloakSessionFactory sessions,
             int capacity,
             int batchSize,
             long flushIntervalMillis,
+            long batchWaitMillis,
             Consumer<List<UsageEvent>> afterWrite) {
-        this.sessions = sessions;
+        this(keycloakStore(sessions), capacity, batchSize, flushIntervalMillis, batchWaitMillis, afterWrite);
+    }
+
+    /**
+     * @param store runs each batch in a transaction (a benchmark or a test can give its own connections)
+     * @param batchWaitMillis how long a batch's first event may wait for more before the batch is written
+     * @param afterWrite told about each stored batch, on the writer thread (budget notices)
+     */
+    public UsageLedger(
+            BatchStore store,
+            int capacity,
+            int batchSize,
+            long flushIntervalMillis,
+            long batchWaitMillis,
+            Consumer<List<UsageEvent>> afterWrite) {
+        this.store = store;
         this.afterWrite = afterWrite;
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.batchSize = batchSize;
         this.flushIntervalMillis = flushIntervalMillis;
+        this.batchWaitNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(0, batchWaitMillis));
         metrics.ledgerQueue(queue, BlockingQueue::size);
         // Shown from the start at 0, so a dashboard's increase() sees the first loss.
         metrics.ledgerDropped(GatewayMetrics.DropReason.QUEUE_FULL, 0);
@@ -71,6 +109,25 @@ public final class UsageLedger implements AutoCloseable {
         this.writer = new Thread(this::drainLoop, "llm-usage-ledger");
         this.writer.setDaemon(true);
         this.writer.start();
+    }
+
+    /** Keycloak's way: a transaction of its own per batch, the work on its JPA session's connection. */
+    public static BatchStore keycloakStore(KeycloakSessionFactory sessions) {
+        LedgerWriter.Tables[] tables = new LedgerWriter.Tables[1];
+        return work -> KeycloakModelUtils.runJobInTransaction(sessions, session -> {
+            EntityManager em = session.getProvider(JpaConnectionProvider.class).getEntityManager();
+            LedgerWriter.Tables t = tables[0];
+            if (t == null) {
+                t = new LedgerWriter.Tables(
+                        tableName(em, LlmUsageEventEntity.class),
+                        tableName(em, LlmUsageDailyEntity.class),
+                        tableName(em, LlmUsageRollupEntity.class),
+                        tableName(em, USER_KEY_ENTITY));
+                tables[0] = t;
+            }
+            LedgerWriter.Tables names = t;
+            em.unwrap(Session.class).doWork(c -> work.run(c, names));
+        });
     }
 
     /** Never blocks. */
@@ -95,6 +152,16 @@ public final class UsageLedger implements AutoCloseable {
                 }
                 queued.add(first);
                 queue.drainTo(queued, batchSize - 1);
+                long wait = first.at() + batchWaitNanos - System.nanoTime();
+                if (queued.size() < batchSize && wait > 0 && running) {
+                    // Let the batch fill: one wake-up per batch, not per event.
+                    try {
+                        TimeUnit.NANOSECONDS.sleep(wait);
+                    } catch (InterruptedException e) {
+                        running = false; // stopping: write what was taken
+                    }
+                    queue.drainTo(queued, batchSize - queued.size());
+                }
                 queued.forEach(q -> batch.add(q.event()));
                 try {
                     write(batch);
@@ -118,20 +185,10 @@ public final class UsageLedger implements AutoCloseable {
     private void write(List<UsageEvent> batch) {
         for (int attempt = 1; ; attempt++) {
             try {
-                KeycloakModelUtils.runJobInTransaction(sessions, session -> {
-                    EntityManager em =
-                            session.getProvider(JpaConnectionProvider.class).getEntityManager();
-                    batch.forEach(e -> em.persist(toEntity(e)));
-                    rollups(batch).values().forEach(r -> increment(em, r));
-                    markKeysUsed(em, batch);
-                    em.flush();
-                    Map<Rollup.Key, Rollup.Totals> sums = Rollup.aggregate(batch);
-                    RollupWriter w = rollupWriter(em);
-                    em.unwrap(Session.class).doWork(c -> w.write(c, sums));
-                });
+                store.inTransaction((c, tables) -> writer(tables).write(c, batch));
                 return;
             } catch (RuntimeException e) {
-                // Another node may have created the same rollup row in the meantime: the next try updates it.
+                // Another node may have created the same daily or rollup row in the meantime: the next try updates it.
                 if (attempt >= MAX_TRIES) {
                     throw e;
                 }
@@ -139,138 +196,36 @@ public final class UsageLedger implements AutoCloseable {
         }
     }
 
-    private RollupWriter rollupWriter(EntityManager em) {
-        RollupWriter w = rollupWriter;
-        if (w == null) {
-            w = new RollupWriter(tableName(em, LlmUsageRollupEntity.class));
-            rollupWriter = w;
+    private LedgerWriter writer(LedgerWriter.Tables tables) {
+        if (ledgerWriter == null || !tables.equals(writerTables)) {
+            ledgerWriter = new LedgerWriter(tables);
+            writerTables = tables;
         }
-        return w;
+        return ledgerWriter;
     }
 
     /** An entity's table as Hibernate names it in SQL (with the configured schema, if any). */
     public static String tableName(EntityManager em, Class<?> entity) {
+        return tableName(em, entity.getName());
+    }
+
+    /** The same, by the entity's name (its class's fully qualified name). */
+    static String tableName(EntityManager em, String entityName) {
         EntityPersister p = em.getEntityManagerFactory()
                 .unwrap(SessionFactoryImplementor.class)
                 .getMappingMetamodel()
-                .getEntityDescriptor(entity);
+                .getEntityDescriptor(entityName);
         return ((AbstractEntityPersister) p).getIdentifierTableName();
-    }
-
-    private static Map<String, LlmUsageDailyEntity> rollups(List<UsageEvent> batch) {
-        Map<String, LlmUsageDailyEntity> rows = new LinkedHashMap<>();
-        for (UsageEvent e : batch) {
-            int day = day(e.createdAt());
-            String user = e.userId() == null ? "" : e.userId();
-            String provider = e.providerId() == null ? "" : e.providerId();
-            String model = e.model() == null ? "" : e.model();
-            String key = e.realmId() + "|" + day + "|" + user + "|" + provider + "|" + model + "|" + e.byok();
-            LlmUsageDailyEntity r = rows.computeIfAbsent(key, k -> {
-                LlmUsageDailyEntity n = new LlmUsageDailyEntity();
-                n.setId(KeycloakModelUtils.generateId());
-                n.setRealmId(e.realmId());
-                n.setDay(day);
-                n.setUserId(user);
-                n.setProviderId(provider);
-                n.setModel(model);
-                n.setByok(e.byok());
-                n.setCost(BigDecimal.ZERO);
-                return n;
-            });
-            r.setCalls(r.getCalls() + 1);
-            r.setErrors(r.getErrors() + ("ok".equals(e.outcome()) ? 0 : 1));
-            r.setPromptTokens(r.getPromptTokens() + e.usage().promptTokens());
-            r.setCompletionTokens(r.getCompletionTokens() + e.usage().completionTokens());
-            r.setCachedTokens(r.getCachedTokens() + e.usage().cachedTokens());
-            if (e.cost() != null) {
-                r.setCost(r.getCost().add(e.cost()));
-            }
-        }
-        return rows;
-    }
-
-    /** Users' own keys the gateway used: their "last used" time, once per key per batch. */
-    private static void markKeysUsed(EntityManager em, List<UsageEvent> batch) {
-        Map<String, UsageEvent> latest = new LinkedHashMap<>();
-        for (UsageEvent e : batch) {
-            if (e.byok()
-                    && UsageEvent.SOURCE_GATEWAY.equals(e.source())
-                    && e.userId() != null
-                    && e.providerType() != null) {
-                latest.merge(
-                        e.realmId() + "|" + e.userId() + "|" + e.providerType(),
-                        e,
-                        (a, b) -> a.createdAt() >= b.createdAt() ? a : b);
-            }
-        }
-        for (UsageEvent e : latest.values()) {
-            em.createNamedQuery("llmUserKeysMarkUsed")
-                    .setParameter("at", e.createdAt())
-                    .setParameter("realmId", e.realmId())
-                    .setParameter("userId", e.userId())
-                    .setParameter("type", e.providerType())
-                    .executeUpdate();
-        }
-    }
-
-    private static void increment(EntityManager em, LlmUsageDailyEntity r) {
-        int updated = em.createNamedQuery("llmUsageDailyIncrement")
-                .setParameter("calls", r.getCalls())
-                .setParameter("errors", r.getErrors())
-                .setParameter("prompt", r.getPromptTokens())
-                .setParameter("completion", r.getCompletionTokens())
-                .setParameter("cached", r.getCachedTokens())
-                .setParameter("cost", r.getCost())
-                .setParameter("realmId", r.getRealmId())
-                .setParameter("day", r.getDay())
-                .setParameter("userId", r.getUserId())
-                .setParameter("providerId", r.getProviderId())
-                .setParameter("model", r.getModel())
-                .setParameter("byok", r.isByok())
-                .executeUpdate();
-        if (updated == 0) {
-            em.persist(r);
-        }
     }
 
     /** The UTC day as yyyymmdd. */
     public static int day(long epochMillis) {
-        return day(Instant.ofEpochMilli(epochMillis).atZone(ZoneOffset.UTC).toLocalDate());
+        return day(LocalDate.ofEpochDay(Math.floorDiv(epochMillis, MILLIS_PER_DAY)));
     }
 
     /** A date as the rollups key it: yyyymmdd. */
     public static int day(LocalDate d) {
         return d.getYear() * 10_000 + d.getMonthValue() * 100 + d.getDayOfMonth();
-    }
-
-    private static LlmUsageEventEntity toEntity(UsageEvent e) {
-        LlmUsageEventEntity x = new LlmUsageEventEntity();
-        x.setId(e.id());
-        x.setRealmId(e.realmId());
-        x.setUserId(e.userId());
-        x.setClientId(e.clientId());
-        x.setSource(e.source());
-        x.setProviderId(e.providerId());
-        x.setProviderType(e.providerType());
-        x.setModel(e.model());
-        x.setRequestedModel(e.requestedModel());
-        x.setLevel(e.level());
-        x.setByok(e.byok());
-        x.setStreamed(e.streamed());
-        x.setPromptTokens(e.usage().promptTokens());
-        x.setCompletionTokens(e.usage().completionTokens());
-        x.setCachedTokens(e.usage().cachedTokens());
-        x.setCacheWriteTokens(e.usage().cacheWriteTokens());
-        x.setReasoningTokens(e.usage().reasoningTokens());
-        x.setCost(e.cost());
-        x.setVendorCost(e.usage().vendorCost());
-        x.setStatus(e.status());
-        x.setOutcome(e.outcome());
-        x.setAttempts(e.attempts());
-        x.setLatencyMs(e.latencyMs());
-        x.setCreatedAt(e.createdAt());
-        x.setUsageEstimated(e.usageEstimated());
-        return x;
     }
 
     /** Stops taking new work only after the queue is written. */
