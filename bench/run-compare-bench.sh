@@ -277,12 +277,12 @@ if [ "${BENCH_JFR:-0}" = 1 ] && [ -f .run/compare-bench-server.jfr ]; then
     jfr print --stack-depth 64 --events jdk.ExecutionSample .run/compare-bench-server.jfr >.run/compare-bench-samples.txt
     echo "samples: $(grep -c 'jdk.ExecutionSample' .run/compare-bench-samples.txt)"
     awk '/stackTrace = \[/ {getline; sub(/^[ \t]+/, ""); sub(/[ \t]+line:.*/, ""); print}' .run/compare-bench-samples.txt \
-      | sort | uniq -c | sort -rn | head -25
+      | sort | uniq -c | sort -rn | awk 'NR <= 25'
     echo "== The same samples by their innermost frame of the extension (dev.llmgateway)"
     awk '/stackTrace = \[/ {in_st = 1; found = 0; next}
          in_st && /^[ \t]*\]/ {if (!found) print "(no extension frame)"; in_st = 0; next}
          in_st && !found && /dev\.llmgateway\./ {l = $0; sub(/^[ \t]+/, "", l); sub(/[ \t]+line:.*/, "", l); print l; found = 1}' \
-      .run/compare-bench-samples.txt | sort | uniq -c | sort -rn | head -20
+      .run/compare-bench-samples.txt | sort | uniq -c | sort -rn | awk 'NR <= 20'
   } | tee -a "$REPORT"
 fi
 {
