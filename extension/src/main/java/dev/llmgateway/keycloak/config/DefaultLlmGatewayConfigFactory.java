@@ -629,8 +629,9 @@ public class DefaultLlmGatewayConfigFactory implements LlmGatewayConfigFactory {
                 .name(TOKEN_CACHE_MS)
                 .type(ProviderConfigProperty.STRING_TYPE)
                 .helpText("How long a node trusts a bearer token it verified in full for gateway calls, in "
-                        + "milliseconds (0: verify every call in full). Disabled users and clients are refused at "
-                        + "once; a signed-out session or revoked token within this time.")
+                        + "milliseconds (0: verify every call in full). Disabled users and clients and not-before "
+                        + "revocations (also an administrator's sign-out of a user) are refused at once; a session "
+                        + "ended otherwise or a revoked token within this time.")
                 .defaultValue("10000")
                 .add()
                 .property()

@@ -39,7 +39,8 @@ public interface LlmGatewayConfigFactory extends ProviderFactory<LlmGatewayConfi
 
     /**
      * How long a node trusts a bearer token it verified in full, in milliseconds (0: every call verifies in full). A
-     * signed-out session or revoked token is refused within this time; a disabled user or client at once.
+     * session that ended without a not-before, or a revoked token, is refused within this time; a disabled user or
+     * client and a not-before revocation at once.
      */
     long tokenCacheMillis();
 

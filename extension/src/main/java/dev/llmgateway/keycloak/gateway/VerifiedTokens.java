@@ -14,8 +14,9 @@ import org.keycloak.representations.AccessToken;
  * next calls with the same token within {@code ttlMillis} skip the signature check and the session lookup. What is
  * kept is the token's SHA-256, never the token itself. Every call still reads the user and the client (Keycloak's
  * caches) and refuses at once a user or client that is disabled or gone, an expired token, and a token issued before
- * the realm's or the client's not-before; a signed-out session or a revoked token is refused when its entry ends:
- * within {@code ttlMillis}. DPoP and certificate-bound tokens are never kept (their proof is checked per request).
+ * the realm's, the client's or the user's not-before (an administrator's "Sign out" of the user sets the latter); a
+ * session that ended otherwise (signed out by the user, expired, deleted on its own) or a token revoked at the
+ * revocation endpoint is refused when its entry ends: within {@code ttlMillis}. DPoP and certificate-bound tokens are never kept (their proof is checked per request).
  * At most {@code maxEntries} tokens are kept; when full, new tokens are verified in full and not kept.
  */
 public final class VerifiedTokens {

@@ -195,11 +195,25 @@ class TokenCacheIT {
     }
 
     @Test
-    void aSignedOutSessionIsRefusedOnceTheBoundHasPassed() throws InterruptedException {
+    void anAdministratorsSignOutOfTheUserIsRefusedAtOnce() throws InterruptedException {
         String id = newUser("cache-signed-out");
         String token = Api.token(realm.getName(), "cache-signed-out", LlmRealmConfig.PASSWORD);
         assertAcceptedTwice(token);
+        // "Sign out" sets the user's not-before to the current second: let the token's second pass first.
+        Thread.sleep(1_100);
         realm.admin().users().get(id).logout();
+        assertAnswers(401, token);
+    }
+
+    @Test
+    void aSessionEndedOtherwiseIsRefusedOnceTheBoundHasPassed() throws InterruptedException {
+        String id = newUser("cache-session-ended");
+        String token = Api.token(realm.getName(), "cache-session-ended", LlmRealmConfig.PASSWORD);
+        assertAcceptedTwice(token);
+        // One session deleted on its own (as the user's own sign-out or its expiry ends it): no not-before is set.
+        String sessionId =
+                realm.admin().users().get(id).getUserSessions().get(0).getId();
+        realm.admin().deleteSession(sessionId, false);
         // Keycloak's own endpoints, which verify in full every time, refuse it at once.
         assertEquals(
                 401,

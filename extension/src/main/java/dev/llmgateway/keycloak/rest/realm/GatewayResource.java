@@ -496,14 +496,21 @@ public class GatewayResource {
     /**
      * The caller of a gateway call, as {@link #authenticate(KeycloakSession)} finds them, with this node's recently
      * verified tokens ({@link VerifiedTokens}) sparing the signature check and the session lookup of repeated calls.
-     * The user, the client and the not-before times are read on every call; the realm's access rule too.
+     * The user, the client and the not-before times are read on every call (Keycloak's caches); the realm's access rule
+     * too.
      */
     private AuthenticationManager.AuthResult authenticate() {
         VerifiedTokens tokens = state.tokens();
-        AppAuthManager.AuthHeader header = tokens.enabled()
-                ? AppAuthManager.extractAuthorizationHeaderTokenOrReturnNull(
-                        session.getContext().getRequestHeaders())
-                : null;
+        AppAuthManager.AuthHeader header = null;
+        if (tokens.enabled()) {
+            try {
+                header = AppAuthManager.extractAuthorizationHeaderTokenOrReturnNull(
+                        session.getContext().getRequestHeaders());
+            } catch (RuntimeException e) {
+                // More than one Authorization header: Keycloak's own check answers it, as before.
+                header = null;
+            }
+        }
         if (header == null || !"Bearer".equalsIgnoreCase(header.getScheme())) {
             return authenticate(session);
         }
@@ -531,7 +538,10 @@ public class GatewayResource {
         return withAccess(session, auth);
     }
 
-    /** A remembered verification, if its user and client are still enabled and no not-before has passed it. */
+    /**
+     * A remembered verification, if its user and client are still there and enabled and no not-before (the realm's,
+     * the client's, the user's) is later than the token.
+     */
     private AuthenticationManager.AuthResult stillValid(VerifiedTokens.Verified known) {
         AccessToken token = known.token();
         long issuedAt = token.getIat() == null ? 0 : token.getIat();
@@ -543,7 +553,8 @@ public class GatewayResource {
             return null;
         }
         UserModel user = session.users().getUserById(realm, known.userId());
-        if (user == null || !user.isEnabled()) {
+        // The user's not-before is what an administrator's "Sign out" of the user sets.
+        if (user == null || !user.isEnabled() || issuedAt < session.users().getNotBeforeOfUser(realm, user)) {
             return null;
         }
         session.getContext().setClient(client);
