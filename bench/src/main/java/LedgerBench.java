@@ -174,7 +174,8 @@ public final class LedgerBench {
         long offeredMeasured = offered - offeredAtMeasure;
         long closeStart = System.nanoTime();
         ledger.close();
-        // close() gives up waiting after 30 s; an overloaded run's writer may still be draining: the checks wait for it.
+        // close() gives up waiting after 30 s; an overloaded run's writer may still be draining: the checks wait for
+        // it.
         writerThread.join(TimeUnit.MINUTES.toMillis(10));
         long drainMillis = (System.nanoTime() - closeStart) / 1_000_000;
 
@@ -187,25 +188,38 @@ public final class LedgerBench {
 
         System.out.println();
         System.out.println("== Throughput (measured window)");
-        System.out.printf(Locale.ROOT, "offered            %,d events (%,.0f events/s)%n", offeredMeasured,
+        System.out.printf(
+                Locale.ROOT,
+                "offered            %,d events (%,.0f events/s)%n",
+                offeredMeasured,
                 offeredMeasured / (double) seconds);
-        System.out.printf(Locale.ROOT, "written            %,d events (%,.0f events/s)%n", writtenMeasured,
+        System.out.printf(
+                Locale.ROOT,
+                "written            %,d events (%,.0f events/s)%n",
+                writtenMeasured,
                 writtenMeasured / (double) seconds);
-        System.out.printf(Locale.ROOT, "batches            %,d (mean %.0f events; whole run min %d, max %d)%n",
-                measuredBatches, writtenMeasured / (double) Math.max(1, measuredBatches), minBatch.get(),
+        System.out.printf(
+                Locale.ROOT,
+                "batches            %,d (mean %.0f events; whole run min %d, max %d)%n",
+                measuredBatches,
+                writtenMeasured / (double) Math.max(1, measuredBatches),
+                minBatch.get(),
                 maxBatch.get());
         System.out.printf(Locale.ROOT, "queue depth max    %,d events (queued or being written)%n", maxDepth);
-        System.out.printf(Locale.ROOT, "transaction tries  %,d for %,d batches in all (a retry shows as an extra try)%n",
-                tries.get(), batches.get());
+        System.out.printf(
+                Locale.ROOT,
+                "transaction tries  %,d for %,d batches in all (a retry shows as an extra try)%n",
+                tries.get(),
+                batches.get());
         System.out.printf(Locale.ROOT, "drain at close     %,d ms (until the writer thread ended)%n", drainMillis);
         System.out.println();
         System.out.println("== CPU per event written (measured window)");
         System.out.printf(Locale.ROOT, "writer thread (llm-usage-ledger, JDBC driver included)  %7.1f µs%n", writerUs);
         if (pg) {
-            System.out.printf(Locale.ROOT, "PostgreSQL backend of the ledger's connection             %7.1f µs%n",
-                    backendUs);
-            System.out.printf(Locale.ROOT, "all PostgreSQL processes (WAL writer, checkpointer...)    %7.1f µs%n",
-                    postgresUs);
+            System.out.printf(
+                    Locale.ROOT, "PostgreSQL backend of the ledger's connection             %7.1f µs%n", backendUs);
+            System.out.printf(
+                    Locale.ROOT, "all PostgreSQL processes (WAL writer, checkpointer...)    %7.1f µs%n", postgresUs);
         }
         System.out.printf(Locale.ROOT, "wall time in transactions (writer's, incl. waiting on DB) %7.1f µs%n", wallUs);
 
@@ -220,22 +234,34 @@ public final class LedgerBench {
         if (lost != 0) {
             failures.add("events lost: " + lost);
         }
-        BigDecimal[] ev = sums(conn, "select count(*), sum(PROMPT_TOKENS), sum(COMPLETION_TOKENS), sum(CACHED_TOKENS),"
-                + " sum(coalesce(COST, 0)), sum(case when OUTCOME = 'ok' then 0 else 1 end) from LLM_USAGE_EVENT");
-        BigDecimal[] daily = sums(conn, "select sum(CALLS), sum(PROMPT_TOKENS), sum(COMPLETION_TOKENS),"
-                + " sum(CACHED_TOKENS), sum(COST), sum(ERRORS) from LLM_USAGE_DAILY");
+        BigDecimal[] ev = sums(
+                conn,
+                "select count(*), sum(PROMPT_TOKENS), sum(COMPLETION_TOKENS), sum(CACHED_TOKENS),"
+                        + " sum(coalesce(COST, 0)), sum(case when OUTCOME = 'ok' then 0 else 1 end) from LLM_USAGE_EVENT");
+        BigDecimal[] daily = sums(
+                conn,
+                "select sum(CALLS), sum(PROMPT_TOKENS), sum(COMPLETION_TOKENS),"
+                        + " sum(CACHED_TOKENS), sum(COST), sum(ERRORS) from LLM_USAGE_DAILY");
         compare("daily", ev, daily, failures);
         for (Rollup.Cube cube : Rollup.Cube.values()) {
             for (Rollup.Grain grain : cube.grains) {
-                BigDecimal[] r = sums(conn, "select sum(CALLS), sum(PROMPT_TOKENS), sum(COMPLETION_TOKENS),"
-                        + " sum(CACHED_TOKENS), sum(COST) + sum(BYOK_COST), sum(ERRORS) from LLM_USAGE_ROLLUP where DIMS = '"
-                        + cube.code + "' and GRAIN = '" + grain.code + "'");
+                BigDecimal[] r = sums(
+                        conn,
+                        "select sum(CALLS), sum(PROMPT_TOKENS), sum(COMPLETION_TOKENS),"
+                                + " sum(CACHED_TOKENS), sum(COST) + sum(BYOK_COST), sum(ERRORS) from LLM_USAGE_ROLLUP where DIMS = '"
+                                + cube.code + "' and GRAIN = '" + grain.code + "'");
                 compare("rollup " + cube.code + "/" + grain.code, ev, r, failures);
             }
         }
-        System.out.printf(Locale.ROOT, "sums (calls, prompt, completion, cached tokens, cost, errors) of the daily rows"
-                + " and of all %d rollup cube/grain pairs equal the events': %s%n", 18, failures.isEmpty() ? "yes" : "NO");
-        System.out.printf(Locale.ROOT, "rows: daily %,d, rollup %,d%n",
+        System.out.printf(
+                Locale.ROOT,
+                "sums (calls, prompt, completion, cached tokens, cost, errors) of the daily rows"
+                        + " and of all %d rollup cube/grain pairs equal the events': %s%n",
+                18,
+                failures.isEmpty() ? "yes" : "NO");
+        System.out.printf(
+                Locale.ROOT,
+                "rows: daily %,d, rollup %,d%n",
                 one(conn, "select count(*) from LLM_USAGE_DAILY").longValue(),
                 one(conn, "select count(*) from LLM_USAGE_ROLLUP").longValue());
         System.out.println();
@@ -333,7 +359,8 @@ public final class LedgerBench {
         private final String[] levels = {"bronze", "silver", "gold", "platinum"};
         private final String[] providers = new String[5];
         private final String[] types = {"openai", "anthropic", "openai", "gemini", "openrouter"};
-        private final String realm = UUID.nameUUIDFromBytes("ledger-bench".getBytes()).toString();
+        private final String realm =
+                UUID.nameUUIDFromBytes("ledger-bench".getBytes()).toString();
 
         Events(int userCount, long seed) {
             rnd = new SplittableRandom(seed);
@@ -342,7 +369,8 @@ public final class LedgerBench {
                 users[i] = UUID.nameUUIDFromBytes(("user" + i).getBytes()).toString();
             }
             for (int i = 0; i < providers.length; i++) {
-                providers[i] = UUID.nameUUIDFromBytes(("provider" + i).getBytes()).toString();
+                providers[i] =
+                        UUID.nameUUIDFromBytes(("provider" + i).getBytes()).toString();
             }
         }
 
@@ -361,9 +389,7 @@ public final class LedgerBench {
             long completion = failed ? 0 : 10 + rnd.nextInt(1_000);
             long cached = failed ? 0 : prompt / 4 * rnd.nextInt(2);
             Usage usage = new Usage(prompt, completion, cached, m == 2 ? completion / 3 : 0, 0, 0);
-            BigDecimal cost = failed || unpriced
-                    ? null
-                    : BigDecimal.valueOf(prompt * 150 + completion * 600, 9);
+            BigDecimal cost = failed || unpriced ? null : BigDecimal.valueOf(prompt * 150 + completion * 600, 9);
             return new UsageEvent(
                     UUID.randomUUID().toString(),
                     realm,
