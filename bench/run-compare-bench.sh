@@ -16,7 +16,9 @@
 # docs/operations.md#small-hosts recommends; 0 = not set); BENCH_JFR=1 records Keycloak to .run/compare-bench-server.jfr
 # and prints its hottest frames; BENCH_NMT=1 turns on the JVM's native memory tracking in Keycloak and adds its summary
 # (where the resident memory goes: heap, classes, code, threads, GC, ...) to the report after the rounds;
-# BENCH_KC_JAVA_HOME runs Keycloak on another JDK (e.g. /usr/lib/jvm/temurin-25-jdk-amd64); BENCH_HTTP_PORT / BENCH_MGMT_PORT (8180 / 9100), BENCH_VENDOR_PORT (18181),
+# BENCH_KC_JAVA_HOME runs Keycloak on another JDK (e.g. /usr/lib/jvm/temurin-25-jdk-amd64); BENCH_DB=postgres puts
+# Keycloak's database on PostgreSQL (127.0.0.1:5432, user postgres, database llm_bench_compare dropped and created
+# again; the report adds PostgreSQL's CPU over the run) instead of the in-process dev-file H2; BENCH_HTTP_PORT / BENCH_MGMT_PORT (8180 / 9100), BENCH_VENDOR_PORT (18181),
 # BENCH_PORTKEY_PORT (18787); BENCH_LOCK (/tmp/llm-kc.lock), BENCH_LOCK_WAIT (seconds, 7200).
 # Exit code: 0 = every goal met, 3 = a goal missed, other = failure.
 set -euo pipefail
@@ -100,8 +102,19 @@ else
   unzip -q "$ZIP" -d "$BENCH_ROOT"
 fi
 cp "$JAR" "$SERVER/providers/keycloak-llm-gateway.jar"
-say "Building the server for production (kc.sh build --db=dev-file --cache=local)"
-(cd "$SERVER" && bin/kc.sh build --db=dev-file --health-enabled=true --cache=local) >"$LOG" 2>&1 \
+DB="${BENCH_DB:-dev-file}"
+DB_START_ARGS=()
+case "$DB" in
+  dev-file) ;;
+  postgres)
+    command -v psql >/dev/null || { echo "BENCH_DB=postgres needs psql" >&2; exit 1; }
+    pg_isready -h 127.0.0.1 -p 5432 >/dev/null || { echo "PostgreSQL is not ready on 127.0.0.1:5432" >&2; exit 1; }
+    DB_START_ARGS=(--db-url=jdbc:postgresql://127.0.0.1:5432/llm_bench_compare --db-username=postgres --db-password=postgres)
+    ;;
+  *) echo "BENCH_DB must be dev-file or postgres" >&2; exit 2 ;;
+esac
+say "Building the server for production (kc.sh build --db=${DB} --cache=local)"
+(cd "$SERVER" && bin/kc.sh build --db="$DB" --health-enabled=true --cache=local) >"$LOG" 2>&1 \
   || { tail -30 "$LOG" >&2; exit 1; }
 
 # ---------------------------------------------------------------------------------------------- Portkey
@@ -193,6 +206,11 @@ if [ "${BENCH_JFR:-0}" = 1 ]; then
   KC_OPTS="${KC_OPTS} -XX:StartFlightRecording=filename=${ROOT}/.run/compare-bench-server.jfr,settings=profile,dumponexit=true"
 fi
 KEK="$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
+if [ "$DB" = postgres ]; then
+  psql -h 127.0.0.1 -U postgres -q -c 'DROP DATABASE IF EXISTS llm_bench_compare' -c 'CREATE DATABASE llm_bench_compare' >/dev/null
+fi
+# PostgreSQL's CPU (all its processes, in clock ticks) over the run: only Keycloak writes to it.
+pg_ticks() { local t=0 p; for p in $(pgrep -x postgres 2>/dev/null); do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo "$t"; }
 say "Starting Keycloak (kc.sh start --optimized) on http://127.0.0.1:${HTTP_PORT}, JAVA_OPTS_APPEND='${KC_OPTS# }', console output in ${LOG}"
 (
   exec {LOCK_FD}>&-
@@ -204,7 +222,7 @@ say "Starting Keycloak (kc.sh start --optimized) on http://127.0.0.1:${HTTP_PORT
     --http-management-port="$MGMT_PORT" --hostname-strict=false \
     --spi-llm-gateway--default--kek="$KEK" \
     --spi-llm-gateway--default--outbound-allow=loopback \
-    --spi-llm-gateway--default--upstream-timeout-ms=30000
+    --spi-llm-gateway--default--upstream-timeout-ms=30000 "${DB_START_ARGS[@]}"
 ) >>"$LOG" 2>&1 &
 KC_PID=$!
 
@@ -239,18 +257,23 @@ fi
 say "Ready: Keycloak java pid ${JAVA_PID}, Portkey node pid ${PORTKEY_PID}, fake vendor pid ${VENDOR_PID}"
 
 say "Running the driver"
+pg_before="$([ "$DB" = postgres ] && pg_ticks || echo 0)"
+driver_started=$SECONDS
 set +e
 # shellcheck disable=SC2086
 {
   echo "Side-by-side benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $(free -g | awk '/^Mem:/ {print $2}') GB RAM"
   echo "Extension jar built from ${BUILT_FROM}"
-  echo "Keycloak ${KC_VERSION}: kc.sh start --optimized (production mode, dev-file database, local caches, the distribution's default heap), JAVA_OPTS_APPEND='${KC_OPTS# }', $("${BENCH_KC_JAVA_HOME:-${JAVA_HOME:-/usr}}/bin/java" -version 2>&1 | head -1)"
+  echo "Keycloak ${KC_VERSION}: kc.sh start --optimized (production mode, ${DB} database, local caches, the distribution's default heap), JAVA_OPTS_APPEND='${KC_OPTS# }', $("${BENCH_KC_JAVA_HOME:-${JAVA_HOME:-/usr}}/bin/java" -version 2>&1 | head -1)"
   echo "Portkey @portkey-ai/gateway ${PORTKEY_VERSION} on node $(node --version) (NODE_ENV=production, --headless, bound to 127.0.0.1 by bench/portkey/loopback-launcher.mjs)"
   timeout 1500 java -Xms256m -Xmx1g -XX:+UseParallelGC "$DRIVER" --compare \
     --kc="http://127.0.0.1:${HTTP_PORT}" --kc-pid="$JAVA_PID" \
     --vendor-url="http://127.0.0.1:${VENDOR_PORT}" --vendor-pid="$VENDOR_PID" \
     --portkey="http://127.0.0.1:${PORTKEY_PORT}" --portkey-pid="$PORTKEY_PID" ${BENCH_ARGS:-} 2>&1
   echo "driver exit code $?"
+  if [ "$DB" = postgres ]; then
+    echo "PostgreSQL (Keycloak's database): $(( ($(pg_ticks) - pg_before) * 1000 / $(getconf CLK_TCK) )) ms of CPU in all its processes over the driver's $((SECONDS - driver_started)) s (processes that ended meanwhile not counted)"
+  fi
   if [ "${BENCH_NMT:-0}" = 1 ]; then
     echo
     echo "== Keycloak's native memory after the rounds (jcmd VM.native_memory summary; VmRSS $(awk '/^VmRSS/ {print $2, $3}' "/proc/${JAVA_PID}/status"))"
