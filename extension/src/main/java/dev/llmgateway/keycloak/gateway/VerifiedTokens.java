@@ -49,10 +49,6 @@ public final class VerifiedTokens {
         return ttlMillis > 0;
     }
 
-    public long ttlMillis() {
-        return ttlMillis;
-    }
-
     /** The entry for this token if it is still trusted at {@code now}, else null. */
     public Verified lookup(String token, long now) {
         if (!enabled()) {
@@ -97,10 +93,6 @@ public final class VerifiedTokens {
         if (enabled()) {
             entries.remove(digest(token));
         }
-    }
-
-    public int size() {
-        return entries.size();
     }
 
     /** Removes the ended entries, at most once a second; true when there is room afterwards. */
