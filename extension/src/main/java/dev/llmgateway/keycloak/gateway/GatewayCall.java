@@ -152,7 +152,13 @@ public final class GatewayCall {
     }
 
     public CompletableFuture<Outcome> run(RoutingSnapshot snapshot, List<Candidate> ordered, ChatRequest request) {
-        return new Run(snapshot, ordered, request).next(0);
+        return run(snapshot, ordered, request, InboundApi.CHAT);
+    }
+
+    /** Calls the candidates in order for a caller of {@code api}, whose adapters speak to each vendor. */
+    public CompletableFuture<Outcome> run(
+            RoutingSnapshot snapshot, List<Candidate> ordered, ChatRequest request, InboundApi api) {
+        return new Run(snapshot, ordered, request, api).next(0);
     }
 
     /** 429 and 5xx, and answers showing the provider's own key or model is wrong: not the caller's fault. */
@@ -165,6 +171,7 @@ public final class GatewayCall {
         private final RoutingSnapshot snapshot;
         private final List<Candidate> ordered;
         private final ChatRequest request;
+        private final InboundApi api;
         private final RoutingRules.Retry retry;
         private final List<Attempt> attempts = new ArrayList<>();
         private long upstreamNanos;
@@ -195,7 +202,8 @@ public final class GatewayCall {
         /** The span of the attempt being sent or answered. */
         private AttemptTrace span = AttemptTrace.NONE;
 
-        Run(RoutingSnapshot snapshot, List<Candidate> ordered, ChatRequest request) {
+        Run(RoutingSnapshot snapshot, List<Candidate> ordered, ChatRequest request, InboundApi api) {
+            this.api = api;
             this.snapshot = snapshot;
             this.ordered = ordered;
             this.request = request;
@@ -250,7 +258,7 @@ public final class GatewayCall {
                 skip(c, "monthly budget spent and no own " + endpoint.type().displayName() + " key");
                 return null;
             }
-            ChatAdapter adapter = ChatAdapters.forType(endpoint.type());
+            ChatAdapter adapter = api.adapter(endpoint.type());
             tried++;
             String key = own != null ? keys.open(own) : keys.openOrganizationKey(endpoint);
             HttpRequest vendorRequest;
