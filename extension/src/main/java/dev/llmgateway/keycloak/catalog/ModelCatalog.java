@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmgateway.keycloak.core.Json;
+import dev.llmgateway.keycloak.core.ModelMode;
 import dev.llmgateway.keycloak.core.TierPrices;
 
 /**
@@ -98,7 +99,8 @@ public final class ModelCatalog {
                 m.hasNonNull("context_window") ? m.get("context_window").asInt() : null,
                 m.hasNonNull("quality") ? m.get("quality").asInt() : null,
                 aliases,
-                tiers);
+                tiers,
+                ModelMode.normalize(m.path("mode").asText(null)));
     }
 
     private static BigDecimal decimal(JsonNode node, String field) {
@@ -133,6 +135,11 @@ public final class ModelCatalog {
             }
         }
         return Optional.empty();
+    }
+
+    /** What a vendor's model does: its catalogue entry's mode, else what its id suggests ({@link ModelMode#guess}). */
+    public String mode(String vendor, String modelId) {
+        return find(vendor, modelId).map(CatalogEntry::mode).orElseGet(() -> ModelMode.guess(modelId));
     }
 
     /**

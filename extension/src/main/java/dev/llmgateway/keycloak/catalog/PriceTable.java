@@ -13,6 +13,7 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmgateway.keycloak.core.ApiErrors;
+import dev.llmgateway.keycloak.core.ModelMode;
 import dev.llmgateway.keycloak.core.SafeText;
 import dev.llmgateway.keycloak.core.TierPrices;
 
@@ -20,7 +21,7 @@ import dev.llmgateway.keycloak.core.TierPrices;
  * A price table an admin imports, in one of two formats, read into catalogue entries (USD per 1M tokens):
  * <ul>
  *   <li>the built-in catalogue's own ({@code {"models": [{"vendor", "id", "input", "output", "cached_input",
- *   "cache_write_input", "cache_write_1h_input", "service_tiers", "context_window"}]}}): every entry must be valid, or
+ *   "cache_write_input", "cache_write_1h_input", "service_tiers", "context_window", "mode"}]}}): every entry must be valid, or
  *   the whole table is refused naming the entry;</li>
  *   <li>the community format of LiteLLM's {@code model_prices_and_context_window.json} (an object of model name →
  *   {@code input_cost_per_token}, {@code output_cost_per_token}, … per token, {@code litellm_provider}, {@code
@@ -73,7 +74,8 @@ public final class PriceTable {
             "cache_write_input",
             "cache_write_1h_input",
             "service_tiers",
-            "context_window");
+            "context_window",
+            "mode");
 
     public static Parsed parse(JsonNode root) {
         if (root == null || !root.isObject() || root.isEmpty()) {
@@ -149,6 +151,11 @@ public final class PriceTable {
                     price(tiers.get(tier), "output", tat, true);
                     price(tiers.get(tier), "cached_input", tat, false);
                 }
+            }
+            JsonNode mode = m.get("mode");
+            if (mode != null && !mode.isNull() && (!mode.isTextual() || ModelMode.normalize(mode.asText()) == null)) {
+                throw ApiErrors.badRequest(
+                        at + ".mode", at + ".mode must be one of " + String.join(", ", ModelMode.ALL));
             }
             JsonNode context = m.get("context_window");
             if (context != null
@@ -234,7 +241,8 @@ public final class PriceTable {
                     context != null && context.canConvertToInt() && context.asInt() > 0 ? context.asInt() : null,
                     null,
                     List.of(),
-                    tiers));
+                    tiers,
+                    ModelMode.CHAT));
         }
         if (recognised == 0) {
             throw ApiErrors.badRequest(

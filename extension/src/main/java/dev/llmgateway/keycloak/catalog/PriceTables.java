@@ -92,7 +92,8 @@ public final class PriceTables {
                                     i.contextWindow() != null ? i.contextWindow() : b.contextWindow(),
                                     i.quality() != null ? i.quality() : b.quality(),
                                     b.aliases(),
-                                    i.serviceTiers()));
+                                    i.serviceTiers(),
+                                    b.mode()));
         }
         // Imported entries first: their names win over any built-in alias.
         builtIn.entries().stream().filter(b -> base.containsKey(key(b))).forEach(entries::add);

@@ -44,5 +44,11 @@ public interface InboundApi {
         public ChatAdapter adapter(ProviderType type) {
             return ChatAdapters.forType(type);
         }
+
+        /** Chat models only: {@code auto}, aliases and strategies never pick an embedding model for a chat. */
+        @Override
+        public boolean serves(Candidate candidate) {
+            return !candidate.embeddings();
+        }
     };
 }

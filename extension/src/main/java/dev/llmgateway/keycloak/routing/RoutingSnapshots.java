@@ -86,7 +86,8 @@ public final class RoutingSnapshots {
                         m.cacheWrite1hPrice(),
                         m.quality(),
                         providers.catalog().names(p.getType(), m.id()),
-                        m.serviceTiers()));
+                        m.serviceTiers(),
+                        providers.catalog().mode(p.getType(), m.id())));
             }
         }
         return new RoutingSnapshot(

@@ -25,6 +25,26 @@ public record ChatRequest(String model, boolean stream, boolean includeUsage, Ob
     private static final ObjectMapper JSON = Json.MAPPER;
 
     public static ChatRequest read(InputStream in, int maxBytes) {
+        ObjectNode body = readBody(in, maxBytes);
+        String model = model(body);
+        JsonNode messages = body.get("messages");
+        if (messages == null || !messages.isArray() || messages.isEmpty()) {
+            throw OpenAiErrors.invalidRequest("messages", "'messages' must be a non-empty array");
+        }
+        for (JsonNode m : messages) {
+            if (!m.isObject() || !m.path("role").isTextual()) {
+                throw OpenAiErrors.invalidRequest("messages", "each message must be an object with a 'role'");
+            }
+        }
+        JsonNode stream = body.get("stream");
+        if (stream != null && !stream.isNull() && !stream.isBoolean()) {
+            throw OpenAiErrors.invalidRequest("stream", "'stream' must be true or false");
+        }
+        return new ChatRequest(model, stream != null && stream.asBoolean(), body);
+    }
+
+    /** A request body of the OpenAI-compatible API: a JSON object of at most {@code maxBytes}, else OpenAI's 400/413. */
+    public static ObjectNode readBody(InputStream in, int maxBytes) {
         byte[] bytes;
         try {
             bytes = JsonBodies.readBounded(in, maxBytes);
@@ -57,7 +77,11 @@ public record ChatRequest(String model, boolean stream, boolean includeUsage, Ob
         if (node == null || !node.isObject()) {
             throw OpenAiErrors.invalidRequest(null, "The request body must be a JSON object");
         }
-        ObjectNode body = (ObjectNode) node;
+        return (ObjectNode) node;
+    }
+
+    /** The request's {@code model}: a non-blank name of printable characters, else OpenAI's 400 naming it. */
+    public static String model(ObjectNode body) {
         JsonNode model = body.get("model");
         if (model == null || !model.isTextual() || model.asText().isBlank()) {
             throw OpenAiErrors.invalidRequest("model", "you must provide a model parameter");
@@ -72,24 +96,19 @@ public record ChatRequest(String model, boolean stream, boolean includeUsage, Ob
                                     + ")"
                             : "'model' is longer than 255 characters");
         }
-        JsonNode messages = body.get("messages");
-        if (messages == null || !messages.isArray() || messages.isEmpty()) {
-            throw OpenAiErrors.invalidRequest("messages", "'messages' must be a non-empty array");
-        }
-        for (JsonNode m : messages) {
-            if (!m.isObject() || !m.path("role").isTextual()) {
-                throw OpenAiErrors.invalidRequest("messages", "each message must be an object with a 'role'");
-            }
-        }
-        JsonNode stream = body.get("stream");
-        if (stream != null && !stream.isNull() && !stream.isBoolean()) {
-            throw OpenAiErrors.invalidRequest("stream", "'stream' must be true or false");
-        }
-        return new ChatRequest(model.asText(), stream != null && stream.asBoolean(), body);
+        return model.asText();
     }
 
-    /** Characters of the messages' text (string contents and text parts): what an estimate of the prompt starts from. */
+    /**
+     * Characters of the messages' text (string contents and text parts), or of an embeddings request's {@code input}
+     * (its strings; four characters for each token id, as a token is about four characters): what an estimate of the
+     * prompt starts from.
+     */
     public long promptChars() {
+        JsonNode input = body.get("input");
+        if (input != null && !body.has("messages")) {
+            return inputChars(input);
+        }
         long n = 0;
         for (JsonNode m : body.path("messages")) {
             JsonNode content = m.path("content");
@@ -100,6 +119,20 @@ public record ChatRequest(String model, boolean stream, boolean includeUsage, Ob
                     n += part.path("text").asText("").length();
                 }
             }
+        }
+        return n;
+    }
+
+    private static long inputChars(JsonNode input) {
+        if (input.isTextual()) {
+            return input.asText().length();
+        }
+        if (input.isNumber()) {
+            return 4;
+        }
+        long n = 0;
+        for (JsonNode part : input) {
+            n += inputChars(part);
         }
         return n;
     }

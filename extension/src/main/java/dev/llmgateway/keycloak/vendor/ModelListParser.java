@@ -62,7 +62,11 @@ public final class ModelListParser {
         for (JsonNode m : list) {
             String id = text(m, "id");
             String type = text(m, "type");
-            if (id == null || (type != null && !type.equals("chat") && !type.equals("language"))) {
+            if (id == null
+                    || (type != null
+                            && !type.equals("chat")
+                            && !type.equals("language")
+                            && !type.equals("embedding"))) {
                 continue;
             }
             JsonNode pricing = m.path("pricing");
@@ -85,7 +89,7 @@ public final class ModelListParser {
         List<ListedModel> models = new ArrayList<>(list.size());
         for (JsonNode m : list) {
             String name = text(m, "name");
-            if (name == null || !hasChatEndpoint(m.path("endpoints"))) {
+            if (name == null || !hasChatOrEmbedEndpoint(m.path("endpoints"))) {
                 continue;
             }
             models.add(new ListedModel(name, null, firstInt(m, "context_length"), null, null, null));
@@ -93,12 +97,13 @@ public final class ModelListParser {
         return models;
     }
 
-    private static boolean hasChatEndpoint(JsonNode endpoints) {
+    /** Chat models and embedding models: the gateway serves both ({@code /v1/chat/completions}, {@code /v1/embeddings}). */
+    private static boolean hasChatOrEmbedEndpoint(JsonNode endpoints) {
         if (!endpoints.isArray() || endpoints.isEmpty()) {
             return true;
         }
         for (JsonNode e : endpoints) {
-            if ("chat".equals(e.asText())) {
+            if ("chat".equals(e.asText()) || "embed".equals(e.asText())) {
                 return true;
             }
         }

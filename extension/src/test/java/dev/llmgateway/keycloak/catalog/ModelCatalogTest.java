@@ -35,6 +35,23 @@ class ModelCatalogTest {
     }
 
     @Test
+    void embeddingModelsAreKnownByTheCatalogueOrByTheirName() {
+        assertEquals("embeddings", catalog.mode("openai", "text-embedding-3-small"));
+        assertEquals("embeddings", catalog.mode("cohere", "embed-v4.0"));
+        assertEquals("embeddings", catalog.mode("together", "BAAI/bge-large-en-v1.5"));
+        assertEquals("chat", catalog.mode("openai", "gpt-4o-mini"));
+        assertEquals("chat", catalog.mode("custom", "my-own-llama"));
+        assertEquals("embeddings", catalog.mode("custom", "nomic-embed-text"));
+        assertEquals("embeddings", catalog.mode("custom", "intfloat/multilingual-e5-large"));
+        assertEquals(
+                0,
+                new java.math.BigDecimal("0.02")
+                        .compareTo(catalog.find("openai", "text-embedding-3-small")
+                                .orElseThrow()
+                                .inputPrice()));
+    }
+
+    @Test
     void findsVendorSpellings() {
         assertEquals(
                 "gpt-4o",
@@ -55,7 +72,7 @@ class ModelCatalogTest {
         assertEquals(
                 "command-r-plus-08-2024",
                 catalog.find("cohere", "command-r-plus").orElseThrow().id());
-        assertTrue(catalog.find("openai", "text-embedding-3-small").isEmpty());
+        assertTrue(catalog.find("openai", "whisper-1").isEmpty());
     }
 
     @Test

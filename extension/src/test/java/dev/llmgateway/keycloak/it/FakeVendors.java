@@ -28,6 +28,7 @@ import com.sun.net.httpserver.HttpServer;
  * {@code streamnousage} streams without any usage even when asked, {@code streamcut} drops the connection after the
  * answer text (before any usage), {@code xgroqonly} streams Groq's usage only in its {@code x_groq} object; tests can
  * script the usage figures per key ({@link #script}), which each vendor reports in its own shape ({@link VendorUsage}).
+ * Embeddings: {@link FakeEmbeddings}.
  * Shared by every test class of the JVM.
  */
 public final class FakeVendors {
@@ -170,13 +171,13 @@ public final class FakeVendors {
         return null;
     }
 
-    /** The number of models each fixture lists that a provider offers (chat models only, as the parser keeps them). */
+    /** The number of models each fixture lists that a provider offers (chat and embedding models, as the parser keeps). */
     public static int expectedModelCount(String vendor) {
         return switch (vendor) {
             case "openai" -> 5;
-            case "anthropic", "groq" -> 3;
+            case "anthropic", "groq", "together", "cohere" -> 3;
             case "openrouter" -> 4;
-            case "together", "huggingface", "cohere", "mistral", "custom" -> 2;
+            case "huggingface", "mistral", "custom" -> 2;
             default -> throw new IllegalArgumentException(vendor);
         };
     }
@@ -213,6 +214,12 @@ public final class FakeVendors {
 
             if (vendor.equals("anthropic") && ex.getRequestMethod().equals("POST") && rest.equals("/v1/messages")) {
                 anthropicMessages(ex, xApiKey, version, requestBody);
+                return;
+            }
+            if (ex.getRequestMethod().equals("POST")
+                    && BASE_PATHS.containsKey(vendor)
+                    && FakeEmbeddings.serves(vendor, rest, BASE_PATHS.get(vendor))) {
+                FakeEmbeddings.answer(ex, vendor, authorization, requestBody);
                 return;
             }
             if (ex.getRequestMethod().equals("POST") && rest.equals(chatPath(vendor))) {

@@ -38,18 +38,21 @@ class ModelListParserTest {
     }
 
     @Test
-    void togetherKeepsChatModelsOnly() throws IOException {
+    void togetherKeepsChatAndEmbeddingModels() throws IOException {
         List<ListedModel> models = parse("together");
         assertEquals(
-                List.of("meta-llama/Llama-3.3-70B-Instruct-Turbo", "mistralai/Mixtral-8x7B-Instruct-v0.1"),
+                List.of(
+                        "meta-llama/Llama-3.3-70B-Instruct-Turbo",
+                        "mistralai/Mixtral-8x7B-Instruct-v0.1",
+                        "BAAI/bge-large-en-v1.5"),
                 models.stream().map(ListedModel::id).toList());
         assertEquals(0, new BigDecimal("0.88").compareTo(models.get(0).inputPrice()));
     }
 
     @Test
-    void cohereKeepsChatModelsOnly() throws IOException {
+    void cohereKeepsChatAndEmbedModels() throws IOException {
         assertEquals(
-                List.of("command-a-03-2025", "command-r-08-2024"),
+                List.of("command-a-03-2025", "command-r-08-2024", "embed-english-v3.0"),
                 parse("cohere").stream().map(ListedModel::id).toList());
     }
 

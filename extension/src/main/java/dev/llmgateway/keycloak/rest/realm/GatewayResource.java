@@ -386,12 +386,12 @@ public class GatewayResource {
                 .build();
     }
 
-    /** The models and aliases this caller may ask for, in OpenAI's list format. */
+    /** The models and aliases this caller may ask for, in OpenAI's list format, with what each can do. */
     @GET
     @Path("models")
     @Produces(MediaType.APPLICATION_JSON)
     public ModelList models() {
-        return ModelList.of(modelOwners(authenticate()));
+        return ModelList.of(modelEntries(authenticate()));
     }
 
     /**
@@ -402,9 +402,8 @@ public class GatewayResource {
     @Path("models/{id: .+}")
     @Produces(MediaType.APPLICATION_JSON)
     public Response model(@PathParam("id") String id) {
-        Map<String, String> owners = modelOwners(authenticate());
-        String owner = owners.get(id);
-        if (owner == null) {
+        ModelList.Model model = modelEntries(authenticate()).get(id);
+        if (model == null) {
             return OpenAiErrors.response(
                     404,
                     "invalid_request_error",
@@ -412,23 +411,14 @@ public class GatewayResource {
                     "model",
                     "The model " + SafeText.quote(id) + " does not exist or you do not have access to it.");
         }
-        return Response.ok(ModelList.Model.of(id, owner)).build();
+        return Response.ok(model).build();
     }
 
-    private Map<String, String> modelOwners(AuthenticationManager.AuthResult auth) {
+    private Map<String, ModelList.Model> modelEntries(AuthenticationManager.AuthResult auth) {
         RoutingSnapshot snapshot = state.snapshots().get(session, realm);
-        List<Candidate> allowed = snapshot.all(Entitlements.levelOf(auth.user(), snapshot));
-        Map<String, String> owners = new LinkedHashMap<>();
-        allowed.forEach(c -> owners.putIfAbsent(c.modelId(), c.providerType()));
-        snapshot.rules().aliases().forEach((alias, models) -> {
-            if (models.stream().anyMatch(owners::containsKey)) {
-                owners.putIfAbsent(alias, "alias");
-            }
-        });
-        if (!allowed.isEmpty()) {
-            owners.putIfAbsent(RoutingSnapshot.AUTO, "alias");
-        }
-        return owners;
+        return ModelList.entries(
+                snapshot.all(Entitlements.levelOf(auth.user(), snapshot)),
+                snapshot.rules().aliases());
     }
 
     /**

@@ -36,32 +36,28 @@ class RealmAnswersJsonTest {
 
     @Test
     void modelList() throws Exception {
-        Map<String, String> owners = new LinkedHashMap<>();
-        owners.put("gpt-4o-mini", "openai");
-        owners.put("fast-chat", "alias");
-        owners.put("auto", "alias");
+        Candidate mini = new Candidate("p1", "OpenAI", "openai", 50, true, "gpt-4o-mini", null, null, null, null, null);
+        Candidate embedding = new Candidate(
+                "p1", "OpenAI", "openai", 50, true, "text-embedding-3-small", null, null, null, null, null);
+        Map<String, List<String>> aliases = new LinkedHashMap<>();
+        aliases.put("fast-chat", List.of("gpt-4o-mini"));
+        aliases.put("nothing-here", List.of("gpt-9"));
+        aliases.put("anything", List.of("text-embedding-3-small", "gpt-4o-mini"));
 
-        List<Map<String, Object>> data = new ArrayList<>();
-        owners.forEach((id, owner) -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", id);
-            m.put("object", "model");
-            m.put("created", 0);
-            m.put("owned_by", owner);
-            data.add(m);
-        });
-        Map<String, Object> before = new LinkedHashMap<>();
-        before.put("object", "list");
-        before.put("data", data);
-
-        String now = json(ModelList.of(owners));
-        assertEquals(json(before), now);
+        String now = json(ModelList.of(ModelList.entries(List.of(mini, embedding), aliases)));
         assertEquals(
                 "{\"object\":\"list\",\"data\":[{\"id\":\"gpt-4o-mini\",\"object\":\"model\",\"created\":0,"
-                        + "\"owned_by\":\"openai\"},{\"id\":\"fast-chat\",\"object\":\"model\",\"created\":0,\"owned_by\":\"alias\"},"
-                        + "{\"id\":\"auto\",\"object\":\"model\",\"created\":0,\"owned_by\":\"alias\"}]}",
+                        + "\"owned_by\":\"openai\",\"capabilities\":[\"chat\"]},"
+                        + "{\"id\":\"text-embedding-3-small\",\"object\":\"model\",\"created\":0,"
+                        + "\"owned_by\":\"openai\",\"capabilities\":[\"embeddings\"]},"
+                        + "{\"id\":\"fast-chat\",\"object\":\"model\",\"created\":0,\"owned_by\":\"alias\","
+                        + "\"capabilities\":[\"chat\"]},"
+                        + "{\"id\":\"anything\",\"object\":\"model\",\"created\":0,\"owned_by\":\"alias\","
+                        + "\"capabilities\":[\"chat\",\"embeddings\"]},"
+                        + "{\"id\":\"auto\",\"object\":\"model\",\"created\":0,\"owned_by\":\"alias\","
+                        + "\"capabilities\":[\"chat\",\"embeddings\"]}]}",
                 now);
-        assertEquals("{\"object\":\"list\",\"data\":[]}", json(ModelList.of(Map.of())));
+        assertEquals("{\"object\":\"list\",\"data\":[]}", json(ModelList.of(ModelList.entries(List.of(), aliases))));
     }
 
     @Test
