@@ -1,5 +1,6 @@
 package dev.llmgateway.keycloak.gateway;
 
+import java.io.InputStream;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 
@@ -18,18 +19,27 @@ import dev.llmgateway.keycloak.vendor.openai.OpenAiEmbeddingsAdapter;
 /**
  * OpenAI's Embeddings API ({@code POST /v1/embeddings}), for one call: only embedding models serve it. OpenAI,
  * OpenRouter, Together, Mistral and custom endpoints speak OpenAI's embeddings format, Cohere its own embed API;
- * Anthropic, Groq and the Hugging Face router offer no embeddings API, so their models are skipped.
+ * Anthropic, Groq and the Hugging Face router offer no embeddings API, so their models are skipped. One instance
+ * serves one call: {@link #read} reads the caller's request, which its adapters translate.
  */
 public final class EmbeddingsApi implements InboundApi {
 
     public static final String KIND = "embeddings";
 
-    private final EmbeddingsRequest request;
+    private EmbeddingsRequest request;
     private OpenAiEmbeddingsAdapter openAi;
     private CohereEmbedAdapter cohere;
 
+    public EmbeddingsApi() {}
+
     public EmbeddingsApi(EmbeddingsRequest request) {
         this.request = request;
+    }
+
+    /** Reads and checks the caller's request ({@link EmbeddingsRequest#read}); the request the gateway routes. */
+    public ChatRequest read(InputStream body, int maxBytes) {
+        request = EmbeddingsRequest.read(body, maxBytes);
+        return request.routed();
     }
 
     public EmbeddingsRequest request() {
@@ -63,6 +73,12 @@ public final class EmbeddingsApi implements InboundApi {
     @Override
     public boolean serves(Candidate candidate) {
         return candidate.embeddings();
+    }
+
+    @Override
+    public String notServed(String model) {
+        return "The model " + model + " is not an embedding model: /v1/embeddings needs one (GET /v1/models lists "
+                + "what each model can do in 'capabilities').";
     }
 
     /** A vendor without an embeddings API: its candidates are skipped. */

@@ -63,5 +63,11 @@ public interface InboundApi {
         public boolean serves(Candidate candidate) {
             return !candidate.embeddings();
         }
+
+        @Override
+        public String notServed(String model) {
+            return "The model " + model + " is an embedding model: call POST /v1/embeddings with it, or pick a chat "
+                    + "model (GET /v1/models lists what each model can do in 'capabilities').";
+        }
     };
 }

@@ -21,6 +21,7 @@ import dev.llmgateway.keycloak.gateway.CallKeys;
 import dev.llmgateway.keycloak.gateway.CallLimits;
 import dev.llmgateway.keycloak.gateway.CallMetrics;
 import dev.llmgateway.keycloak.gateway.CallRecord;
+import dev.llmgateway.keycloak.gateway.EmbeddingsApi;
 import dev.llmgateway.keycloak.gateway.Entitlements;
 import dev.llmgateway.keycloak.gateway.GatewayAccess;
 import dev.llmgateway.keycloak.gateway.GatewayCall;
@@ -95,6 +96,18 @@ public class GatewayResource {
     @Consumes(MediaType.WILDCARD)
     public RestMulti<byte[]> chatCompletions(InputStream body) {
         return serve(InboundApi.CHAT, ChatRequest::read, body);
+    }
+
+    /**
+     * OpenAI's Embeddings: routed like chat to embedding models only, never streamed; answered in OpenAI's embeddings
+     * shape whatever the vendor's ({@link EmbeddingsApi}).
+     */
+    @POST
+    @Path("embeddings")
+    @Consumes(MediaType.WILDCARD)
+    public RestMulti<byte[]> embeddings(InputStream body) {
+        EmbeddingsApi api = new EmbeddingsApi();
+        return serve(api, api::read, body);
     }
 
     /** Reads a caller's request body, at most {@code maxBytes}, into the request the gateway routes. */
@@ -372,6 +385,13 @@ public class GatewayResource {
         return wrongMethod("GET", "chat/completions", "POST");
     }
 
+    @GET
+    @Path("embeddings")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response embeddingsWrongMethod() {
+        return wrongMethod("GET", "embeddings", "POST");
+    }
+
     @POST
     @Path("models")
     @Produces(MediaType.APPLICATION_JSON)
@@ -426,7 +446,8 @@ public class GatewayResource {
                 "unknown_url",
                 null,
                 "Invalid URL (" + method + " " + shown
-                        + "): this gateway serves POST /v1/chat/completions, GET /v1/models and GET /v1/models/{model}");
+                        + "): this gateway serves POST /v1/chat/completions, POST /v1/embeddings, GET /v1/models and"
+                        + " GET /v1/models/{model}");
     }
 
     private static Response wrongMethod(String method, String path, String allowed) {
