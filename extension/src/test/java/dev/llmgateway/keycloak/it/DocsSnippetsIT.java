@@ -254,6 +254,11 @@ class DocsSnippetsIT {
         });
         CHECKS.put("gateway-js", r -> assertTrue(r.stdout().contains("Hello"), "the streamed answer is printed"));
         CHECKS.put("gateway-java", r -> assertTrue(r.stdout().contains("Hello"), "the answer is printed"));
+        CHECKS.put("gateway-embeddings-java", r -> {
+            String out = r.stdout().strip();
+            assertTrue(out.startsWith("3 documents of "), "one embedding per document: " + out);
+            assertTrue(out.contains("; closest: "), "the closest document is printed: " + out);
+        });
     }
 
     private static void silent(Run r) {
@@ -286,7 +291,8 @@ class DocsSnippetsIT {
                                 "baseUrl",
                                 FakeVendors.get().baseUrl("openai"),
                                 "models",
-                                List.of("gpt-4o-mini")));
+                                // The embeddings pipeline's model too ("assuming a provider offers it").
+                                List.of("gpt-4o-mini", "text-embedding-3-small")));
                 assertEquals(201, r.status(), r.text());
                 assertEquals("active", r.json().path("provider").path("status").asText(), r.text());
                 Api.Reply t = Api.form(
