@@ -49,6 +49,7 @@ class EmbeddingsIT {
 
     @BeforeEach
     void providers() {
+        since = System.currentTimeMillis();
         Api.allowEveryModel(realm.getName());
         JsonNode list = Api.get(Api.admin(realm.getName(), "/providers"), Api.masterAdminToken())
                 .json();
@@ -106,13 +107,18 @@ class EmbeddingsIT {
         return out;
     }
 
-    /** The ledger's rows of a provider's calls of {@code model}, waiting for {@code n}. */
+    /** When the running test began: its ledger rows are those written since. */
+    private long since;
+
+    /** The ledger's rows of a provider's calls of {@code model} during this test, waiting for {@code n}. */
     private List<Map<String, Object>> ledger(String provider, String model, int n) {
         return Db.waitFor(
                 n,
-                "select * from LLM_USAGE_EVENT where PROVIDER_ID = ? and MODEL = ? order by CREATED_AT",
+                "select * from LLM_USAGE_EVENT where PROVIDER_ID = ? and MODEL = ? and CREATED_AT >= ?"
+                        + " order by CREATED_AT",
                 providers.get(provider),
-                model);
+                model,
+                since);
     }
 
     private static void assertRow(Map<String, Object> row, long tokens, String price) {

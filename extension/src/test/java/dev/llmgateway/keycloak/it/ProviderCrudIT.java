@@ -67,13 +67,14 @@ class ProviderCrudIT {
         assertNoKeyIn(created.text(), OPENAI_KEY);
 
         // avg_cost: the mean of (input+output)/2 over the priced models, from the catalogue prices.
-        // gpt-4o 6.25, gpt-4o-mini 0.375, gpt-4o-2024-08-06 6.25 (dated id joins gpt-4o), o3-mini 2.75; the embedding
-        // model has no price.
+        // gpt-4o 6.25, gpt-4o-mini 0.375, gpt-4o-2024-08-06 6.25 (dated id joins gpt-4o), o3-mini 2.75, and the
+        // embedding model text-embedding-3-small 0.01 (input 0.02, output 0).
         BigDecimal expected = new BigDecimal("6.25")
                 .add(new BigDecimal("0.375"))
                 .add(new BigDecimal("6.25"))
                 .add(new BigDecimal("2.75"))
-                .divide(BigDecimal.valueOf(4), 6, java.math.RoundingMode.HALF_EVEN);
+                .add(new BigDecimal("0.01"))
+                .divide(BigDecimal.valueOf(5), 6, java.math.RoundingMode.HALF_EVEN);
         assertEquals(0, expected.compareTo(p.get("avg_cost").decimalValue()), "avg_cost " + p.get("avg_cost"));
 
         // Read one, with its models joined with the catalogue.
