@@ -135,8 +135,8 @@ class DeviceGrantIT {
     }
 
     @Test
-    void anAgentAsksForAnOfflineTokenThatOutlivesTheBrowserSession() throws InterruptedException {
-        DemoRealm.importFresh();
+    void anAgentAsksForAnOfflineTokenAndRenewsItsAccessTokenWithIt() throws InterruptedException {
+        DemoGateway.importWithProvider("sk-test-device-offline-org-key");
         JsonNode device = deviceCode("offline_access");
         DeviceApproval.approve(device.path("verification_uri_complete").asText(), "demo", "demo");
         Api.Reply tokens = poll(device);
@@ -148,5 +148,19 @@ class DeviceGrantIT {
                         .asText(),
                 "an offline token: " + tokens.text());
         assertTrue(List.of(tokens.json().path("scope").asText().split(" ")).contains("offline_access"), tokens.text());
+        Api.Reply renewed = Api.form(
+                DemoGateway.TOKEN_ENDPOINT,
+                Map.of(
+                        "grant_type",
+                        "refresh_token",
+                        "client_id",
+                        CLIENT,
+                        "refresh_token",
+                        tokens.json().path("refresh_token").asText()));
+        assertEquals(200, renewed.status(), renewed.text());
+        assertEquals(
+                200,
+                DemoGateway.chat(renewed.json().path("access_token").asText()).status(),
+                "the renewed access token calls the gateway");
     }
 }
