@@ -111,6 +111,7 @@ class TokenExchangeIT {
         assertEquals(201, created.status(), created.text());
         Api.Reply notAllowed = exchange("no-exchange", "no-exchange-secret", userToken, "llm-gateway");
         assertEquals(400, notAllowed.status(), notAllowed.text());
+        assertEquals("invalid_request", notAllowed.json().path("error").asText(), notAllowed.text());
         assertTrue(
                 notAllowed.json().path("error_description").asText().contains("Standard token exchange is not enabled"),
                 notAllowed.text());
@@ -133,6 +134,7 @@ class TokenExchangeIT {
         // An audience the service's tokens cannot carry is refused.
         Api.Reply otherAudience = exchange(SERVICE, SERVICE_SECRET, userToken, "llm-playground");
         assertEquals(400, otherAudience.status(), otherAudience.text());
+        assertEquals("invalid_request", otherAudience.json().path("error").asText(), otherAudience.text());
         assertTrue(
                 otherAudience.json().path("error_description").asText().contains("Requested audience not available"),
                 otherAudience.text());
