@@ -1,5 +1,7 @@
 package dev.llmgateway.keycloak.gateway;
 
+import java.io.InputStream;
+
 import dev.llmgateway.keycloak.core.ProviderType;
 import dev.llmgateway.keycloak.vendor.ChatAdapter;
 import dev.llmgateway.keycloak.vendor.ChatRequest;
@@ -11,20 +13,38 @@ import dev.llmgateway.keycloak.vendor.anthropic.MessagesRequest;
 /**
  * Anthropic's Messages API, for Claude Code and the Anthropic SDKs: Anthropic providers get the caller's request as it
  * is (but for the model) and answer as they do; every other provider gets the equivalent chat request through its own
- * adapter, its answer translated to Anthropic's message or stream events. Errors are in Anthropic's shape. One per
- * call: its adapters hold the caller's request.
+ * adapter, its answer translated to Anthropic's message or stream events. Errors are in Anthropic's shape; the access
+ * token may come as {@code x-api-key}. One per call: it reads the caller's request ({@link #read}) and its adapters
+ * hold it.
  */
 public final class MessagesApi implements InboundApi {
 
-    private final MessagesRequest request;
+    private final String anthropicBeta;
+    private MessagesRequest request;
 
+    /** @param anthropicBeta the caller's {@code anthropic-beta} header, passed on to Anthropic providers (null: none) */
+    public MessagesApi(String anthropicBeta) {
+        this.anthropicBeta = anthropicBeta;
+    }
+
+    /** For a request already read. */
     public MessagesApi(MessagesRequest request) {
+        this.anthropicBeta = request.beta();
         this.request = request;
     }
 
-    /** The routed request: the caller's as Chat Completions (what the pipeline estimates, traces and fingerprints). */
-    public ChatRequest chatRequest() {
+    /**
+     * Reads the caller's Messages request (refused in Anthropic's error shape) and returns what the gateway routes:
+     * its Chat Completions equivalent, which the pipeline estimates, traces and fingerprints.
+     */
+    public ChatRequest read(InputStream body, int maxBytes) {
+        request = MessagesRequest.read(body, maxBytes, anthropicBeta);
         return request.toChat();
+    }
+
+    /** The caller's request, once read. */
+    public MessagesRequest request() {
+        return request;
     }
 
     @Override
@@ -37,6 +57,11 @@ public final class MessagesApi implements InboundApi {
         return type == ProviderType.ANTHROPIC
                 ? new AnthropicPassThroughAdapter(request)
                 : new ChatAsMessagesAdapter(ChatAdapters.forType(type), type, request);
+    }
+
+    @Override
+    public boolean tokenInApiKeyHeader() {
+        return true;
     }
 
     @Override

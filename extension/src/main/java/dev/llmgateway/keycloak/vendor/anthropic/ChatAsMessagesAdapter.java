@@ -62,7 +62,7 @@ public final class ChatAsMessagesAdapter implements ChatAdapter {
                 endpoint,
                 apiKey,
                 vendorModel,
-                new ChatRequest(request.model(), request.stream(), request.includeUsage(), body),
+                new ChatRequest(request.model(), request.stream(), request.includeUsage(), body, request.original()),
                 timeout);
     }
 

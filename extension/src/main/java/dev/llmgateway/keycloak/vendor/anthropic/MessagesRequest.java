@@ -364,7 +364,7 @@ public final class MessagesRequest {
      */
     public synchronized ChatRequest toChat() {
         if (chat == null) {
-            chat = new ChatRequest(model, stream, false, translate());
+            chat = new ChatRequest(model, stream, false, translate(), body);
         }
         return chat;
     }
