@@ -44,6 +44,16 @@ public final class CountTokensApi implements InboundApi {
         this.request = request;
     }
 
+    /** Reads the caller's token-counting request (refused in Anthropic's error shape). */
+    public static CountTokensApi read(java.io.InputStream body, int maxBytes, String anthropicBeta) {
+        return new CountTokensApi(MessagesRequest.readCountTokens(body, maxBytes, anthropicBeta));
+    }
+
+    /** The model the caller asked for. */
+    public String model() {
+        return request.model();
+    }
+
     @Override
     public String kind() {
         return "count_tokens";

@@ -47,6 +47,11 @@ public final class MessagesApi implements InboundApi {
         return request;
     }
 
+    /** An error answer in Anthropic's shape, its type following the status. */
+    public static jakarta.ws.rs.core.Response errorResponse(int status, String message) {
+        return AnthropicErrors.response(status, message);
+    }
+
     @Override
     public String kind() {
         return "messages";

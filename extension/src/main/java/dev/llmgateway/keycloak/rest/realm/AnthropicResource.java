@@ -14,8 +14,6 @@ import dev.llmgateway.keycloak.gateway.GatewayState;
 import dev.llmgateway.keycloak.gateway.MessagesApi;
 import dev.llmgateway.keycloak.powerlevel.PowerLevel;
 import dev.llmgateway.keycloak.routing.RoutingSnapshot;
-import dev.llmgateway.keycloak.vendor.anthropic.AnthropicErrors;
-import dev.llmgateway.keycloak.vendor.anthropic.MessagesRequest;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -85,11 +83,10 @@ public class AnthropicResource {
         LlmGatewayConfig config = session.getProvider(LlmGatewayConfig.class);
         try {
             AuthenticationManager.AuthResult auth = gateway.authenticate(caller);
-            MessagesRequest request = MessagesRequest.readCountTokens(body, config.gatewayMaxBodyBytes(), beta());
-            api = new CountTokensApi(request);
+            api = CountTokensApi.read(body, config.gatewayMaxBodyBytes(), beta());
             snapshot = state.snapshots().get(session, realm);
             PowerLevel level = Entitlements.levelOf(auth.user(), snapshot);
-            candidates = Entitlements.candidates(snapshot, level, request.model(), api);
+            candidates = Entitlements.candidates(snapshot, level, api.model(), api);
         } catch (ErrorResponseException e) {
             throw GatewayResource.inShapeOf(caller, e);
         }
@@ -123,7 +120,7 @@ public class AnthropicResource {
     @Path("messages")
     @Produces(MediaType.APPLICATION_JSON)
     public Response messagesWrongMethod() {
-        return Response.fromResponse(AnthropicErrors.response(405, "GET is not allowed on /v1/messages; use POST"))
+        return Response.fromResponse(MessagesApi.errorResponse(405, "GET is not allowed on /v1/messages; use POST"))
                 .header("Allow", "POST")
                 .build();
     }
@@ -169,7 +166,7 @@ public class AnthropicResource {
     private static Response unknownUrl(String method, String path) {
         // The path is quoted only when it looks like an API path: a key pasted into a URL stays out of the answer.
         String shown = path.length() <= 40 && path.matches("[a-z/_.-]*") ? "/v1/" + path : "this path";
-        return AnthropicErrors.response(
+        return MessagesApi.errorResponse(
                 404,
                 "Not found (" + method + " " + shown
                         + "): this gateway serves Anthropic's POST /v1/messages and POST /v1/messages/count_tokens");
