@@ -11,11 +11,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import com.anthropic.client.AnthropicClient;
 import com.anthropic.client.okhttp.AnthropicOkHttpClient;
@@ -41,6 +45,7 @@ import com.anthropic.models.messages.ToolChoiceAny;
 import com.anthropic.models.messages.ToolResultBlockParam;
 import com.anthropic.models.messages.ToolUseBlock;
 import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.keycloak.testframework.annotations.InjectRealm;
@@ -317,8 +322,10 @@ class AnthropicSdkIT {
                                     .content("21 °C, sunny")
                                     .build())))
                     .build();
+            Set<Object> beforeAnswer = rowIds(anthropicId);
             Message done = stream ? streamed(client, answer) : client.messages().create(answer);
             assertEquals(FakeVendors.ANTHROPIC_TEXT, text(done));
+            assertCost("0.001713", newRow(anthropicId, beforeAnswer));
             JsonNode sent = Api.parse(sentWith(ANTHROPIC_KEY, before).get(0).body());
             assertEquals("tool_use", sent.at("/messages/1/content/0/type").asText());
             assertEquals("tool_result", sent.at("/messages/2/content/0/type").asText());
@@ -480,5 +487,62 @@ class AnthropicSdkIT {
         assertEquals("error", error.get("type").asText());
         assertEquals("authentication_error", error.at("/error/type").asText());
         assertEquals(2, error.size(), bare.body());
+    }
+
+    /**
+     * Claude Code itself ({@code claude -p}), when {@code CLAUDE_CODE_BIN} names its binary: not part of the regular
+     * build, as the binary is a download of some 370 MB. It is pointed at the gateway as the docs say, once at the
+     * Anthropic provider (passed through) and once at the OpenAI provider (translated), streamed as Claude Code always
+     * asks, with its dozen tools, adaptive thinking and mid-conversation system turns.
+     */
+    @Test
+    void claudeCodeAnswersThroughTheGateway() throws Exception {
+        String bin = System.getenv("CLAUDE_CODE_BIN");
+        Assumptions.assumeTrue(bin != null && !bin.isBlank(), "CLAUDE_CODE_BIN is not set");
+        for (String model : List.of(GPT, CLAUDE)) {
+            String providerId = model.equals(GPT) ? openAiId : anthropicId;
+            Set<Object> rows = rowIds(providerId);
+            Path home = Files.createTempDirectory("claude-home");
+            ProcessBuilder pb = new ProcessBuilder(bin, "-p", "Say hello").directory(home.toFile());
+            Map<String, String> env = pb.environment();
+            env.remove("ANTHROPIC_API_KEY");
+            env.put("HOME", home.toString());
+            env.put("ANTHROPIC_BASE_URL", baseUrl());
+            env.put("ANTHROPIC_AUTH_TOKEN", token());
+            env.put("ANTHROPIC_MODEL", model);
+            env.put("ANTHROPIC_DEFAULT_HAIKU_MODEL", model);
+            env.put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
+            env.put("DISABLE_AUTOUPDATER", "1");
+            pb.redirectErrorStream(true);
+            Process p = pb.start();
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "claude -p ended");
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, p.exitValue(), out);
+            assertTrue(out.contains(model.equals(GPT) ? "Hello from openai." : FakeVendors.ANTHROPIC_TEXT), out);
+            Map<String, Object> row = newRowAtLeast(providerId, rows);
+            assertEquals("messages", row.get("CALL_KIND"));
+            assertEquals("ok", row.get("OUTCOME"));
+        }
+    }
+
+    /** The first of the provider's new ledger rows (Claude Code may make more than one call). */
+    private static Map<String, Object> newRowAtLeast(String providerId, Set<Object> before) {
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (true) {
+            List<Map<String, Object>> rows =
+                    Db.query("select * from LLM_USAGE_EVENT where PROVIDER_ID = ?", providerId).stream()
+                            .filter(r -> !before.contains(r.get("ID")))
+                            .toList();
+            if (!rows.isEmpty()) {
+                return rows.get(0);
+            }
+            assertTrue(System.currentTimeMillis() < deadline, "no ledger row within 15 s");
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
     }
 }

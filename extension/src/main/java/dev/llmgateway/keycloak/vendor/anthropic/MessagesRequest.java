@@ -28,7 +28,8 @@ import dev.llmgateway.keycloak.vendor.UnsupportedRequestException;
 public final class MessagesRequest {
 
     private static final ObjectMapper JSON = Json.MAPPER;
-    private static final Set<String> ROLES = Set.of("user", "assistant");
+    /** Claude Code also sends system turns inside the conversation. */
+    private static final Set<String> ROLES = Set.of("user", "assistant", "system");
 
     private final ObjectNode body;
     private final String model;
@@ -188,7 +189,7 @@ public final class MessagesRequest {
                 throw invalid(at + ": Input should be a valid object");
             }
             if (!m.path("role").isTextual() || !ROLES.contains(m.get("role").asText())) {
-                throw invalid(at + ".role: Input should be 'user' or 'assistant'");
+                throw invalid(at + ".role: Input should be 'user', 'assistant' or 'system'");
             }
             content(m.get("content"), at + ".content");
         }
@@ -395,8 +396,15 @@ public final class MessagesRequest {
         JsonNode in = body.get("messages");
         for (int i = 0; i < in.size(); i++) {
             JsonNode m = in.get(i);
-            if ("assistant".equals(m.get("role").asText())) {
+            String role = m.get("role").asText();
+            if (role.equals("assistant")) {
                 assistant(m.get("content"), messages, "messages." + i);
+            } else if (role.equals("system")) {
+                JsonNode content = m.get("content");
+                String text = content.isTextual() ? content.asText() : texts(content, "\n\n");
+                if (!text.isEmpty()) {
+                    messages.addObject().put("role", "system").put("content", text);
+                }
             } else {
                 user(m.get("content"), messages, "messages." + i);
             }

@@ -86,8 +86,8 @@ class MessagesInboundTest {
                 "{\"model\":\"claude\",\"max_tokens\":10,\"messages\":[]}",
                 "messages: at least one message is required");
         refused(
-                "{\"model\":\"claude\",\"max_tokens\":10,\"messages\":[{\"role\":\"system\",\"content\":\"x\"}]}",
-                "messages.0.role: Input should be 'user' or 'assistant'");
+                "{\"model\":\"claude\",\"max_tokens\":10,\"messages\":[{\"role\":\"tool\",\"content\":\"x\"}]}",
+                "messages.0.role: Input should be 'user', 'assistant' or 'system'");
         refused(
                 "{\"model\":\"claude\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":42}]}",
                 "messages.0.content: Input should be a valid string or a list of content blocks");
@@ -164,7 +164,8 @@ class MessagesInboundTest {
                     "type":"function","function":{"name":"get_weather","arguments":"{\\"location\\":\\"Paris, France\\"}"}}]},
                   {"role":"tool","tool_call_id":"toolu_01T1x1fJ34qAmk2tNTrN7Up6","content":"21 °C, sunny"},
                   {"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo="}},
-                    {"type":"text","text":"And this chart?"}]}],
+                    {"type":"text","text":"And this chart?"}]},
+                  {"role":"system","content":"Keep it short."}],
                  "max_tokens":32000,"temperature":1,"top_p":0.9,"stop":["\\n\\nHuman:"],
                  "tools":[{"type":"function","function":{"name":"get_weather","description":"The current weather",
                    "parameters":{"type":"object","properties":{"location":{"type":"string"}},"required":["location"]}}}],
