@@ -254,6 +254,33 @@ class DocsSnippetsIT {
         });
         CHECKS.put("gateway-js", r -> assertTrue(r.stdout().contains("Hello"), "the streamed answer is printed"));
         CHECKS.put("gateway-java", r -> assertTrue(r.stdout().contains("Hello"), "the answer is printed"));
+        CHECKS.put("gateway-anthropic-curl", r -> {
+            List<String> names = r.stdout()
+                    .lines()
+                    .filter(l -> l.startsWith("event: "))
+                    .map(l -> l.substring(7))
+                    .toList();
+            assertFalse(names.isEmpty(), "Anthropic's stream events: " + r.stdout());
+            assertEquals("message_start", names.get(0));
+            assertEquals("message_stop", names.get(names.size() - 1));
+            List<JsonNode> data = r.stdout()
+                    .lines()
+                    .filter(l -> l.startsWith("data: "))
+                    .map(l -> Api.parse(l.substring(6)))
+                    .toList();
+            String text = data.stream()
+                    .filter(d -> d.path("type").asText().equals("content_block_delta"))
+                    .map(d -> d.path("delta").path("text").asText(""))
+                    .collect(Collectors.joining());
+            assertTrue(text.contains("Hello"), "the answer's text deltas: " + text);
+            JsonNode end = data.stream()
+                    .filter(d -> d.path("type").asText().equals("message_delta"))
+                    .findFirst()
+                    .orElseThrow();
+            assertEquals("end_turn", end.path("delta").path("stop_reason").asText());
+            assertTrue(end.path("usage").path("output_tokens").asInt() > 0, "the usage: " + end);
+        });
+        CHECKS.put("gateway-anthropic-java", r -> assertTrue(r.stdout().contains("Hello"), "the answer is printed"));
     }
 
     private static void silent(Run r) {
