@@ -89,6 +89,13 @@ public final class AnthropicErrors {
         if (message == null || message.isBlank()) {
             message = "The gateway answered HTTP " + status;
         }
+        if (status == 401
+                && error != null
+                && "invalid_api_key".equals(error.path("code").asText())) {
+            // The caller's token, not a vendor's key: say where Anthropic's clients put it.
+            message = "Missing, invalid or expired access token: send your Keycloak access token as 'x-api-key'"
+                    + " or as 'Authorization: Bearer' (ANTHROPIC_API_KEY or ANTHROPIC_AUTH_TOKEN)";
+        }
         return body(typeOf(status), message);
     }
 }

@@ -477,6 +477,13 @@ class MessagesInboundTest {
             assertEquals("Nope", body.at("/error/message").asText());
             assertEquals(2, body.size());
         }
+        JsonNode unauthenticated = JSON.readTree(api.errorBody(
+                401,
+                ("{\"error\":{\"message\":\"Missing token\",\"type\":\"invalid_request_error\",\"param\":null,"
+                                + "\"code\":\"invalid_api_key\"}}")
+                        .getBytes(StandardCharsets.UTF_8)));
+        assertEquals("authentication_error", unauthenticated.at("/error/type").asText());
+        assertTrue(unauthenticated.at("/error/message").asText().contains("x-api-key"));
         byte[] already = AnthropicErrors.body("not_found_error", "x");
         assertArrayEquals(already, api.errorBody(404, already));
         assertEquals("messages", api.kind());
