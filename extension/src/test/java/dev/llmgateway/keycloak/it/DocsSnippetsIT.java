@@ -254,6 +254,9 @@ class DocsSnippetsIT {
         });
         CHECKS.put("gateway-js", r -> assertTrue(r.stdout().contains("Hello"), "the streamed answer is printed"));
         CHECKS.put("gateway-java", r -> assertTrue(r.stdout().contains("Hello"), "the answer is printed"));
+        CHECKS.put(
+                "gateway-claude-code",
+                r -> assertTrue(r.stdout().contains("Hello from openai."), "Claude Code prints the answer"));
         CHECKS.put("gateway-anthropic-curl", r -> {
             List<String> names = r.stdout()
                     .lines()
@@ -328,7 +331,22 @@ class DocsSnippetsIT {
                                 "password",
                                 "demo"));
                 assertEquals(200, t.status(), t.text());
-                return Map.of("TOKEN", t.json().path("access_token").asText());
+                // Claude Code installed (on the PATH), its settings in a folder of the run rather than in the home.
+                try {
+                    installNodePackages();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+                return Map.of(
+                        "TOKEN",
+                        t.json().path("access_token").asText(),
+                        "PATH",
+                        WORK.resolve("node_modules/.bin") + File.pathSeparator + System.getenv("PATH"),
+                        "CLAUDE_CONFIG_DIR",
+                        WORK.resolve("claude-config").toString());
             default:
                 return Map.of();
         }
