@@ -523,6 +523,14 @@ class AnthropicSdkIT {
             assertEquals("messages", row.get("CALL_KIND"));
             assertEquals("ok", row.get("OUTCOME"));
         }
+        // Anthropic got Claude Code's beta header as it was sent.
+        FakeVendors.Recorded sent = vendors.requests().stream()
+                .filter(r -> ANTHROPIC_KEY.equals(r.apiKeyHeader()) && r.body().contains("\"stream\":true"))
+                .reduce((first, second) -> second)
+                .orElseThrow();
+        assertTrue(
+                sent.anthropicBeta() != null && sent.anthropicBeta().contains("claude-code-20250219"),
+                "anthropic-beta: " + sent.anthropicBeta());
     }
 
     /** The first of the provider's new ledger rows (Claude Code may make more than one call). */
