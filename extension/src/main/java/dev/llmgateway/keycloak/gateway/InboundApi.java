@@ -20,9 +20,12 @@ public interface InboundApi {
      */
     ChatAdapter adapter(ProviderType type);
 
-    /** Whether a routed candidate can serve this API (embeddings: embedding models only). */
+    /**
+     * Whether a routed candidate can serve this API. By default chat models only (the chat-shaped APIs: {@code auto},
+     * aliases and strategies never pick an embedding model for them); embeddings: embedding models only.
+     */
     default boolean serves(Candidate candidate) {
-        return true;
+        return !candidate.embeddings();
     }
 
     /**
@@ -35,7 +38,8 @@ public interface InboundApi {
 
     /** Why a model its providers offer cannot serve this API ({@code model} quoted), for a 400. */
     default String notServed(String model) {
-        return "The model " + model + " cannot serve " + kind() + " requests.";
+        return "The model " + model + " is an embedding model: it serves POST /v1/embeddings only, not " + kind()
+                + " requests (GET /v1/models lists what each model can do in 'capabilities').";
     }
 
     /**
@@ -56,12 +60,6 @@ public interface InboundApi {
         @Override
         public ChatAdapter adapter(ProviderType type) {
             return ChatAdapters.forType(type);
-        }
-
-        /** Chat models only: {@code auto}, aliases and strategies never pick an embedding model for a chat. */
-        @Override
-        public boolean serves(Candidate candidate) {
-            return !candidate.embeddings();
         }
 
         @Override

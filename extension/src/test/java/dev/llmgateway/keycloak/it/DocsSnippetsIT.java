@@ -272,6 +272,36 @@ class DocsSnippetsIT {
             assertTrue(out.startsWith("3 documents of "), "one embedding per document: " + out);
             assertTrue(out.contains("; closest: "), "the closest document is printed: " + out);
         });
+        CHECKS.put(
+                "gateway-claude-code",
+                r -> assertTrue(r.stdout().contains("Hello from openai."), "Claude Code prints the answer"));
+        CHECKS.put("gateway-anthropic-curl", r -> {
+            List<String> names = r.stdout()
+                    .lines()
+                    .filter(l -> l.startsWith("event: "))
+                    .map(l -> l.substring(7))
+                    .toList();
+            assertFalse(names.isEmpty(), "Anthropic's stream events: " + r.stdout());
+            assertEquals("message_start", names.get(0));
+            assertEquals("message_stop", names.get(names.size() - 1));
+            List<JsonNode> data = r.stdout()
+                    .lines()
+                    .filter(l -> l.startsWith("data: "))
+                    .map(l -> Api.parse(l.substring(6)))
+                    .toList();
+            String text = data.stream()
+                    .filter(d -> d.path("type").asText().equals("content_block_delta"))
+                    .map(d -> d.path("delta").path("text").asText(""))
+                    .collect(Collectors.joining());
+            assertTrue(text.contains("Hello"), "the answer's text deltas: " + text);
+            JsonNode end = data.stream()
+                    .filter(d -> d.path("type").asText().equals("message_delta"))
+                    .findFirst()
+                    .orElseThrow();
+            assertEquals("end_turn", end.path("delta").path("stop_reason").asText());
+            assertTrue(end.path("usage").path("output_tokens").asInt() > 0, "the usage: " + end);
+        });
+        CHECKS.put("gateway-anthropic-java", r -> assertTrue(r.stdout().contains("Hello"), "the answer is printed"));
     }
 
     private static void silent(Run r) {
@@ -320,10 +350,25 @@ class DocsSnippetsIT {
                                 "password",
                                 "demo"));
                 assertEquals(200, t.status(), t.text());
+                // Claude Code installed (on the PATH), its settings in a folder of the run rather than in the home.
+                try {
+                    installNodePackages();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
                 // The reader approves the device sign-in in a browser while the script polls.
                 DeviceApproval.approveLinksShownIn(
                         runDir(page).resolve("blocks.stderr"), "demo", "demo", SHELL_TIMEOUT_SECONDS);
-                return Map.of("TOKEN", t.json().path("access_token").asText());
+                return Map.of(
+                        "TOKEN",
+                        t.json().path("access_token").asText(),
+                        "PATH",
+                        WORK.resolve("node_modules/.bin") + File.pathSeparator + System.getenv("PATH"),
+                        "CLAUDE_CONFIG_DIR",
+                        WORK.resolve("claude-config").toString());
             default:
                 return Map.of();
         }

@@ -94,7 +94,8 @@ public final class FakeVendors {
             String apiKeyHeader,
             String anthropicVersion,
             String body,
-            String traceparent) {}
+            String traceparent,
+            String anthropicBeta) {}
 
     private FakeVendors() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
@@ -200,7 +201,8 @@ public final class FakeVendors {
                     xApiKey,
                     version,
                     requestBody,
-                    ex.getRequestHeaders().getFirst("traceparent")));
+                    ex.getRequestHeaders().getFirst("traceparent"),
+                    ex.getRequestHeaders().getFirst("anthropic-beta")));
             String presented = xApiKey != null ? xApiKey : authorization;
             if (presented != null && outages.stream().anyMatch(presented::contains)) {
                 send(
@@ -212,6 +214,12 @@ public final class FakeVendors {
                 return;
             }
 
+            if (vendor.equals("anthropic")
+                    && ex.getRequestMethod().equals("POST")
+                    && rest.equals("/v1/messages/count_tokens")) {
+                AnthropicTokenCount.answer(ex, xApiKey, version, requestBody);
+                return;
+            }
             if (vendor.equals("anthropic") && ex.getRequestMethod().equals("POST") && rest.equals("/v1/messages")) {
                 anthropicMessages(ex, xApiKey, version, requestBody);
                 return;
@@ -764,7 +772,7 @@ public final class FakeVendors {
         }
     }
 
-    private static void send(HttpExchange ex, int status, String body) throws IOException {
+    static void send(HttpExchange ex, int status, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().add("Content-Type", "application/json");
         try {

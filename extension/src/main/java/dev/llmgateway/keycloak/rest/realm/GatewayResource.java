@@ -568,7 +568,7 @@ public class GatewayResource {
         return authenticate(InboundApi.CHAT);
     }
 
-    private AuthenticationManager.AuthResult authenticate(InboundApi api) {
+    AuthenticationManager.AuthResult authenticate(InboundApi api) {
         VerifiedTokens tokens = state.tokens();
         String apiKey = api.tokenInApiKeyHeader() ? apiKeyToken() : null;
         AppAuthManager.AuthHeader header = null;

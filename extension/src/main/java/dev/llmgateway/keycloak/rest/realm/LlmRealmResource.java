@@ -27,6 +27,12 @@ public class LlmRealmResource {
         return new GatewayResource(session, session.getContext().getRealm(), state);
     }
 
+    /** Anthropic's Messages API, for Claude Code and the Anthropic SDKs. */
+    @Path("anthropic/v1")
+    public AnthropicResource anthropic() {
+        return new AnthropicResource(session, session.getContext().getRealm(), state);
+    }
+
     @Path("me")
     public MeResource me() {
         return new MeResource(session, session.getContext().getRealm(), state);
