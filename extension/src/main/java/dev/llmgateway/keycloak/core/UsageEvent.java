@@ -27,7 +27,54 @@ public record UsageEvent(
         int attempts,
         long latencyMs,
         long createdAt,
-        boolean usageEstimated) {
+        boolean usageEstimated,
+        String kind) {
+
+    /** A chat call's event (or a reported one), with whether its usage is estimated. */
+    public UsageEvent(
+            String id,
+            String realmId,
+            String userId,
+            String clientId,
+            String source,
+            String providerId,
+            String providerType,
+            String model,
+            String requestedModel,
+            String level,
+            boolean byok,
+            boolean streamed,
+            Usage usage,
+            BigDecimal cost,
+            int status,
+            String outcome,
+            int attempts,
+            long latencyMs,
+            long createdAt,
+            boolean usageEstimated) {
+        this(
+                id,
+                realmId,
+                userId,
+                clientId,
+                source,
+                providerId,
+                providerType,
+                model,
+                requestedModel,
+                level,
+                byok,
+                streamed,
+                usage,
+                cost,
+                status,
+                outcome,
+                attempts,
+                latencyMs,
+                createdAt,
+                usageEstimated,
+                KIND_CHAT);
+    }
 
     /** An event whose usage the vendor (or the reporting service) stated. */
     public UsageEvent(
@@ -75,4 +122,11 @@ public record UsageEvent(
 
     public static final String SOURCE_GATEWAY = "gateway";
     public static final String SOURCE_REPORTED = "reported";
+
+    /** Call kinds: the API the call came in through. */
+    public static final String KIND_CHAT = "chat";
+
+    public static final String KIND_EMBEDDINGS = "embeddings";
+    public static final String KIND_MESSAGES = "messages";
+    public static final String KIND_RESPONSES = "responses";
 }

@@ -18,7 +18,8 @@ public record CallRecord(
         String level,
         boolean streamed,
         long startMillis,
-        long startNanos) {
+        long startNanos,
+        String kind) {
 
     public static final String OK = "ok";
     public static final String ERROR = "error";
@@ -57,7 +58,8 @@ public record CallRecord(
                 (int) outcome.attemptCount(),
                 (System.nanoTime() - startNanos) / 1_000_000,
                 startMillis,
-                estimated);
+                estimated,
+                kind);
     }
 
     /** The result word of a call that ended without a stream. */

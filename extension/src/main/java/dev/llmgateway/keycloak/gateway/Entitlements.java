@@ -35,7 +35,27 @@ public final class Entitlements {
 
     /** The ordered candidates for the requested name that the level reaches; never empty. */
     public static List<Candidate> candidates(RoutingSnapshot snapshot, PowerLevel level, String requested) {
+        return candidates(snapshot, level, requested, InboundApi.CHAT);
+    }
+
+    /**
+     * The candidates for {@code requested} that {@code api} can use ({@link InboundApi#serves}): a 404 when nobody offers
+     * the model, a 400 when its providers offer it only for another API (an embedding model asked to chat), a 403 when
+     * the level does not reach it.
+     */
+    public static List<Candidate> candidates(
+            RoutingSnapshot snapshot, PowerLevel level, String requested, InboundApi api) {
         List<Candidate> offered = snapshot.orderedCandidatesFor(requested);
+        List<Candidate> served = servedBy(offered, api);
+        if (!offered.isEmpty() && served.isEmpty()) {
+            throw OpenAiErrors.error(
+                    400,
+                    "invalid_request_error",
+                    "model_not_supported",
+                    "model",
+                    api.notServed(SafeText.quote(requested)));
+        }
+        offered = served;
         if (offered.isEmpty()) {
             throw OpenAiErrors.error(
                     404,
@@ -44,7 +64,7 @@ public final class Entitlements {
                     "model",
                     "The model " + SafeText.quote(requested) + " does not exist or you do not have access to it.");
         }
-        List<Candidate> allowed = snapshot.orderedCandidatesFor(requested, level);
+        List<Candidate> allowed = servedBy(snapshot.orderedCandidatesFor(requested, level), api);
         if (allowed.isEmpty()) {
             boolean unpriced = offered.stream().allMatch(c -> c.blendedPrice() == null);
             throw OpenAiErrors.error(
@@ -58,6 +78,16 @@ public final class Entitlements {
                             + "Pick a model within your level or ask an administrator for a higher level.");
         }
         return allowed;
+    }
+
+    /** The candidates {@code api} can use, in the same order; the same list (no copy) when it can use all. */
+    private static List<Candidate> servedBy(List<Candidate> candidates, InboundApi api) {
+        for (Candidate c : candidates) {
+            if (!api.serves(c)) {
+                return candidates.stream().filter(api::serves).toList();
+            }
+        }
+        return candidates;
     }
 
     /**

@@ -26,6 +26,19 @@ public interface InboundApi {
     }
 
     /**
+     * Whether callers may send their access token as {@code x-api-key} instead of {@code Authorization: Bearer}
+     * (Anthropic's SDKs and Claude Code send an API key there).
+     */
+    default boolean tokenInApiKeyHeader() {
+        return false;
+    }
+
+    /** Why a model its providers offer cannot serve this API ({@code model} quoted), for a 400. */
+    default String notServed(String model) {
+        return "The model " + model + " cannot serve " + kind() + " requests.";
+    }
+
+    /**
      * The caller's error body in this API's shape, from the gateway's OpenAI-shaped one
      * ({@code {"error":{"message","type","param","code"}}}) answered with {@code status}.
      */

@@ -41,7 +41,7 @@ public final class LedgerWriter {
                 + " (ID, REALM_ID, USER_ID, CLIENT_ID, SOURCE, PROVIDER_ID, PROVIDER_TYPE, MODEL, REQUESTED_MODEL,"
                 + " LEVEL_KEY, BYOK, STREAMED, PROMPT_TOKENS, COMPLETION_TOKENS, CACHED_TOKENS, CACHE_WRITE_TOKENS,"
                 + " REASONING_TOKENS, COST, VENDOR_COST, STATUS, OUTCOME, ATTEMPTS, LATENCY_MS, CREATED_AT,"
-                + " USAGE_ESTIMATED) VALUES (" + "?, ".repeat(24) + "?)";
+                + " USAGE_ESTIMATED, CALL_KIND) VALUES (" + "?, ".repeat(25) + "?)";
         String key =
                 " WHERE REALM_ID = ? AND USAGE_DAY = ? AND USER_ID = ? AND PROVIDER_ID = ? AND MODEL = ? AND BYOK = ?";
         this.incrementDaily = "UPDATE " + t.daily()
@@ -94,7 +94,8 @@ public final class LedgerWriter {
                 st.setInt(i++, e.attempts());
                 st.setLong(i++, e.latencyMs());
                 st.setLong(i++, e.createdAt());
-                st.setBoolean(i, e.usageEstimated());
+                st.setBoolean(i++, e.usageEstimated());
+                st.setString(i, e.kind());
                 st.addBatch();
             }
             st.executeBatch();

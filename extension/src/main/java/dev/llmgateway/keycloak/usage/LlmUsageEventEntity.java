@@ -2,6 +2,7 @@ package dev.llmgateway.keycloak.usage;
 
 import java.math.BigDecimal;
 
+import dev.llmgateway.keycloak.core.UsageEvent;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -63,6 +64,9 @@ public class LlmUsageEventEntity {
 
     @Column(name = "USAGE_ESTIMATED", nullable = false)
     private boolean usageEstimated;
+
+    @Column(name = "CALL_KIND", nullable = false)
+    private String kind = UsageEvent.KIND_CHAT;
 
     @Column(name = "STREAMED", nullable = false)
     private boolean streamed;
@@ -182,6 +186,14 @@ public class LlmUsageEventEntity {
 
     public void setLevel(String level) {
         this.level = level;
+    }
+
+    public String getKind() {
+        return kind;
+    }
+
+    public void setKind(String kind) {
+        this.kind = kind;
     }
 
     public boolean isUsageEstimated() {

@@ -65,12 +65,13 @@ public final class UsageExport {
                 "attempts",
                 "latency_ms",
                 "usage_estimated",
-                "vendor_cost"));
+                "vendor_cost",
+                "call_kind"));
         line(out, header);
         StringBuilder jpql = new StringBuilder("select e.id, e.createdAt, e.userId, e.clientId, e.source, e.providerId,"
                 + " e.providerType, e.model, e.requestedModel, e.level, e.promptTokens, e.completionTokens,"
                 + " e.cachedTokens, e.cacheWriteTokens, e.reasoningTokens, e.cost, e.byok, e.streamed, e.status,"
-                + " e.outcome, e.attempts, e.latencyMs, e.usageEstimated, e.vendorCost from LlmUsageEventEntity e"
+                + " e.outcome, e.attempts, e.latencyMs, e.usageEstimated, e.vendorCost, e.kind from LlmUsageEventEntity e"
                 + " where e.realmId = :realmId"
                 + " and e.createdAt between :from and :to"
                 // The first condition bounds the index range scan; the second skips what the last page held.
@@ -108,6 +109,7 @@ public final class UsageExport {
                     cells.add(r[i].toString());
                 }
                 cells.add(money(r[23]));
+                cells.add(text(r[24]));
                 line(out, cells);
             }
             written += page.size();

@@ -15,8 +15,15 @@ import dev.llmgateway.keycloak.core.SafeText;
 /**
  * A Chat Completions request, checked just enough to route it; the vendor validates the rest. {@code includeUsage}
  * is the caller's own {@code stream_options.include_usage}, kept apart because adapters may rewrite the body.
+ * {@code original} is the caller's own body when they spoke another API (Anthropic Messages, Responses) and
+ * {@code body} is its Chat Completions equivalent: adapters that pass that API through to its vendor send it; null for
+ * Chat Completions callers.
  */
-public record ChatRequest(String model, boolean stream, boolean includeUsage, ObjectNode body) {
+public record ChatRequest(String model, boolean stream, boolean includeUsage, ObjectNode body, ObjectNode original) {
+
+    public ChatRequest(String model, boolean stream, boolean includeUsage, ObjectNode body) {
+        this(model, stream, includeUsage, body, null);
+    }
 
     public ChatRequest(String model, boolean stream, ObjectNode body) {
         this(model, stream, body.path("stream_options").path("include_usage").asBoolean(false), body);

@@ -356,7 +356,7 @@ class UsageAnalyticsIT {
         assertEquals(
                 "time,user_id,client_id,source,provider_id,provider_type,model,requested_model,level,prompt_tokens,"
                         + "completion_tokens,cached_tokens,cache_write_tokens,reasoning_tokens,cost,byok,streamed,"
-                        + "status,outcome,attempts,latency_ms,usage_estimated,vendor_cost",
+                        + "status,outcome,attempts,latency_ms,usage_estimated,vendor_cost,call_kind",
                 lines[0]);
         assertEquals(9, lines.length, "a header and 8 events");
         BigDecimal csvCost = BigDecimal.ZERO;

@@ -1,6 +1,7 @@
 package dev.llmgateway.keycloak.rest.realm;
 
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +25,7 @@ import dev.llmgateway.keycloak.gateway.Entitlements;
 import dev.llmgateway.keycloak.gateway.GatewayAccess;
 import dev.llmgateway.keycloak.gateway.GatewayCall;
 import dev.llmgateway.keycloak.gateway.GatewayState;
+import dev.llmgateway.keycloak.gateway.InboundApi;
 import dev.llmgateway.keycloak.gateway.StreamRelay;
 import dev.llmgateway.keycloak.gateway.VerifiedTokens;
 import dev.llmgateway.keycloak.observe.CallTrace;
@@ -47,6 +49,7 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
@@ -91,23 +94,67 @@ public class GatewayResource {
     @Path("chat/completions")
     @Consumes(MediaType.WILDCARD)
     public RestMulti<byte[]> chatCompletions(InputStream body) {
+        return serve(InboundApi.CHAT, ChatRequest::read, body);
+    }
+
+    /** Reads a caller's request body, at most {@code maxBytes}, into the request the gateway routes. */
+    @FunctionalInterface
+    interface RequestReader {
+        ChatRequest read(InputStream body, int maxBytes);
+    }
+
+    /**
+     * One call of {@code api}: authenticates the caller, reads the body with {@code reader}, routes, calls and answers.
+     * What is refused before a vendor is called is answered in the API's error shape.
+     */
+    RestMulti<byte[]> serve(InboundApi api, RequestReader reader, InputStream body) {
         long start = System.nanoTime();
-        AuthenticationManager.AuthResult auth = authenticate();
-        LlmGatewayConfig config = session.getProvider(LlmGatewayConfig.class);
+        try {
+            AuthenticationManager.AuthResult auth = authenticate(api);
+            LlmGatewayConfig config = session.getProvider(LlmGatewayConfig.class);
+            ChatRequest request;
+            try {
+                request = reader.read(body, config.gatewayMaxBodyBytes());
+            } catch (ErrorResponseException e) {
+                GatewayMetrics.get().request(realm.getName(), null, null, Outcome.BAD_REQUEST);
+                throw e;
+            }
+            return route(api, auth, config, request, start);
+        } catch (ErrorResponseException e) {
+            throw inShapeOf(api, e);
+        }
+    }
+
+    /** An answer refused by the pipeline (OpenAI's error shape), in the shape of {@code api}'s errors. */
+    static ErrorResponseException inShapeOf(InboundApi api, ErrorResponseException e) {
+        Response r = e.getResponse();
+        if (!(r.getEntity() instanceof String text)) {
+            return e;
+        }
+        byte[] openAi = text.getBytes(StandardCharsets.UTF_8);
+        byte[] shaped = api.errorBody(r.getStatus(), openAi);
+        if (shaped == openAi) {
+            return e;
+        }
+        return new ErrorResponseException(Response.fromResponse(r)
+                .entity(new String(shaped, StandardCharsets.UTF_8))
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .build());
+    }
+
+    private RestMulti<byte[]> route(
+            InboundApi api,
+            AuthenticationManager.AuthResult auth,
+            LlmGatewayConfig config,
+            ChatRequest request,
+            long start) {
         String realmName = realm.getName();
         GatewayMetrics metrics = GatewayMetrics.get();
-        ChatRequest request;
-        try {
-            request = ChatRequest.read(body, config.gatewayMaxBodyBytes());
-        } catch (ErrorResponseException e) {
-            metrics.request(realmName, null, null, Outcome.BAD_REQUEST);
-            throw e;
-        }
         RoutingSnapshot snapshot = state.snapshots().get(session, realm);
         PowerLevel level = Entitlements.levelOf(auth.user(), snapshot);
         List<Candidate> ordered;
         try {
-            ordered = Entitlements.candidates(snapshot, level, request.model());
+            ordered = Entitlements.candidates(snapshot, level, request.model(), api);
         } catch (ErrorResponseException e) {
             // 404: nobody offers the model; 403: the level does not reach it.
             if (e.getResponse().getStatus() == 404) {
@@ -214,13 +261,14 @@ public class GatewayResource {
                 level.id(),
                 request.stream(),
                 System.currentTimeMillis(),
-                start);
+                start,
+                api.kind());
         GatewayState state = this.state;
         String realmId = realm.getId();
         long timeoutMillis = config.upstreamTimeout().toMillis();
         // What the vendor answered is recorded whatever the caller does meanwhile: a caller that gives up does not
         // cancel this future (the caller's side gets a copy), and a stream is read to its end by its relay.
-        CompletableFuture<Answer> answered = call.run(snapshot, ordered, request)
+        CompletableFuture<Answer> answered = call.run(snapshot, ordered, request, api)
                 .thenApply(o -> {
                     // A provider in error that answered with the organisation's key is healthy again.
                     if (o.success()
@@ -273,7 +321,13 @@ public class GatewayResource {
         return RestMulti.fromUniResponse(
                 answer,
                 a -> a.relay() == null
-                        ? Multi.createFrom().item(a.outcome().body())
+                        ? Multi.createFrom()
+                                .item(
+                                        a.outcome().success()
+                                                ? a.outcome().body()
+                                                : api.errorBody(
+                                                        a.outcome().status(),
+                                                        a.outcome().body()))
                         : a.relay().toCaller(),
                 a -> headers(a.outcome(), start, realmName, limits),
                 a -> a.outcome().status());
@@ -500,9 +554,14 @@ public class GatewayResource {
      * too.
      */
     private AuthenticationManager.AuthResult authenticate() {
+        return authenticate(InboundApi.CHAT);
+    }
+
+    private AuthenticationManager.AuthResult authenticate(InboundApi api) {
         VerifiedTokens tokens = state.tokens();
+        String apiKey = api.tokenInApiKeyHeader() ? apiKeyToken() : null;
         AppAuthManager.AuthHeader header = null;
-        if (tokens.enabled()) {
+        if (tokens.enabled() && apiKey == null) {
             try {
                 header = AppAuthManager.extractAuthorizationHeaderTokenOrReturnNull(
                         session.getContext().getRequestHeaders());
@@ -511,10 +570,17 @@ public class GatewayResource {
                 header = null;
             }
         }
-        if (header == null || !"Bearer".equalsIgnoreCase(header.getScheme())) {
+        String token;
+        if (apiKey != null) {
+            if (!tokens.enabled()) {
+                return withAccess(session, verify(session, apiKey));
+            }
+            token = apiKey;
+        } else if (header == null || !"Bearer".equalsIgnoreCase(header.getScheme())) {
             return authenticate(session);
+        } else {
+            token = header.getToken();
         }
-        String token = header.getToken();
         long now = System.currentTimeMillis();
         VerifiedTokens.Verified known = tokens.lookup(token, now);
         if (known != null) {
@@ -525,7 +591,7 @@ public class GatewayResource {
             }
             tokens.forget(token);
         }
-        AuthenticationManager.AuthResult auth = verify(session);
+        AuthenticationManager.AuthResult auth = verify(session, apiKey);
         GatewayMetrics.get().tokenCheck(false);
         ClientModel client = auth.client();
         tokens.remember(
@@ -570,9 +636,38 @@ public class GatewayResource {
         return withAccess(session, verify(session));
     }
 
+    /**
+     * The access token sent as {@code x-api-key}, when the request has no {@code Authorization} header and one
+     * {@code x-api-key}; else null.
+     */
+    private String apiKeyToken() {
+        HttpHeaders headers = session.getContext().getRequestHeaders();
+        List<String> authorization = headers.getRequestHeader(HttpHeaders.AUTHORIZATION);
+        if (authorization != null && !authorization.isEmpty()) {
+            return null;
+        }
+        List<String> keys = headers.getRequestHeader("x-api-key");
+        if (keys == null || keys.size() != 1 || keys.get(0).isBlank()) {
+            return null;
+        }
+        return keys.get(0).trim();
+    }
+
     /** Keycloak's full check of the bearer token: an OpenAI-style 401 without a valid one. */
     private static AuthenticationManager.AuthResult verify(KeycloakSession session) {
-        AuthenticationManager.AuthResult auth = new AppAuthManager.BearerTokenAuthenticator(session).authenticate();
+        return verify(session, null);
+    }
+
+    /**
+     * Keycloak's full check of {@code token}, or of the request's bearer token when null: an OpenAI-style 401 without a
+     * valid one.
+     */
+    private static AuthenticationManager.AuthResult verify(KeycloakSession session, String token) {
+        AppAuthManager.BearerTokenAuthenticator authenticator = new AppAuthManager.BearerTokenAuthenticator(session);
+        if (token != null) {
+            authenticator.setTokenString(token);
+        }
+        AuthenticationManager.AuthResult auth = authenticator.authenticate();
         if (auth == null) {
             throw OpenAiErrors.unauthenticated();
         }
