@@ -3,6 +3,7 @@ package dev.llmgateway.keycloak.gateway;
 import java.io.InputStream;
 
 import dev.llmgateway.keycloak.core.ProviderType;
+import dev.llmgateway.keycloak.core.UsageEvent;
 import dev.llmgateway.keycloak.vendor.ChatAdapter;
 import dev.llmgateway.keycloak.vendor.ChatRequest;
 import dev.llmgateway.keycloak.vendor.OpenAiErrors;
@@ -19,25 +20,24 @@ import jakarta.ws.rs.core.Response;
  */
 public final class ResponsesApi implements InboundApi {
 
-    private final ResponsesRequest request;
+    /** The caller's request, once read. */
+    private ResponsesRequest request;
 
-    private ResponsesApi(ResponsesRequest request) {
-        this.request = request;
-    }
+    /** The API of one call; {@link #read} reads its request. */
+    public ResponsesApi() {}
 
-    /** Reads the caller's body; bad input is a 400 in OpenAI's shape naming the problem. */
-    public static ResponsesApi read(InputStream body, int maxBytes) {
-        return new ResponsesApi(ResponsesRequest.read(body, maxBytes));
-    }
-
-    /** The request the pipeline routes, counts and traces: the Chat Completions equivalent. */
-    public ChatRequest chatRequest() {
+    /**
+     * Reads the caller's body (bad input is a 400 in OpenAI's shape naming the problem) and returns the request the
+     * pipeline routes, counts and traces: its Chat Completions equivalent, with the caller's body as {@code original}.
+     */
+    public ChatRequest read(InputStream body, int maxBytes) {
+        request = ResponsesRequest.read(body, maxBytes);
         return request.chat();
     }
 
     @Override
     public String kind() {
-        return "responses";
+        return UsageEvent.KIND_RESPONSES;
     }
 
     @Override

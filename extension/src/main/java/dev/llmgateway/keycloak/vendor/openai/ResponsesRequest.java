@@ -191,7 +191,7 @@ public record ResponsesRequest(ObjectNode body, ChatRequest chat, UnsupportedReq
             chat.put("stream", true);
         }
         // The translation always asks the vendor for usage: the stream's response.completed event reports it.
-        return new ResponsesRequest(body, new ChatRequest(model, stream, true, chat), t.first);
+        return new ResponsesRequest(body, new ChatRequest(model, stream, true, chat, body), t.first);
     }
 
     /** The request's model, checked as for Chat Completions. */
