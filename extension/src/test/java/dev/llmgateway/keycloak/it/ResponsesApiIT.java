@@ -84,11 +84,11 @@ class ResponsesApiIT {
         return r.json().get("provider").get("id").asText();
     }
 
-    /** An OpenAI provider of {@link #GPT}, priced by the admin: 0.15 in, 0.60 out, 0.075 cached per 1M tokens. */
-    private void openAi(String key) {
-        String id = provider("openai", "OpenAI responses", key, GPT);
+    /** An OpenAI provider of {@code model}, priced by the admin: 0.15 in, 0.60 out, 0.075 cached per 1M tokens. */
+    private void openAi(String key, String model) {
+        String id = provider("openai", "OpenAI " + key, key, model);
         Api.Reply o = Api.put(
-                Api.admin(realm.getName(), "/providers/" + id + "/models/" + GPT),
+                Api.admin(realm.getName(), "/providers/" + id + "/models/" + model),
                 Api.masterAdminToken(),
                 Map.of("inputPrice", "0.15", "outputPrice", "0.60", "cachedInputPrice", "0.075"));
         assertEquals(200, o.status(), o.text());
@@ -218,7 +218,7 @@ class ResponsesApiIT {
     @Test
     void anOpenAiProviderGetsTheRequestItselfAndTheCallerItsAnswer() {
         String key = "sk-test-responses-openai";
-        openAi(key);
+        openAi(key, GPT);
         OpenAIClient client = client();
 
         Response plain = client.responses().create(text(GPT));
@@ -375,11 +375,11 @@ class ResponsesApiIT {
         assertEquals(0, sentWith(claudeKey).size(), "no vendor call for a request it cannot serve");
 
         String openAiKey = "sk-test-responses-builtin";
-        openAi(openAiKey);
+        openAi(openAiKey, "gpt-builtin-tools");
         Api.Reply passed = Api.post(
                 responsesUrl(),
                 user(),
-                Map.of("model", GPT, "input", "News?", "tools", List.of(Map.of("type", "web_search"))));
+                Map.of("model", "gpt-builtin-tools", "input", "News?", "tools", List.of(Map.of("type", "web_search"))));
         assertEquals(200, passed.status(), passed.text());
         assertEquals(
                 "web_search",
