@@ -280,6 +280,7 @@ class ByokIT {
         Map<String, Object> event = Db.waitFor(1, "select * from LLM_USAGE_EVENT where USER_ID = ?", aliceId)
                 .get(0);
         assertEquals(Boolean.TRUE, event.get("BYOK"));
+        assertEquals("chat", event.get("CALL_KIND"), "a Chat Completions call's kind in the ledger");
         BigDecimal cost = new BigDecimal(event.get("COST").toString());
         // The cost of a BYOK call is still computed, at gpt-4o-mini's list price: it is what the organisation saved.
         // 200 x $0.15 + 1000 cached x $0.075 + 80 x $0.60, worked out by hand.

@@ -5,12 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmgateway.keycloak.routing.CooldownTracker;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -104,6 +109,28 @@ class GatewayIT {
             assertEquals("Bearer " + key, seen.authorization(), "the provider's own key went to the vendor");
             assertFalse(seen.body().contains("\"stream\":true"));
         }
+    }
+
+    /** Only Anthropic's Messages path reads a token from x-api-key; the OpenAI paths want Authorization: Bearer. */
+    @Test
+    void theOpenAiPathsDoNotTakeTheTokenFromXApiKey() throws Exception {
+        String model = "xapikey-model";
+        provider("openai", "X-Api-Key check", "sk-test-xapikey", 50, true, model);
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(chatUrl()))
+                                .header("Content-Type", "application/json")
+                                .header("x-api-key", userToken())
+                                .POST(HttpRequest.BodyPublishers.ofString(
+                                        new ObjectMapper().writeValueAsString(chat(model))))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, r.statusCode(), r.body());
+        assertEquals(
+                "invalid_api_key",
+                Api.parse(r.body()).path("error").path("code").asText(),
+                r.body());
+        assertTrue(chatsTo("sk-test-xapikey").isEmpty(), "no vendor was called");
     }
 
     @Test

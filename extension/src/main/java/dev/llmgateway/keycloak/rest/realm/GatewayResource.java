@@ -469,7 +469,8 @@ public class GatewayResource {
                 "unknown_url",
                 null,
                 "Invalid URL (" + method + " " + shown
-                        + "): this gateway serves POST /v1/chat/completions, GET /v1/models and GET /v1/models/{model}");
+                        + "): this gateway serves POST /v1/chat/completions, POST /v1/embeddings, POST /v1/responses,"
+                        + " GET /v1/models and GET /v1/models/{model}");
     }
 
     private static Response wrongMethod(String method, String path, String allowed) {
