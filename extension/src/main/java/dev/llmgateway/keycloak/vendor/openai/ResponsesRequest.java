@@ -26,7 +26,8 @@ import dev.llmgateway.keycloak.vendor.UnsupportedRequestException;
  * {@code untranslatable}: only OpenAI providers can serve such a request, other candidates are skipped.
  *
  * <p>What needs state the gateway does not keep is refused for every vendor: {@code previous_response_id},
- * {@code conversation}, {@code background}, {@code store: true} and stored items ({@code item_reference}).
+ * {@code conversation}, {@code background} and stored items ({@code item_reference}). {@code store: true} is served
+ * without storing anything (the response object says {@code "store": false}).
  */
 public record ResponsesRequest(ObjectNode body, ChatRequest chat, UnsupportedRequestException untranslatable) {
 
@@ -236,10 +237,9 @@ public record ResponsesRequest(ObjectNode body, ChatRequest chat, UnsupportedReq
         if (present(store) && !store.isBoolean()) {
             throw bad("store", "'store' must be true or false");
         }
-        if (store != null && store.asBoolean(false)) {
-            throw unsupported(
-                    "store", "'store': true is not supported: " + NO_STATE + " (leave 'store' out or send false)");
-        }
+        // 'store': true (OpenAI's default, and in OpenAI's own examples) is served, not refused: nothing is stored
+        // (OpenAI
+        // providers are sent false; the response says "store": false), and fetching the response later answers 404.
     }
 
     private static void input(ObjectNode body, ArrayNode messages, Translation t) {

@@ -55,8 +55,9 @@ class ResponsesPassThroughTest {
 
     @Test
     void theCallersBodyGoesToResponsesWithTheVendorsModelAndStoreOff() throws IOException {
-        ResponsesRequest r = ResponsesRequestTest.read("{\"model\":\"fast\",\"input\":\"Hi\",\"stream\":true,"
-                + "\"tools\":[{\"type\":\"web_search_preview\"}],\"include\":[\"reasoning.encrypted_content\"]}");
+        ResponsesRequest r = ResponsesRequestTest.read(
+                "{\"model\":\"fast\",\"input\":\"Hi\",\"stream\":true,\"store\":true,"
+                        + "\"tools\":[{\"type\":\"web_search_preview\"}],\"include\":[\"reasoning.encrypted_content\"]}");
         HttpRequest http = new ResponsesPassThroughAdapter(r)
                 .request(OPENAI, "sk-test", "gpt-4.1-mini", r.chat(), Duration.ofSeconds(9));
         assertEquals("https://api.openai.com/v1/responses", http.uri().toString());

@@ -133,9 +133,11 @@ class ResponsesRequestTest {
         assertEquals("previous_response_id", e.get("param").asText());
         assertEquals("unsupported_parameter", e.get("code").asText());
         assertTrue(e.get("message").asText().contains("stores no responses"), e.toString());
+        // OpenAI's default, sent by OpenAI's own examples: served, stored nowhere.
+        assertNull(read("{\"model\":\"m\",\"input\":\"x\",\"store\":true}").untranslatable());
         assertEquals(
                 "store",
-                refusal("{\"model\":\"m\",\"input\":\"x\",\"store\":true}")
+                refusal("{\"model\":\"m\",\"input\":\"x\",\"store\":\"yes\"}")
                         .get("param")
                         .asText());
         assertEquals(
