@@ -392,6 +392,9 @@ class ResponsesApiIT {
         assertEquals("response_not_found", notFound.code().orElseThrow());
         assertTrue(notFound.getMessage().contains("stores no responses"), notFound.getMessage());
         assertThrows(NotFoundException.class, () -> client.responses().delete("resp_123"));
+        Api.Reply list = Api.get(responsesUrl(), user());
+        assertEquals(405, list.status(), list.text());
+        assertEquals("POST", list.header("Allow"));
         Api.Reply items = Api.get(responsesUrl() + "/resp_123/input_items", user());
         assertEquals(404, items.status());
         assertEquals("response_not_found", items.json().at("/error/code").asText());

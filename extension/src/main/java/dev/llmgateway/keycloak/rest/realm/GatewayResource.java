@@ -110,6 +110,13 @@ public class GatewayResource {
         return serve(api, api::read, body);
     }
 
+    @GET
+    @Path("responses")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response responsesWrongMethod() {
+        return wrongMethod("GET", "responses", "POST");
+    }
+
     /** A stored response, its input items, its deletion or cancellation: nothing is stored, so nothing is found. */
     @GET
     @Path("responses/{id}")
