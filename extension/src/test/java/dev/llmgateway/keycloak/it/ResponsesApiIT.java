@@ -331,6 +331,39 @@ class ResponsesApiIT {
         }
     }
 
+    @Test
+    void anOpenAiFormatProviderIsTranslatedToo() {
+        String key = "sk-test-responses-groq";
+        String model = "llama-responses-test";
+        provider("groq", "Groq responses", key, model);
+        OpenAIClient client = client();
+
+        assertEquals("Hello from groq.", outputText(client.responses().create(text(model))));
+        Streamed streamed = stream(client, text(model));
+        assertEquals("Hello from groq.", streamed.text());
+        assertEquals(
+                FakeVendors.PROMPT_TOKENS,
+                streamed.completed().usage().orElseThrow().inputTokens());
+        assertEquals(
+                FakeVendors.CACHED_TOKENS,
+                streamed.completed().usage().orElseThrow().inputTokensDetails().cachedTokens());
+        Streamed call = stream(client, forcedTool(model));
+        assertEquals("call_fake_1", call.call().callId());
+        assertEquals(Api.parse("{\"city\":\"Paris\"}"), Api.parse(call.arguments()));
+        FakeVendors.Recorded sent = sentWith(key).get(2);
+        assertEquals("/groq/openai/v1/chat/completions", sent.path());
+        JsonNode body = Api.parse(sent.body());
+        assertEquals("get_weather", body.at("/tool_choice/function/name").asText(), body.toString());
+        assertTrue(body.at("/stream_options/include_usage").asBoolean(), "usage is always asked for");
+
+        for (Map<String, Object> row : ledger(model, 3)) {
+            assertEquals("responses", row.get("CALL_KIND"));
+            assertEquals(FakeVendors.PROMPT_TOKENS, ((Number) row.get("PROMPT_TOKENS")).longValue());
+            assertEquals(FakeVendors.COMPLETION_TOKENS, ((Number) row.get("COMPLETION_TOKENS")).longValue());
+            assertEquals(FakeVendors.CACHED_TOKENS, ((Number) row.get("CACHED_TOKENS")).longValue());
+        }
+    }
+
     private JsonNode refused(Map<String, Object> body) {
         Api.Reply r = Api.post(responsesUrl(), user(), body);
         assertEquals(400, r.status(), r.text());
