@@ -252,6 +252,19 @@ class DocsSnippetsIT {
                     Api.parse(events.get(events.size() - 2).substring(6)).path("usage");
             assertTrue(usage.path("total_tokens").asInt() > 0, "the usage chunk, as include_usage asked");
         });
+        CHECKS.put("gateway-device-sign-in", r -> {
+            assertTrue(
+                    r.stderr().contains("Open " + Api.BASE + "/realms/" + DEMO_REALM + "/device?user_code="),
+                    "the script shows the user where to approve: " + r.stderr());
+            assertTrue(r.stdout().contains("Hello"), "the signed-in call's answer");
+        });
+        CHECKS.put("gateway-refresh", r -> {
+            assertTrue(r.stdout().contains("Hello"), "the answer with the renewed token");
+            assertEquals("", r.stderr(), "the renewal worked");
+        });
+        CHECKS.put(
+                "gateway-token-exchange",
+                r -> assertTrue(r.stdout().contains("Hello"), "the answer with the exchanged token"));
         CHECKS.put("gateway-js", r -> assertTrue(r.stdout().contains("Hello"), "the streamed answer is printed"));
         CHECKS.put("gateway-java", r -> assertTrue(r.stdout().contains("Hello"), "the answer is printed"));
         CHECKS.put("gateway-responses-stream", r -> {
@@ -310,6 +323,9 @@ class DocsSnippetsIT {
                                 "password",
                                 "demo"));
                 assertEquals(200, t.status(), t.text());
+                // The reader approves the device sign-in in a browser while the script polls.
+                DeviceApproval.approveLinksShownIn(
+                        runDir(page).resolve("blocks.stderr"), "demo", "demo", SHELL_TIMEOUT_SECONDS);
                 return Map.of("TOKEN", t.json().path("access_token").asText());
             default:
                 return Map.of();
@@ -430,7 +446,7 @@ class DocsSnippetsIT {
     private void runPage(String page, List<Block> blocks) throws IOException, InterruptedException {
         DemoRealm.importFresh();
         Map<String, String> env = prerequisites(page);
-        Path dir = WORK.resolve("run").resolve(page.replaceAll("[^A-Za-z0-9.-]", "_"));
+        Path dir = runDir(page);
         deleteRecursively(dir);
         Files.createDirectories(dir);
 
@@ -450,6 +466,11 @@ class DocsSnippetsIT {
             fail(failures.size() + " of " + blocks.size() + " runnable blocks of " + page + " failed:\n\n"
                     + String.join("\n\n", failures));
         }
+    }
+
+    /** The scratch folder of a page's run, where its shell blocks write blocks.stdout and blocks.stderr. */
+    private static Path runDir(String page) {
+        return WORK.resolve("run").resolve(page.replaceAll("[^A-Za-z0-9.-]", "_"));
     }
 
     private static void check(Block b, Run r, List<String> failures) {
