@@ -52,7 +52,8 @@ public final class ResponsesApi implements InboundApi {
      * found. The id is quoted only when it looks like one.
      */
     public static Response notStored(String id) {
-        String shown = id != null && id.matches("[A-Za-z0-9_-]{1,100}") ? "'" + id + "'" : "";
+        // Only an id of the shape OpenAI gives responses is quoted: a key pasted into the URL stays out of the answer.
+        String shown = id != null && id.matches("resp_[A-Za-z0-9]{1,100}") ? "'" + id + "'" : "";
         return OpenAiErrors.response(
                 404,
                 "invalid_request_error",
