@@ -302,6 +302,15 @@ class DocsSnippetsIT {
             assertTrue(end.path("usage").path("output_tokens").asInt() > 0, "the usage: " + end);
         });
         CHECKS.put("gateway-anthropic-java", r -> assertTrue(r.stdout().contains("Hello"), "the answer is printed"));
+        CHECKS.put("gateway-responses-stream", r -> {
+            String out = r.stdout();
+            assertTrue(out.startsWith("event: response.created\ndata: {"), "Responses events, first response.created");
+            assertTrue(out.contains("event: response.output_text.delta\n"), "the text comes in deltas");
+            assertTrue(out.contains("event: response.completed\n"), "the last event completes the response");
+            assertTrue(out.contains("\"input_tokens\":"), "with its usage");
+            assertFalse(out.contains("[DONE]"), "no [DONE] in the Responses API");
+        });
+        CHECKS.put("gateway-responses-java", r -> assertTrue(r.stdout().contains("Hello"), "the answer is printed"));
     }
 
     private static void silent(Run r) {

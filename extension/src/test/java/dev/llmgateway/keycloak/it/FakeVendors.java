@@ -230,6 +230,10 @@ public final class FakeVendors {
                 FakeEmbeddings.answer(ex, vendor, authorization, requestBody);
                 return;
             }
+            if (vendor.equals("openai") && ex.getRequestMethod().equals("POST") && rest.equals("/v1/responses")) {
+                responses(ex, authorization, requestBody);
+                return;
+            }
             if (ex.getRequestMethod().equals("POST") && rest.equals(chatPath(vendor))) {
                 chat(ex, vendor, authorization, requestBody);
                 return;
@@ -273,6 +277,26 @@ public final class FakeVendors {
         return vendor.equals("cohere")
                 ? "/compatibility/v1/chat/completions"
                 : BASE_PATHS.get(vendor) + "/chat/completions";
+    }
+
+    /** OpenAI's Responses API ({@link FakeResponses}), with the chat endpoint's key triggers for failures. */
+    private void responses(HttpExchange ex, String authorization, String body) throws IOException {
+        String key = authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7) : "";
+        if (key.contains("fail401") || !key.startsWith("sk-test")) {
+            send(ex, 401, fixture("openai", "error-401.json").replace("{KEY}", key));
+            return;
+        }
+        if (key.contains("fail429")) {
+            ex.getResponseHeaders().add("Retry-After", RETRY_AFTER);
+            send(ex, 429, fixture("openai", "error-429.json"));
+            return;
+        }
+        if (key.contains("fail503")) {
+            send(ex, 503, "{\"error\":{\"message\":\"The server is overloaded\",\"type\":\"server_error\"}}");
+            return;
+        }
+        VendorUsage figures = usageFor(key);
+        FakeResponses.answer(ex, JSON.readTree(body), figures != null ? figures : defaultUsage("openai"));
     }
 
     /** Prompt, completion and cached prompt tokens every fake completion reports. */

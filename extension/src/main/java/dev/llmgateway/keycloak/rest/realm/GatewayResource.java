@@ -27,6 +27,7 @@ import dev.llmgateway.keycloak.gateway.GatewayAccess;
 import dev.llmgateway.keycloak.gateway.GatewayCall;
 import dev.llmgateway.keycloak.gateway.GatewayState;
 import dev.llmgateway.keycloak.gateway.InboundApi;
+import dev.llmgateway.keycloak.gateway.ResponsesApi;
 import dev.llmgateway.keycloak.gateway.StreamRelay;
 import dev.llmgateway.keycloak.gateway.VerifiedTokens;
 import dev.llmgateway.keycloak.observe.CallTrace;
@@ -108,6 +109,55 @@ public class GatewayResource {
     public RestMulti<byte[]> embeddings(InputStream body) {
         EmbeddingsApi api = new EmbeddingsApi();
         return serve(api, api::read, body);
+    }
+
+    /**
+     * OpenAI's Responses API without state ({@link ResponsesApi}): passed through to OpenAI providers, translated to
+     * and from Chat Completions for the others; the same pipeline as chat, recorded as call kind {@code responses}.
+     */
+    @POST
+    @Path("responses")
+    @Consumes(MediaType.WILDCARD)
+    public RestMulti<byte[]> responses(InputStream body) {
+        ResponsesApi api = new ResponsesApi();
+        return serve(api, api::read, body);
+    }
+
+    @GET
+    @Path("responses")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response responsesWrongMethod() {
+        return wrongMethod("GET", "responses", "POST");
+    }
+
+    /** A stored response, its input items, its deletion or cancellation: nothing is stored, so nothing is found. */
+    @GET
+    @Path("responses/{id}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response storedResponse(@PathParam("id") String id) {
+        return ResponsesApi.notStored(id);
+    }
+
+    @DELETE
+    @Path("responses/{id}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response deleteStoredResponse(@PathParam("id") String id) {
+        return ResponsesApi.notStored(id);
+    }
+
+    @GET
+    @Path("responses/{id}/input_items")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response storedInputItems(@PathParam("id") String id) {
+        return ResponsesApi.notStored(id);
+    }
+
+    @POST
+    @Path("responses/{id}/cancel")
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response cancelStoredResponse(@PathParam("id") String id) {
+        return ResponsesApi.notStored(id);
     }
 
     /** Reads a caller's request body, at most {@code maxBytes}, into the request the gateway routes. */
