@@ -3,7 +3,6 @@ package dev.llmgateway.keycloak.observe;
 import static dev.llmgateway.keycloak.observe.GatewayTracing.ATTEMPT_NUMBER;
 import static dev.llmgateway.keycloak.observe.GatewayTracing.ATTEMPT_OUTCOME;
 import static dev.llmgateway.keycloak.observe.GatewayTracing.BYOK;
-import static dev.llmgateway.keycloak.observe.GatewayTracing.CHAT;
 import static dev.llmgateway.keycloak.observe.GatewayTracing.ERROR_TYPE;
 import static dev.llmgateway.keycloak.observe.GatewayTracing.FALLBACK;
 import static dev.llmgateway.keycloak.observe.GatewayTracing.FINISH_REASONS;
@@ -68,17 +67,18 @@ public final class AttemptTrace {
             Tracer tracer,
             Context parent,
             int number,
+            String operation,
             String providerType,
             String providerName,
             String model,
             boolean byok,
             URI uri) {
-        Span span = tracer.spanBuilder(CHAT + " " + model)
+        Span span = tracer.spanBuilder(operation + " " + model)
                 .setParent(parent)
                 .setSpanKind(SpanKind.CLIENT)
                 .startSpan();
         if (span.isRecording()) {
-            span.setAttribute(OPERATION, CHAT);
+            span.setAttribute(OPERATION, operation);
             span.setAttribute(PROVIDER, providerType);
             span.setAttribute(SYSTEM, providerType);
             span.setAttribute(REQUEST_MODEL, model);

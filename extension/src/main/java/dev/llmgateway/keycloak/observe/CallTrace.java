@@ -30,9 +30,12 @@ import io.opentelemetry.context.Context;
 public final class CallTrace {
 
     /** Tracing is off: nothing is recorded, nothing is allocated. */
-    public static final CallTrace NONE = new CallTrace(null, null, null);
+    public static final CallTrace NONE = new CallTrace(null, null, null, GatewayTracing.CHAT);
 
     private final Tracer tracer;
+    /** The GenAI operation: {@code chat} or {@code embeddings}. */
+    private final String operation;
+
     private final Context context;
     private final Span span;
     private int attempts;
@@ -43,8 +46,9 @@ public final class CallTrace {
     /** The model the vendor said answered (non-streamed answers). */
     private volatile String responseModel;
 
-    CallTrace(Tracer tracer, Context context, Span span) {
+    CallTrace(Tracer tracer, Context context, Span span, String operation) {
         this.tracer = tracer;
+        this.operation = operation;
         this.context = context;
         this.span = span;
     }
@@ -61,7 +65,8 @@ public final class CallTrace {
         synchronized (this) {
             number = ++attempts;
         }
-        return AttemptTrace.start(this, tracer, context, number, providerType, providerName, model, byok, uri);
+        return AttemptTrace.start(
+                this, tracer, context, number, operation, providerType, providerName, model, byok, uri);
     }
 
     synchronized void streaming(AttemptTrace attempt) {

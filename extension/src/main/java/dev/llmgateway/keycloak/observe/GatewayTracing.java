@@ -74,7 +74,9 @@ public final class GatewayTracing {
     /** Keycloak's own realm attribute, so one query finds Keycloak's spans and ours. */
     static final AttributeKey<String> REALM = TracingAttributes.REALM_NAME;
 
-    static final String CHAT = "chat";
+    public static final String CHAT = "chat";
+
+    public static final String EMBEDDINGS = "embeddings";
 
     private GatewayTracing() {}
 
@@ -84,6 +86,17 @@ public final class GatewayTracing {
      */
     public static CallTrace call(
             KeycloakSession session, String realmName, String requestedModel, boolean stream, JsonNode body) {
+        return call(session, realmName, CHAT, requestedModel, stream, body);
+    }
+
+    /** As {@link #call(KeycloakSession, String, String, boolean, JsonNode)}, for a GenAI {@code operation}. */
+    public static CallTrace call(
+            KeycloakSession session,
+            String realmName,
+            String operation,
+            String requestedModel,
+            boolean stream,
+            JsonNode body) {
         Context current = Context.current();
         if (!Span.fromContext(current).getSpanContext().isValid()) {
             return CallTrace.NONE; // tracing is off: Keycloak opened no span for this request
@@ -99,18 +112,18 @@ public final class GatewayTracing {
         }
         Tracer tracer = tracing.getTracer(SCOPE);
         String model = shown(requestedModel);
-        Span span = tracer.spanBuilder("llm-gateway " + CHAT + " " + model)
+        Span span = tracer.spanBuilder("llm-gateway " + operation + " " + model)
                 .setParent(parent)
                 .setSpanKind(SpanKind.INTERNAL)
                 .startSpan();
         if (span.isRecording()) {
-            span.setAttribute(OPERATION, CHAT);
+            span.setAttribute(OPERATION, operation);
             span.setAttribute(REQUEST_MODEL, model);
             span.setAttribute(STREAM, stream);
             span.setAttribute(REALM, realmName);
             requestSettings(span, body);
         }
-        return new CallTrace(tracer, parent.with(span), span);
+        return new CallTrace(tracer, parent.with(span), span, operation);
     }
 
     /** The sampling settings the caller gave, as GenAI request attributes (numbers only, never text). */

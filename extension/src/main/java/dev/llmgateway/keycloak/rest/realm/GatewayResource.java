@@ -15,6 +15,7 @@ import dev.llmgateway.keycloak.byok.UserKeyService;
 import dev.llmgateway.keycloak.config.LlmGatewayConfig;
 import dev.llmgateway.keycloak.core.Candidate;
 import dev.llmgateway.keycloak.core.SafeText;
+import dev.llmgateway.keycloak.core.UsageEvent;
 import dev.llmgateway.keycloak.crypto.SecretCipher;
 import dev.llmgateway.keycloak.events.GatewayEvents;
 import dev.llmgateway.keycloak.gateway.CallKeys;
@@ -304,8 +305,13 @@ public class GatewayResource {
                             Long.toString(Math.max(1, (e.retryMillis() + 999) / 1000))));
         }
         // The call's span (nothing when tracing is off), under Keycloak's span of this request; ended below.
-        CallTrace trace =
-                GatewayTracing.call(session, realm.getName(), request.model(), request.stream(), request.body());
+        CallTrace trace = GatewayTracing.call(
+                session,
+                realm.getName(),
+                api.kind().equals(UsageEvent.KIND_EMBEDDINGS) ? GatewayTracing.EMBEDDINGS : GatewayTracing.CHAT,
+                request.model(),
+                request.stream(),
+                request.body());
         GatewayCall call = new GatewayCall(
                         state.http(),
                         state.cooldowns(),
