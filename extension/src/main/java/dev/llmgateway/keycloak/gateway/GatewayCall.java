@@ -86,7 +86,34 @@ public final class GatewayCall {
             List<Attempt> attempts,
             long upstreamNanos,
             Long retryAfterSeconds,
-            boolean byok) {
+            boolean byok,
+            boolean usageEstimated) {
+
+        /** An outcome whose usage (if any) the vendor reported. */
+        public Outcome(
+                Candidate chosen,
+                int status,
+                byte[] body,
+                Flow.Publisher<List<ByteBuffer>> stream,
+                StreamTranslator translator,
+                Usage usage,
+                List<Attempt> attempts,
+                long upstreamNanos,
+                Long retryAfterSeconds,
+                boolean byok) {
+            this(
+                    chosen,
+                    status,
+                    body,
+                    stream,
+                    translator,
+                    usage,
+                    attempts,
+                    upstreamNanos,
+                    retryAfterSeconds,
+                    byok,
+                    false);
+        }
 
         public boolean success() {
             return status >= 200 && status < 300;
@@ -405,7 +432,8 @@ public final class GatewayCall {
                             attempts,
                             upstreamNanos,
                             null,
-                            byok));
+                            byok,
+                            result.usageEstimated()));
                 } catch (IllegalArgumentException | JsonProcessingException e) {
                     attemptFailed();
                     observe(c, byok, AttemptResult.FAILED, ByokResult.FAILED, elapsed);

@@ -52,7 +52,8 @@ public final class EmbeddingsAnswer {
         if (tokens <= 0) {
             tokens = answer.path("usage").path("total_tokens").asLong(0);
         }
-        if (tokens <= 0) {
+        boolean estimated = tokens <= 0;
+        if (estimated) {
             tokens = estimate(request);
         }
         if (!answer.path("usage").path("prompt_tokens").canConvertToLong()
@@ -60,7 +61,7 @@ public final class EmbeddingsAnswer {
             usage(answer, tokens);
             changed = true;
         }
-        return new ChatResult(answer, new Usage(tokens, 0, 0, 0), changed ? null : body);
+        return new ChatResult(answer, new Usage(tokens, 0, 0, 0), changed ? null : body, estimated);
     }
 
     /** An answer built from {@code embeddings} (float arrays), for a vendor that answers in another shape. */
@@ -82,7 +83,7 @@ public final class EmbeddingsAnswer {
         answer.put("model", model);
         long tokens = inputTokens > 0 ? inputTokens : estimate(request);
         usage(answer, tokens);
-        return new ChatResult(answer, new Usage(tokens, 0, 0, 0));
+        return new ChatResult(answer, new Usage(tokens, 0, 0, 0), null, inputTokens <= 0);
     }
 
     private static void usage(ObjectNode answer, long tokens) {

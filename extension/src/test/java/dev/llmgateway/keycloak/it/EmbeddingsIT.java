@@ -250,6 +250,36 @@ class EmbeddingsIT {
                 "search_query", cohere.get(cohere.size() - 1).get("input_type").asText());
     }
 
+    /** A vendor that reports no usage: the tokens are estimated (a quarter of the characters) and the row says so. */
+    @Test
+    void usageTheVendorDoesNotReportIsEstimatedAndMarkedSo() {
+        if (!providers.containsKey("Emb No Usage")) {
+            provider("Emb No Usage", "custom", "sk-test-emb-nousage", 50, "nousage-embed-model");
+        }
+        String input = "forty characters of text to be embedded.";
+        CreateEmbeddingResponse answer = client().embeddings()
+                .create(EmbeddingCreateParams.builder()
+                        .model("nousage-embed-model")
+                        .input(input)
+                        .build());
+        assertEquals(1, answer.data().size());
+        long estimate = (input.length() + 3) / 4;
+        assertEquals(estimate, answer.usage().promptTokens(), "the caller sees the estimate");
+        Map<String, Object> row =
+                ledger("Emb No Usage", "nousage-embed-model", 1).get(0);
+        assertEquals("embeddings", row.get("CALL_KIND"));
+        assertEquals(estimate, ((Number) row.get("PROMPT_TOKENS")).longValue(), row.toString());
+        assertEquals(Boolean.TRUE, row.get("USAGE_ESTIMATED"), row.toString());
+        assertEquals(
+                Boolean.FALSE,
+                ledger("Emb OpenAI", "text-embedding-3-small", 0).stream()
+                        .map(r -> r.get("USAGE_ESTIMATED"))
+                        .filter(Boolean.TRUE::equals)
+                        .findAny()
+                        .orElse(Boolean.FALSE),
+                "usage the vendor reported is not marked");
+    }
+
     @Test
     void aFailingProviderFallsBackToAnother() {
         vendors.clear();

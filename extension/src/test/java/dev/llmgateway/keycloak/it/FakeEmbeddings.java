@@ -24,7 +24,8 @@ import com.sun.net.httpserver.HttpExchange;
  * total_tokens}) and Cohere's {@code POST /v2/embed} ({@code texts}, {@code input_type} required, {@code
  * embedding_types}, {@code output_dimension}; {@code embeddings.float} and {@code meta.billed_units.input_tokens}).
  * The key steers failures as in chat calls: {@code fail401}, {@code fail429}, {@code fail503}, each in the vendor's own
- * error shape. Embeddings are deterministic ({@link #vector}), their values exact in float32; each text counts
+ * error shape; {@code nousage} leaves {@code usage} out of an OpenAI-format answer. Embeddings are deterministic
+ * ({@link #vector}), their values exact in float32; each text counts
  * {@link #tokens} tokens, each token id one.
  */
 final class FakeEmbeddings {
@@ -84,11 +85,12 @@ final class FakeEmbeddings {
         if (cohere) {
             cohereEmbed(ex, request);
         } else {
-            openAiEmbeddings(ex, vendor, request);
+            openAiEmbeddings(ex, vendor, key, request);
         }
     }
 
-    private static void openAiEmbeddings(HttpExchange ex, String vendor, JsonNode request) throws IOException {
+    private static void openAiEmbeddings(HttpExchange ex, String vendor, String key, JsonNode request)
+            throws IOException {
         JsonNode input = request.path("input");
         List<String> items = new ArrayList<>();
         long tokens = 0;
@@ -142,6 +144,11 @@ final class FakeEmbeddings {
             item.put("index", i);
         }
         answer.put("model", request.path("model").asText());
+        if (key.contains("nousage")) {
+            // A vendor that counts nothing: the gateway estimates the tokens.
+            send(ex, 200, JSON.writeValueAsString(answer));
+            return;
+        }
         ObjectNode usage = answer.putObject("usage");
         usage.put("prompt_tokens", tokens);
         if (vendor.equals("mistral")) {

@@ -348,8 +348,8 @@ public class GatewayResource {
                     }
                     if (!o.streamed()) {
                         limits.finished(o.usage());
-                        state.record(
-                                CallMetrics.ended(realmName, o, record.event(o, o.usage(), CallRecord.resultOf(o))));
+                        state.record(CallMetrics.ended(
+                                realmName, o, record.event(o, o.usage(), CallRecord.resultOf(o), o.usageEstimated())));
                         trace.end(o.status(), o.chosen(), o.usage(), false, o.attemptCount(), null);
                         return new Answer(o, null);
                     }
