@@ -198,6 +198,34 @@ class TracingIT {
         assertNoContent(trace, List.of(prompt, completion, key, token));
     }
 
+    @Test
+    void anEmbeddingsCallIsTheGenAiOperationEmbeddings() throws Exception {
+        String model = "trace-embed-model";
+        String key = "sk-test-trace-embed-Rt52";
+        provider("openai", "Trace embeddings", key, 50, model);
+        String token = Api.token(realm.getName(), "plainuser", LlmRealmConfig.PASSWORD);
+        Caller caller = new Caller();
+        receiver.watch(caller.traceId);
+
+        HttpResponse<String> r = post(
+                token,
+                caller,
+                "embeddings",
+                Map.of("model", model, "input", "Tracing embeddings " + hex(8), "encoding_format", "float"));
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals("list", JSON.readTree(r.body()).path("object").asText(), r.body());
+
+        List<ReceivedSpan> trace = awaitTrace(caller, 1);
+        ReceivedSpan call = gatewaySpan(trace);
+        assertEquals("llm-gateway embeddings " + model, call.name());
+        assertEquals("embeddings", call.attribute("gen_ai.operation.name"));
+        assertEquals("openai", call.attribute("gen_ai.provider.name"));
+        List<ReceivedSpan> attempts = children(trace, call);
+        assertEquals(1, attempts.size(), attempts.toString());
+        assertEquals("embeddings " + model, attempts.get(0).name());
+        assertEquals("embeddings", attempts.get(0).attribute("gen_ai.operation.name"));
+    }
+
     /** The caller's own trace context: a trace id and the id of the span that makes the call (sampled). */
     private static final class Caller {
         final String traceId = hex(16);
@@ -210,8 +238,13 @@ class TracingIT {
 
     private HttpResponse<String> post(String token, Caller caller, Map<String, Object> body)
             throws IOException, InterruptedException {
+        return post(token, caller, "chat/completions", body);
+    }
+
+    private HttpResponse<String> post(String token, Caller caller, String path, Map<String, Object> body)
+            throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(
-                        URI.create(Api.BASE + "/realms/" + realm.getName() + "/llm/v1/chat/completions"))
+                        URI.create(Api.BASE + "/realms/" + realm.getName() + "/llm/v1/" + path))
                 .timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json")
@@ -279,7 +312,7 @@ class TracingIT {
 
     private static ReceivedSpan gatewaySpanOrNull(List<ReceivedSpan> spans) {
         return spans.stream()
-                .filter(s -> s.scope().equals(SCOPE) && s.name().startsWith("llm-gateway chat"))
+                .filter(s -> s.scope().equals(SCOPE) && s.name().startsWith("llm-gateway "))
                 .findFirst()
                 .orElse(null);
     }
